@@ -1,0 +1,84 @@
+# 韶关户籍政策助手 — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+RASA      := $(BIN)/rasa
+MODEL     := models/shaoguan-hukou.tar.gz
+RASA_PORT ?= 5005
+ACTION_PORT ?= 5055
+
+# Embedded defaults (SQLite, local action server). Override from the environment.
+export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTION_PORT)/webhook
+export TRACKER_DB_DIALECT  ?= sqlite
+export TRACKER_DB          ?= var/tracker.db
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard data/nlu/*.yml) \
+	$(wildcard data/stories/*.yml) policy_kb/data/glossary.yml $(wildcard bot/components/*.py)
+
+.PHONY: help setup generate train run test test-unit test-data test-conversations test-e2e eval lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+# Rasa 3.6 needs Python 3.10: take python3.10 from PATH if it really runs, else pyenv's.
+$(VENV)/.installed: requirements.lock
+	@py=""; for c in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then py="$$c"; break; fi; done; \
+	if [ -z "$$py" ]; then echo "错误：未找到 Python 3.10（Rasa 3.6 需要 Python 3.10）。请安装 python3.10 或用 pyenv 安装 3.10.x。" >&2; exit 1; fi; \
+	echo "使用 $$py 创建虚拟环境 $(VENV)"; \
+	"$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade 'pip==24.0'
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(VENV)/.installed ## create the virtualenv and install the locked dependencies
+
+data/nlu/glossary.yml: policy_kb/data/glossary.yml $(VENV)/.installed
+	$(PY) -m policy_kb.export_nlu > $@.tmp && mv $@.tmp $@
+
+generate: data/nlu/glossary.yml ## regenerate NLU synonyms/lookups from the glossary
+
+# Trains only when training data, config or the glossary changed (make compares timestamps;
+# Rasa's own cache then reuses every unchanged component).
+$(MODEL): $(VENV)/.installed data/nlu/glossary.yml $(TRAINING_INPUTS)
+	$(PY) -m policy_kb.check
+	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name shaoguan-hukou
+	@touch $@
+
+train: $(MODEL) ## train the model if its inputs changed
+
+run: $(MODEL) ## start the action server and Rasa (REST at http://localhost:5005/webhooks/rest/webhook)
+	@mkdir -p var
+	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT)
+
+test: test-unit test-data test-conversations test-e2e ## every test tier
+
+test-unit: $(MODEL) ## pytest for policy_kb, components, channels and actions
+	$(PY) -m pytest -q tests --ignore=tests/e2e
+
+test-data: $(VENV)/.installed data/nlu/glossary.yml ## rasa data validate, warnings fail
+	$(RASA) data validate --config config.yml --domain bot/domain --data data --fail-on-warnings
+
+test-conversations: $(MODEL) ## conversation tests, failing on any wrong prediction
+	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out var/results/conversations
+
+test-e2e: $(MODEL) ## start the whole stack and ask it questions over REST
+	$(PY) -m pytest -q tests/e2e
+
+eval: $(MODEL) ## NLU cross-validation and held-out accuracy report (not a gate)
+	$(PY) -m tests.eval.run_eval --model $(MODEL)
+
+lock: ## re-resolve requirements.in into the full pin list requirements.lock
+	rm -rf var/lockenv && $(BIN)/python -m venv var/lockenv && var/lockenv/bin/pip install --quiet 'pip==24.0' && \
+	var/lockenv/bin/pip install --quiet -r requirements.in && \
+	(echo "# Full lock of every transitive dependency; regenerate with make lock."; var/lockenv/bin/pip freeze --all | grep -v '^pip==') > requirements.lock
+
+clean: ## remove the virtualenv, models and run-time data
+	rm -rf $(VENV) models var reports results .pytest_cache

@@ -1,0 +1,164 @@
+"""Compose what the assistant says, from the knowledge base only.
+
+Each function returns a :class:`Reply`; the Rasa actions only send it. Keeping composition here
+means the wording rules (answer first, legal basis last, operator facts labelled as such) are
+tested without Rasa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional
+
+from policy_kb.loader import KnowledgeBase
+from policy_kb.model import FaqEntry
+from policy_kb.search import FaqIndex
+from policy_kb.text import normalise
+
+RURAL_LAND_ARTICLE = "十一"
+RURAL_LAND_TERMS = ("承包地", "宅基地", "集体收益分配权")
+SHAOGUAN_NAMES = ("韶关", "绍关", "韶州", "曲江", "浈江", "武江", "乐昌", "南雄", "仁化", "始兴", "翁源", "新丰", "乳源")
+# Offered when nothing in the FAQ resembles the question at all.
+DEFAULT_SUGGESTIONS = ("faq_overview", "faq_settle_housing", "faq_relatives")
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    articles: tuple = ()
+
+
+def faq_button(faq: FaqEntry) -> Dict[str, str]:
+    """A button that asks for exactly this entry, whatever the NLU would make of its text."""
+    return {"title": faq.question, "payload": f'/{faq.intent}{{"faq_id": "{faq.id}"}}'}
+
+
+def _fill(kb: KnowledgeBase, template: str, **values: str) -> str:
+    operator = kb.operator
+    return template.format(
+        hotline=operator.hotline_number, hotline_name=operator.hotline_name,
+        office=values.pop("office", operator.general_office), **values,
+    )
+
+
+def message(kb: KnowledgeBase, key: str, **values: str) -> Reply:
+    """A fixed system message (greet, help, thank …) with its buttons, placeholders filled."""
+    entry = kb.messages[key]
+    if isinstance(entry, dict):
+        buttons = [dict(b) for b in entry.get("buttons") or []]
+        return Reply(_fill(kb, str(entry["text"]), **values), buttons)
+    return Reply(_fill(kb, str(entry), **values))
+
+
+def choose_faq(kb: KnowledgeBase, index: FaqIndex, intent: str, text: str, faq_id: Optional[str] = None) -> Optional[FaqEntry]:
+    """The entry a button asked for, else the best match within the intent, else its primary entry."""
+    requested = kb.faqs.get(faq_id or "")
+    if requested is not None and requested.published:
+        return requested
+    candidates = kb.faqs_for_intent(intent)
+    if not candidates:
+        return None
+    hits = index.search(text, k=1, intent=intent)
+    return hits[0].faq if hits else candidates[0]
+
+
+def mentions_rural_land(kb: KnowledgeBase, text: str) -> bool:
+    text = normalise(text)
+    forms = [f for t in kb.glossary if t.term in RURAL_LAND_TERMS for f in t.surface_forms]
+    return any(form in text for form in forms)
+
+
+def faq_reply(kb: KnowledgeBase, faq: FaqEntry, text: str = "") -> Reply:
+    """Answer, then (if land was mentioned) the land guarantee, then the legal basis last."""
+    parts = [_fill(kb, faq.answer)]
+    refs = list(faq.articles)
+    if RURAL_LAND_ARTICLE not in refs and mentions_rural_land(kb, text):
+        parts.append(str(kb.messages.get("rural_land_note", "")).strip())
+        refs.append(RURAL_LAND_ARTICLE)
+    parts.append(kb.citation(refs))
+    related = [kb.faqs[r] for r in faq.related if r in kb.faqs and kb.faqs[r].published]
+    return Reply("\n".join(p for p in parts if p), [faq_button(r) for r in related], tuple(refs))
+
+
+def not_covered_topics(kb: KnowledgeBase, text: str) -> List[str]:
+    """Keys of the not-covered topics (newborn, fees …) that the text mentions, in file order."""
+    text = normalise(text)
+    topics = kb.messages["not_covered_topics"]
+    return [key for key, topic in topics.items() if any(normalise(str(k)) in text for k in topic.get("keywords") or [])]
+
+
+def _office_line(kb: KnowledgeBase, district: Optional[str]) -> Optional[str]:
+    office = kb.operator.offices.get(district or "")
+    if office is None:
+        return None
+    details = [office.name] + [v for v in (office.address, office.phone, office.hours) if v]
+    if len(details) == 1:
+        details.append("具体地址和电话请以当地公布为准")
+    return "，".join(details) + "。"
+
+
+def not_covered_reply(kb: KnowledgeBase, text: str, district: Optional[str] = None) -> Reply:
+    """Say plainly what the document does not settle, then the operator's pointers, labelled."""
+    topics = kb.messages["not_covered_topics"]
+    keys = not_covered_topics(kb, text) or ["general"]
+    labels = "、".join(topics[k]["label"] for k in keys if k in topics) or "这方面的具体办事细节"
+    office = kb.operator.offices.get(district or "")
+    lines = [_fill(kb, kb.messages["not_covered"], topic=labels, office=office.name if office else kb.operator.general_office)]
+    operator_lines = _operator_lines(kb, keys, district)
+    if operator_lines:
+        lines.append(kb.messages["operator_info_label"])
+        lines.extend(operator_lines)
+    return Reply("\n".join(lines))
+
+
+def _operator_lines(kb: KnowledgeBase, keys: Iterable[str], district: Optional[str]) -> List[str]:
+    notes = {
+        "fees": kb.operator.notes.get("fees_note"),
+        "hours": kb.operator.notes.get("opening_hours"),
+        "processing_time": kb.operator.notes.get("processing_time_note"),
+        "materials": kb.operator.materials_notes.get("general"),
+    }
+    lines = [str(notes[k]) for k in keys if notes.get(k)]
+    office_line = _office_line(kb, district)
+    if office_line:
+        lines.append(office_line)
+    return lines
+
+
+def fallback_reply(kb: KnowledgeBase, index: FaqIndex, text: str) -> Reply:
+    """Never a bare "I don't understand": the three closest questions and the hotline."""
+    hits = index.search(text, k=3)
+    faqs = [hit.faq for hit in hits] or [kb.faqs_for_intent(i)[0] for i in DEFAULT_SUGGESTIONS if kb.faqs_for_intent(i)]
+    fallback = kb.messages["fallback"]
+    text = "\n".join((fallback["intro"], _fill(kb, fallback["hotline_line"])))
+    return Reply(text, [faq_button(f) for f in faqs[:3]])
+
+
+def other_city_reply(kb: KnowledgeBase) -> Reply:
+    """Shaoguan's policy only; the Shaoguan pathways offered as buttons."""
+    offered = [kb.faqs_for_intent(i)[0] for i in DEFAULT_SUGGESTIONS if kb.faqs_for_intent(i)]
+    return Reply(message(kb, "other_city").text, [faq_button(f) for f in offered])
+
+
+def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], district: Optional[str]) -> bool:
+    """A named other city counts only when the question is not also about Shaoguan: "我系郴州人，
+    喺韶关打工" is a Shaoguan question."""
+    return bool(city) and not district and not any(name in normalise(text) for name in SHAOGUAN_NAMES)
+
+
+def low_confidence_reply(kb: KnowledgeBase, index: FaqIndex, text: str, candidates: List[str]) -> Reply:
+    """When the classifier is unsure, answer only if a second, independent signal agrees.
+
+    ``candidates`` are the classifier's intents, best first. A not-covered detail (fees, newborn …)
+    named in the text gets the honest not-covered answer; a policy intent that the FAQ search also
+    ranks among its best three gets that answer; anything else gets suggestions and the hotline.
+    """
+    if not_covered_topics(kb, text):
+        return not_covered_reply(kb, text)
+    hits = index.search(text, k=3)
+    for intent in candidates[:2]:
+        agreeing = [hit.faq for hit in hits if hit.faq.intent == intent]
+        if agreeing:
+            return faq_reply(kb, agreeing[0], text)
+    return fallback_reply(kb, index, text)

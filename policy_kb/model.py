@@ -1,0 +1,101 @@
+"""Typed records for the policy document, the FAQ, the glossary and the operator settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Dict, List, Optional, Tuple
+
+PREAMBLE = "preamble"
+ENTITY_TYPES = ("district", "housing_type", "relation", "education", "other_city")
+FAQ_STATUSES = ("published", "draft")
+# WeChat refuses passive text replies longer than this many UTF-8 bytes.
+WECHAT_TEXT_LIMIT_BYTES = 2047
+REQUIRED_MESSAGES = (
+    "greet", "help", "thank", "goodbye", "handoff", "other_city", "out_of_scope",
+    "not_covered", "not_covered_topics", "fallback", "service_unavailable",
+    "empty_input", "too_long", "unsupported_input", "citation_prefix", "operator_info_label",
+    "rural_land_note", "status_unavailable",
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    number: str  # the document's own numeral: "三" for （三）
+    index: int
+    section: str
+    heading: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return f"第（{self.number}）条"
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    intent: str
+    question: str
+    phrasings: Tuple[str, ...]
+    answer: str
+    articles: Tuple[str, ...]
+    related: Tuple[str, ...] = ()
+    owner: str = ""
+    status: str = "published"
+    review_by: Optional[date] = None
+    source: str = ""  # file the entry came from, for error messages
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    term: str
+    synonyms: Tuple[str, ...] = ()
+    entity: Optional[str] = None
+    note: str = ""
+
+    @property
+    def surface_forms(self) -> Tuple[str, ...]:
+        return (self.term, *self.synonyms)
+
+
+@dataclass(frozen=True)
+class Office:
+    district: str
+    name: str
+    address: Optional[str] = None
+    phone: Optional[str] = None
+    hours: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    """Operator-supplied facts that the policy document does not contain."""
+
+    disclaimer: str
+    hotline_number: str
+    hotline_name: str
+    general_office: str
+    offices: Dict[str, Office] = field(default_factory=dict)
+    notes: Dict[str, Optional[str]] = field(default_factory=dict)
+    materials_notes: Dict[str, Optional[str]] = field(default_factory=dict)
+
+    @property
+    def hotline(self) -> str:
+        return f"{self.hotline_name}（{self.hotline_number}）"
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    preamble: str
+    basis: Tuple[Tuple[str, str], ...]  # (code, title)
+    articles: Dict[str, Article]
+    sections: Dict[str, str]
+
+    def citation_labels(self, refs: List[str]) -> List[str]:
+        return ["开篇引言" if ref == PREAMBLE else self.articles[ref].label for ref in refs]

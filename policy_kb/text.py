@@ -1,0 +1,68 @@
+"""Resident text clean-up and Chinese tokenisation shared by search, NLU components and channels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable, List
+
+import jieba
+import opencc
+
+# Longest message we pass on to the NLU pipeline; residents' real questions are far shorter,
+# and an unbounded text would let one request tie up a CPU core.
+MAX_MESSAGE_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_MEANINGFUL = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+_PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def clean_message(text: str) -> str:
+    """Strip control and zero-width characters and collapse whitespace."""
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def has_meaning(text: str) -> bool:
+    """True when the text has at least one Chinese character, letter or digit (not emoji only)."""
+    return bool(_MEANINGFUL.search(text))
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese, so 落戶 and 落户 look the same to every model."""
+    return _t2s().convert(text)
+
+
+def normalise(text: str) -> str:
+    """Form used for matching: simplified, NFKC width-folded, lower case."""
+    return unicodedata.normalize("NFKC", to_simplified(text)).lower()
+
+
+class Segmenter:
+    """A private jieba tokenizer that knows the policy vocabulary.
+
+    A private ``jieba.Tokenizer`` keeps our words out of jieba's global dictionary, which Rasa's
+    JiebaTokenizer also uses.
+    """
+
+    def __init__(self, words: Iterable[str] = (), synonyms: dict | None = None):
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word in words:
+            self._jieba.add_word(word, freq=2000)
+        self._synonyms = synonyms or {}
+
+    def tokens(self, text: str) -> List[str]:
+        """Search tokens: jieba words and character bigrams, synonyms folded to their term."""
+        text = normalise(text)
+        words = [w for w in self._jieba.lcut_for_search(text) if not _PUNCT_OR_SPACE.match(w)]
+        words = [self._synonyms.get(w, w) for w in words]
+        chars = [c for c in text if _MEANINGFUL.match(c)]
+        bigrams = ["".join(pair) for pair in zip(chars, chars[1:])]
+        return words + bigrams

@@ -1,0 +1,120 @@
+"""Each action against the real domain and the real knowledge base: exact messages and events."""
+
+import asyncio
+import inspect
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions import conversation, edges, faq
+from tests.conftest import REPO
+
+CITE = "依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》"
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(REPO / "bot" / "domain"))
+
+
+def tracker(text, intent, entities=(), ranking=None):
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
+               "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}]}
+    return Tracker("resident-1", {}, message, [], False, None, {}, "action_listen")
+
+
+def run(action, tracker_, domain):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, domain.as_dict()))
+    return dispatcher.messages, events
+
+
+def test_every_domain_action_is_registered_exactly_once(domain):
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    classes = [c for m in (conversation, edges, faq) for _, c in inspect.getmembers(m, inspect.isclass)
+               if issubclass(c, Action) and c is not Action and c.__module__ == m.__name__]
+    names = [c().name() for c in classes]
+    custom = [a for a in domain.user_actions if a.startswith("action_")]
+    assert sorted(names) == sorted(custom)
+    assert len(names) == len(set(names))
+    assert set(custom) <= set(executor.actions)
+
+
+def test_answer_faq_cites_article_three_for_renting(domain):
+    messages, events = run(faq.ActionAnswerFaq(), tracker("租房可以落户吗", "faq_settle_housing"), domain)
+    assert events == []
+    assert len(messages) == 1
+    assert messages[0]["text"].endswith(CITE + "第（三）条")
+    assert messages[0]["buttons"]
+
+
+def test_answer_faq_honours_button_entity(domain):
+    entities = [{"entity": "faq_id", "value": "relatives_parents"}]
+    messages, _ = run(faq.ActionAnswerFaq(), tracker("/faq_relatives", "faq_relatives", entities), domain)
+    assert messages[0]["text"].endswith("第（五）条")
+    assert "年龄" in messages[0]["text"]
+
+
+def test_answer_faq_about_other_city_says_so_first(domain):
+    entities = [{"entity": "other_city", "value": "深圳"}]
+    messages, _ = run(faq.ActionAnswerFaq(), tracker("深圳租房可以落户吗", "faq_settle_housing", entities), domain)
+    assert "只能解答韶关市" in messages[0]["text"]
+    assert messages[1]["text"].endswith("第（三）条")
+
+
+def test_answer_faq_also_names_an_uncovered_detail(domain):
+    messages, _ = run(faq.ActionAnswerFaq(), tracker("投靠老公要带什么材料", "faq_relatives"), domain)
+    assert messages[0]["text"].endswith("第（五）条")
+    assert messages[1]["text"].startswith("《实施意见》没有规定具体需要准备哪些材料")
+
+
+def test_not_covered_uses_district_office(domain):
+    entities = [{"entity": "district", "value": "南雄市"}]
+    messages, _ = run(edges.ActionNotCovered(), tracker("南雄补办户口本去哪里", "ask_not_covered", entities), domain)
+    text = messages[0]["text"]
+    assert text.startswith("《实施意见》没有规定户口簿遗失后怎样补办")
+    assert "南雄市辖区派出所户政窗口" in text and CITE not in text
+
+
+def test_out_of_scope_cites_nothing_and_gives_hotline(domain):
+    messages, _ = run(edges.ActionOutOfScope(), tracker("护照点样办", "out_of_scope"), domain)
+    assert "12345" in messages[0]["text"] and "依据" not in messages[0]["text"]
+
+
+def test_other_city_offers_shaoguan_answers(domain):
+    messages, _ = run(edges.ActionOtherCity(), tracker("北京积分落户", "ask_other_city"), domain)
+    assert "韶关" in messages[0]["text"] and len(messages[0]["buttons"]) == 3
+
+
+def test_fallback_answers_when_classifier_and_search_agree(domain):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "faq_settle_housing", "confidence": 0.4}]
+    messages, _ = run(edges.ActionFallback(), tracker("租屋落户得唔得", "nlu_fallback", ranking=ranking), domain)
+    assert messages[0]["text"].endswith("第（三）条")
+
+
+def test_fallback_otherwise_offers_three_questions_and_hotline(domain):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "greet", "confidence": 0.2}]
+    messages, _ = run(edges.ActionFallback(), tracker("嗯嗯嗯", "nlu_fallback", ranking=ranking), domain)
+    assert len(messages[0]["buttons"]) == 3 and "12345" in messages[0]["text"]
+
+
+@pytest.mark.parametrize("intent, fragment", [("greet", "您好"), ("thank", "不客气"), ("goodbye", "再见"), ("help", "我可以为您解答")])
+def test_smalltalk(domain, intent, fragment):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("x", intent), domain)
+    assert fragment in messages[0]["text"]
+
+
+def test_help_menu_has_buttons_for_known_intents(domain):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("你识做乜", "help"), domain)
+    for button in messages[0]["buttons"]:
+        assert button["payload"].lstrip("/") in domain.intents
+
+
+def test_handoff_and_status_are_honest(domain):
+    handoff, _ = run(conversation.ActionHandoff(), tracker("转人工", "request_human"), domain)
+    status, _ = run(conversation.ActionCheckStatus(), tracker("查进度", "check_status"), domain)
+    assert "12345" in handoff[0]["text"] and "还没有开通" in handoff[0]["text"]
+    assert "暂时不能在这里查询" in status[0]["text"]

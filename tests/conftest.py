@@ -1,0 +1,29 @@
+"""Fixtures shared by every tier: the real knowledge base and its search index."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policy_kb.loader import DATA_DIR, load_kb
+from policy_kb.search import FaqIndex
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load_kb()
+
+
+@pytest.fixture(scope="session")
+def index(kb):
+    return FaqIndex(kb)
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A private copy of policy_kb/data that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target

@@ -1,0 +1,69 @@
+"""Start the whole assistant (action server + Rasa, as make run does) for end-to-end tests and evaluation."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from tests.conftest import REPO
+
+MODEL = os.environ.get("E2E_MODEL", str(REPO / "models" / "shaoguan-hukou.tar.gz"))
+STARTUP_SECONDS = 240
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, tmp, model=MODEL):
+        self.rasa_port, self.action_port = _free_port(), _free_port()
+        env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
+               "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(tmp / "tracker.db"), "PYTHONPATH": str(REPO)}
+        self.log = open(tmp / "stack.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.serve", "--model", model, "--rasa-port", str(self.rasa_port),
+             "--action-port", str(self.action_port)],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://localhost:{self.rasa_port}/webhooks/rest/webhook"
+
+    def post(self, payload=None, data=None, sender="e2e"):
+        if payload is None and data is None:
+            raise ValueError("payload or data")
+        if data is not None:
+            return requests.post(self.url, data=data, headers={"Content-Type": "application/json"}, timeout=60)
+        return requests.post(self.url, json=payload, timeout=60)
+
+    def ask(self, text, sender="e2e"):
+        response = self.post({"sender": sender, "message": text})
+        assert response.status_code == 200, response.text
+        replies = response.json()
+        assert replies, f"empty reply to {text!r}"
+        return "\n".join(r.get("text", "") for r in replies), replies
+
+    def wait_until_ready(self):
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "服务启动失败，见 stack.log"
+            try:
+                replies = self.post({"sender": "warmup", "message": "你好"}).json()
+                if replies and "您好" in replies[0].get("text", ""):
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(2)
+        raise TimeoutError("服务未在限定时间内就绪")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            self.log.close()
