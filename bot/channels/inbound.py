@@ -8,8 +8,8 @@ from typing import Any, Optional
 
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 
-# A resident's question is a few hundred bytes; anything far larger is not a question.
-MAX_BODY_BYTES = 64 * 1024
+# A question is a few hundred bytes; 256 KiB still admits 20,000 characters sent as \\u escapes.
+MAX_BODY_BYTES = 256 * 1024
 MAX_SENDER_CHARS = 128
 
 
