@@ -66,8 +66,8 @@ test-unit: $(MODEL) ## pytest for policy_kb, components, channels and actions
 test-data: $(VENV)/.installed data/nlu/glossary.yml ## rasa data validate, warnings fail
 	$(RASA) data validate --config config.yml --domain bot/domain --data data --fail-on-warnings
 
-test-conversations: $(MODEL) ## conversation tests, failing on any wrong prediction
-	$(RASA) test core --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out var/results/conversations
+test-conversations: $(MODEL) ## conversation tests (NLU + dialogue), failing on any wrong prediction
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out var/results/conversations
 
 test-e2e: $(MODEL) ## start the whole stack and ask it questions over REST
 	$(PY) -m pytest -q tests/e2e
