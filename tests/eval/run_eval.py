@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from policy_kb import load_kb
+from tests.eval.entity_comparison import compare, print_comparison
 from tests.eval.judge import passes
 from tests.stack import REPO, Stack
 
@@ -77,6 +78,8 @@ def main() -> int:
     if not args.skip_cv:
         summary["nlu_cross_validation"] = cross_validation(args.folds)
         _print_intents(summary["nlu_cross_validation"])
+    summary["entity_extractors"] = compare()
+    print_comparison(summary["entity_extractors"])
     print(f"\n独立评测集答案准确率：{held['correct']}/{held['total']} = {held['correct'] / held['total']:.1%}")
     print("按风格：", held["by_style"])
     for miss in held["misses"]:
