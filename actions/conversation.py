@@ -18,7 +18,9 @@ class ActionSmalltalk(Action):
     def name(self) -> Text:
         return "action_smalltalk"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         intent = tracker.latest_message.get("intent", {}).get("name")
         send(dispatcher, answers.message(kb, SMALLTALK_MESSAGES.get(intent, "help")))
@@ -31,7 +33,9 @@ class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         send(dispatcher, answers.message(kb, "handoff"))
         return []
@@ -43,7 +47,9 @@ class ActionCheckStatus(Action):
     def name(self) -> Text:
         return "action_check_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         send(dispatcher, answers.message(kb, "status_unavailable"))
         return []

@@ -17,7 +17,21 @@ from policy_kb.text import normalise
 
 RURAL_LAND_ARTICLE = "十一"
 RURAL_LAND_TERMS = ("承包地", "宅基地", "集体收益分配权")
-SHAOGUAN_NAMES = ("韶关", "绍关", "韶州", "曲江", "浈江", "武江", "乐昌", "南雄", "仁化", "始兴", "翁源", "新丰", "乳源")
+SHAOGUAN_NAMES = (
+    "韶关",
+    "绍关",
+    "韶州",
+    "曲江",
+    "浈江",
+    "武江",
+    "乐昌",
+    "南雄",
+    "仁化",
+    "始兴",
+    "翁源",
+    "新丰",
+    "乳源",
+)
 # Offered when nothing in the FAQ resembles the question at all.
 DEFAULT_SUGGESTIONS = ("faq_overview", "faq_settle_housing", "faq_relatives")
 
@@ -37,8 +51,10 @@ def faq_button(faq: FaqEntry) -> Dict[str, str]:
 def _fill(kb: KnowledgeBase, template: str, **values: str) -> str:
     operator = kb.operator
     return template.format(
-        hotline=operator.hotline_number, hotline_name=operator.hotline_name,
-        office=values.pop("office", operator.general_office), **values,
+        hotline=operator.hotline_number,
+        hotline_name=operator.hotline_name,
+        office=values.pop("office", operator.general_office),
+        **values,
     )
 
 
@@ -51,7 +67,9 @@ def message(kb: KnowledgeBase, key: str, **values: str) -> Reply:
     return Reply(_fill(kb, str(entry), **values))
 
 
-def choose_faq(kb: KnowledgeBase, index: FaqIndex, intent: str, text: str, faq_id: Optional[str] = None) -> Optional[FaqEntry]:
+def choose_faq(
+    kb: KnowledgeBase, index: FaqIndex, intent: str, text: str, faq_id: Optional[str] = None
+) -> Optional[FaqEntry]:
     """The entry a button asked for, else the best match within the intent, else its primary entry."""
     requested = kb.faqs.get(faq_id or "")
     if requested is not None and requested.published:
@@ -104,7 +122,11 @@ def not_covered_reply(kb: KnowledgeBase, text: str, district: Optional[str] = No
     keys = not_covered_topics(kb, text) or ["general"]
     labels = "、".join(topics[k]["label"] for k in keys if k in topics) or "这方面的具体办事细节"
     office = kb.operator.offices.get(district or "")
-    lines = [_fill(kb, kb.messages["not_covered"], topic=labels, office=office.name if office else kb.operator.general_office)]
+    lines = [
+        _fill(
+            kb, kb.messages["not_covered"], topic=labels, office=office.name if office else kb.operator.general_office
+        )
+    ]
     operator_lines = _operator_lines(kb, keys, district)
     if operator_lines:
         lines.append(kb.messages["operator_info_label"])

@@ -14,8 +14,6 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 from policy_kb.model import (
-    ENTITY_TYPES,
-    PREAMBLE,
     Article,
     Document,
     FaqEntry,
@@ -73,8 +71,11 @@ def _load_document(raw: Dict[str, Any], problems: List[str]) -> Document:
     articles = {}
     for item in raw.get("articles", []):
         article = Article(
-            number=str(item["number"]), index=int(item["index"]), section=str(item["section"]),
-            heading=str(item["heading"]), text=str(item["text"]),
+            number=str(item["number"]),
+            index=int(item["index"]),
+            section=str(item["section"]),
+            heading=str(item["heading"]),
+            text=str(item["text"]),
         )
         articles[article.number] = article
     if len(articles) != 18:
@@ -102,13 +103,17 @@ def _load_faq(item: Dict[str, Any], source: str, problems: List[str]) -> Optiona
         problems.append(f"{where}：缺少字段 {', '.join(missing)}")
         return None
     return FaqEntry(
-        id=str(item["id"]), intent=str(item["intent"]), question=str(item["question"]).strip(),
+        id=str(item["id"]),
+        intent=str(item["intent"]),
+        question=str(item["question"]).strip(),
         phrasings=tuple(str(p).strip() for p in item.get("phrasings") or []),
         answer=str(item["answer"]).strip(),
         articles=tuple(str(a) for a in item.get("articles") or []),
         related=tuple(str(r) for r in item.get("related") or []),
-        owner=str(item.get("owner") or ""), status=str(item.get("status") or "published"),
-        review_by=_as_date(item.get("review_by"), where, problems), source=source,
+        owner=str(item.get("owner") or ""),
+        status=str(item.get("status") or "published"),
+        review_by=_as_date(item.get("review_by"), where, problems),
+        source=source,
     )
 
 
@@ -130,8 +135,10 @@ def _load_faqs(faq_dir: Path, problems: List[str]) -> Dict[str, FaqEntry]:
 def parse_glossary(raw: Dict[str, Any]) -> List[GlossaryTerm]:
     return [
         GlossaryTerm(
-            term=str(item["term"]), synonyms=tuple(str(s) for s in item.get("synonyms") or []),
-            entity=item.get("entity"), note=str(item.get("note") or ""),
+            term=str(item["term"]),
+            synonyms=tuple(str(s) for s in item.get("synonyms") or []),
+            entity=item.get("entity"),
+            note=str(item.get("note") or ""),
         )
         for item in raw.get("terms") or []
     ]
@@ -140,7 +147,9 @@ def parse_glossary(raw: Dict[str, Any]) -> List[GlossaryTerm]:
 def _load_operator(raw: Dict[str, Any]) -> OperatorConfig:
     hotline = raw.get("hotline") or {}
     offices = {
-        district: Office(district=district, **{k: v for k, v in (info or {}).items() if k in ("name", "address", "phone", "hours")})
+        district: Office(
+            district=district, **{k: v for k, v in (info or {}).items() if k in ("name", "address", "phone", "hours")}
+        )
         for district, info in (raw.get("offices") or {}).items()
     }
     notes = {key: raw.get(key) for key in ("opening_hours", "fees_note", "processing_time_note")}
@@ -149,7 +158,9 @@ def _load_operator(raw: Dict[str, Any]) -> OperatorConfig:
         hotline_number=str(hotline.get("number") or "12345"),
         hotline_name=str(hotline.get("name") or "政务服务便民热线"),
         general_office=str(raw.get("general_office") or "当地派出所户政窗口"),
-        offices=offices, notes=notes, materials_notes=dict(raw.get("materials_notes") or {}),
+        offices=offices,
+        notes=notes,
+        materials_notes=dict(raw.get("materials_notes") or {}),
     )
 
 
@@ -168,5 +179,3 @@ def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     if problems:
         raise KnowledgeBaseError(problems)
     return kb
-
-

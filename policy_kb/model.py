@@ -12,10 +12,24 @@ FAQ_STATUSES = ("published", "draft")
 # WeChat refuses passive text replies longer than this many UTF-8 bytes.
 WECHAT_TEXT_LIMIT_BYTES = 2047
 REQUIRED_MESSAGES = (
-    "greet", "help", "thank", "goodbye", "handoff", "other_city", "out_of_scope",
-    "not_covered", "not_covered_topics", "fallback", "service_unavailable",
-    "empty_input", "too_long", "unsupported_input", "citation_prefix", "operator_info_label",
-    "rural_land_note", "status_unavailable",
+    "greet",
+    "help",
+    "thank",
+    "goodbye",
+    "handoff",
+    "other_city",
+    "out_of_scope",
+    "not_covered",
+    "not_covered_topics",
+    "fallback",
+    "service_unavailable",
+    "empty_input",
+    "too_long",
+    "unsupported_input",
+    "citation_prefix",
+    "operator_info_label",
+    "rural_land_note",
+    "status_unavailable",
 )
 
 

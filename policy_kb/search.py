@@ -37,7 +37,7 @@ class FaqIndex:
         if not tokens or not self._faqs:
             return []
         docs, scores = self._bm25.retrieve([tokens], k=len(self._faqs), show_progress=False)
-        hits = [Hit(self._faqs[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        hits = [Hit(self._faqs[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=False) if s > 0]
         if intent is not None:
             hits = [hit for hit in hits if hit.faq.intent == intent]
         return hits[:k]

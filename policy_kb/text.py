@@ -64,5 +64,5 @@ class Segmenter:
         words = [w for w in self._jieba.lcut_for_search(text) if not _PUNCT_OR_SPACE.match(w)]
         words = [self._synonyms.get(w, w) for w in words]
         chars = [c for c in text if _MEANINGFUL.match(c)]
-        bigrams = ["".join(pair) for pair in zip(chars, chars[1:])]
+        bigrams = ["".join(pair) for pair in zip(chars, chars[1:], strict=False)]
         return words + bigrams

@@ -59,7 +59,7 @@ def _json_object(body: bytes) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise BadRequest("请求格式不正确：需要 UTF-8 编码的 JSON。") from None
     if not isinstance(payload, dict):
-        raise BadRequest("请求格式不正确：需要 JSON 对象，例如 {\"sender\": \"u1\", \"message\": \"你好\"}。")
+        raise BadRequest('请求格式不正确：需要 JSON 对象，例如 {"sender": "u1", "message": "你好"}。')
     return payload
 
 

@@ -37,7 +37,9 @@ async def handle(inbound: Inbound, on_new_message: Callable[[UserMessage], Await
         return [_text_reply(inbound.sender, "unsupported_input")]
     collector = CollectingOutputChannel()
     try:
-        await on_new_message(UserMessage(inbound.text, collector, inbound.sender, input_channel="rest", metadata=inbound.metadata))
+        await on_new_message(
+            UserMessage(inbound.text, collector, inbound.sender, input_channel="rest", metadata=inbound.metadata)
+        )
     except Exception:  # noqa: BLE001 - any failure must still give the resident an answer
         # Deliberately without the message text: it may hold personal data.
         logger.exception("处理消息失败（会话 %s）", inbound.sender)

@@ -57,22 +57,35 @@ class PolicyTermExtractor(GraphComponent, EntityExtractorMixin):
             self._matcher.add(f"{entity}|{value}", [self._nlp.make_doc(normalise(form))])
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> PolicyTermExtractor:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PolicyTermExtractor:
         terms = read_glossary(config["glossary_path"])
         patterns = [(form, t.entity or POLICY_TERM, t.term) for t in terms for form in t.surface_forms]
         return cls(patterns, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> PolicyTermExtractor:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> PolicyTermExtractor:
         with model_storage.read_from(resource) as directory:
             patterns = json.loads((Path(directory) / PATTERNS_FILE).read_text(encoding="utf-8"))
         return cls([tuple(p) for p in patterns], model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / PATTERNS_FILE).write_text(json.dumps(self._patterns, ensure_ascii=False), encoding="utf-8")
+            (Path(directory) / PATTERNS_FILE).write_text(
+                json.dumps(self._patterns, ensure_ascii=False), encoding="utf-8"
+            )
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -39,16 +39,27 @@ class PolicyJiebaTokenizer(JiebaTokenizer):
         return file_fingerprint(config.get("glossary_path") or DEFAULT_GLOSSARY)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> PolicyJiebaTokenizer:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PolicyJiebaTokenizer:
         tokenizer = cls(config, model_storage, resource)
         tokenizer._dictionary = jieba_dictionary(read_glossary(config["glossary_path"]))
         _add_words(tokenizer._dictionary)
         return tokenizer
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> PolicyJiebaTokenizer:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> PolicyJiebaTokenizer:
         tokenizer = cls(config, model_storage, resource)
         with model_storage.read_from(resource) as directory:
             tokenizer._dictionary = (Path(directory) / DICTIONARY_FILE).read_text(encoding="utf-8")

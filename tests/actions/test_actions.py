@@ -20,8 +20,12 @@ def domain():
 
 
 def tracker(text, intent, entities=(), ranking=None):
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
-               "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}]}
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": list(entities),
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+    }
     return Tracker("resident-1", {}, message, [], False, None, {}, "action_listen")
 
 
@@ -34,8 +38,12 @@ def run(action, tracker_, domain):
 def test_every_domain_action_is_registered_exactly_once(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
-    classes = [c for m in (conversation, edges, faq) for _, c in inspect.getmembers(m, inspect.isclass)
-               if issubclass(c, Action) and c is not Action and c.__module__ == m.__name__]
+    classes = [
+        c
+        for m in (conversation, edges, faq)
+        for _, c in inspect.getmembers(m, inspect.isclass)
+        if issubclass(c, Action) and c is not Action and c.__module__ == m.__name__
+    ]
     names = [c().name() for c in classes]
     custom = [a for a in domain.user_actions if a.startswith("action_")]
     assert sorted(names) == sorted(custom)
@@ -101,7 +109,9 @@ def test_fallback_otherwise_offers_three_questions_and_hotline(domain):
     assert len(messages[0]["buttons"]) == 3 and "12345" in messages[0]["text"]
 
 
-@pytest.mark.parametrize("intent, fragment", [("greet", "您好"), ("thank", "不客气"), ("goodbye", "再见"), ("help", "我可以为您解答")])
+@pytest.mark.parametrize(
+    "intent, fragment", [("greet", "您好"), ("thank", "不客气"), ("goodbye", "再见"), ("help", "我可以为您解答")]
+)
 def test_smalltalk(domain, intent, fragment):
     messages, _ = run(conversation.ActionSmalltalk(), tracker("x", intent), domain)
     assert fragment in messages[0]["text"]

@@ -12,15 +12,18 @@ def body(**payload):
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
-@pytest.mark.parametrize("raw, fragment", [
-    (b"{not json", "JSON"),
-    (b"\xff\xfe", "UTF-8"),
-    (b'["a list"]', "JSON 对象"),
-    (b'{"message": "hi"}', "缺少 sender"),
-    (b'{"sender": true, "message": "hi"}', "sender 必须是"),
-    (b'{"sender": "", "message": "hi"}', "sender 不能为空"),
-    (b'{"sender": "u1", "message": 12}', "message 字段必须是文字"),
-])
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        (b"{not json", "JSON"),
+        (b"\xff\xfe", "UTF-8"),
+        (b'["a list"]', "JSON 对象"),
+        (b'{"message": "hi"}', "缺少 sender"),
+        (b'{"sender": true, "message": "hi"}', "sender 必须是"),
+        (b'{"sender": "", "message": "hi"}', "sender 不能为空"),
+        (b'{"sender": "u1", "message": 12}', "message 字段必须是文字"),
+    ],
+)
 def test_malformed_requests_get_a_clear_400(raw, fragment):
     with pytest.raises(BadRequest) as error:
         parse_rest_body(raw)

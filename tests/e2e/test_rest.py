@@ -11,13 +11,16 @@ def test_renting_question_cites_article_three(stack):
     assert replies[0]["recipient_id"] == "e2e"
 
 
-@pytest.mark.parametrize("question, article", [
-    ("我老豆老母想投靠我，有冇年龄限制", "第（五）条"),
-    ("我本科毕业想喺韶关落户", "第（六）条"),
-    ("进城落户要交回宅基地吗", "第（十一）条"),
-    ("居住证可以享受哪些服务", "第（八）条"),
-    ("现在还分农业户口和非农业户口吗", "第（七）条"),
-])
+@pytest.mark.parametrize(
+    "question, article",
+    [
+        ("我老豆老母想投靠我，有冇年龄限制", "第（五）条"),
+        ("我本科毕业想喺韶关落户", "第（六）条"),
+        ("进城落户要交回宅基地吗", "第（十一）条"),
+        ("居住证可以享受哪些服务", "第（八）条"),
+        ("现在还分农业户口和非农业户口吗", "第（七）条"),
+    ],
+)
 def test_policy_questions_cite_their_article(stack, question, article):
     text, _ = stack.ask(question, sender="e2e-policy")
     assert article in text
@@ -35,11 +38,14 @@ def test_buttons_are_returned(stack):
     assert any(reply.get("buttons") for reply in replies)
 
 
-@pytest.mark.parametrize("message, fragment", [
-    ("", "还没有输入内容"),
-    ("   \x00\x07\u200b ", "还没有输入内容"),
-    ("😀😀🙏", "看不懂表情"),
-])
+@pytest.mark.parametrize(
+    "message, fragment",
+    [
+        ("", "还没有输入内容"),
+        ("   \x00\x07\u200b ", "还没有输入内容"),
+        ("😀😀🙏", "看不懂表情"),
+    ],
+)
 def test_empty_control_and_emoji_input_get_a_polite_reply(stack, message, fragment):
     text, _ = stack.ask(message, sender="e2e-bad")
     assert fragment in text

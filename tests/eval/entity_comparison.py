@@ -41,8 +41,12 @@ def _spacy(storage, texts: List[str]) -> List[Found]:
 
 
 def _lookup_tables(storage, training_data, texts: List[str]) -> List[Found]:
-    config = {**RegexEntityExtractor.get_default_config(), "use_lookup_tables": True, "use_regexes": False,
-              "use_word_boundaries": False}
+    config = {
+        **RegexEntityExtractor.get_default_config(),
+        "use_lookup_tables": True,
+        "use_regexes": False,
+        "use_word_boundaries": False,
+    }
     regex = RegexEntityExtractor.create(config, storage, Resource("regex"), None)
     regex.train(training_data)
     synonyms = EntitySynonymMapper.create(EntitySynonymMapper.get_default_config(), storage, Resource("syn"), None)
@@ -53,7 +57,7 @@ def _lookup_tables(storage, training_data, texts: List[str]) -> List[Found]:
 
 def _scores(gold: List[Found], predicted: List[Found]) -> Dict[str, Tuple[float, float, float, int]]:
     tp, fp, fn = Counter(), Counter(), Counter()
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=False):
         for entity, _ in p & g:
             tp[entity] += 1
         for entity, _ in p - g:
@@ -71,18 +75,23 @@ def _scores(gold: List[Found], predicted: List[Found]) -> Dict[str, Tuple[float,
 
 def compare() -> Dict[str, Dict[str, Tuple[float, float, float, int]]]:
     importer = TrainingDataImporter.load_from_config(
-        str(REPO / "config.yml"), str(REPO / "bot" / "domain"), [str(REPO / "data" / "nlu")])
+        str(REPO / "config.yml"), str(REPO / "bot" / "domain"), [str(REPO / "data" / "nlu")]
+    )
     training_data = importer.get_nlu_data()
     examples = _gold(training_data)
     texts, gold = [t for t, _ in examples], [g for _, g in examples]
     with tempfile.TemporaryDirectory() as tmp:
         storage = LocalModelStorage(Path(tmp))
-        return {"spacy_glossary_matcher": _scores(gold, _spacy(storage, texts)),
-                "rasa_lookup_tables": _scores(gold, _lookup_tables(storage, training_data, texts))}
+        return {
+            "spacy_glossary_matcher": _scores(gold, _spacy(storage, texts)),
+            "rasa_lookup_tables": _scores(gold, _lookup_tables(storage, training_data, texts)),
+        }
 
 
 def print_comparison(results) -> None:
-    print(f"\n实体抽取对比（训练数据中的标注为准）\n{'extractor':24} {'entity':13} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+    print(
+        f"\n实体抽取对比（训练数据中的标注为准）\n{'extractor':24} {'entity':13} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}"
+    )
     for name, rows in results.items():
         for entity, (p, r, f1, n) in rows.items():
             print(f"{name:24} {entity:13} {p:6.3f} {r:6.3f} {f1:6.3f} {n:4}")

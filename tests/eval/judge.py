@@ -11,8 +11,14 @@ _CITED = re.compile(r"第（([一二三四五六七八九十]+)）条")
 
 # Behaviour → the message key in messages.yml whose opening words identify it.
 BEHAVIOUR_MESSAGES = {
-    "other_city": "other_city", "out_of_scope": "out_of_scope", "greet": "greet", "thank": "thank",
-    "goodbye": "goodbye", "help": "help", "handoff": "handoff", "status": "status_unavailable",
+    "other_city": "other_city",
+    "out_of_scope": "out_of_scope",
+    "greet": "greet",
+    "thank": "thank",
+    "goodbye": "goodbye",
+    "help": "help",
+    "handoff": "handoff",
+    "status": "status_unavailable",
     "fallback": "fallback",
 }
 
@@ -31,8 +37,13 @@ def behaviours(kb: KnowledgeBase, text: str) -> Set[str]:
     found = {"not_covered"} if "《实施意见》没有规定" in text else set()
     for behaviour, key in BEHAVIOUR_MESSAGES.items():
         entry = kb.messages[key]
-        opening = (entry["text"] if isinstance(entry, dict) and "text" in entry else
-                   entry["intro"] if isinstance(entry, dict) else entry)[:10]
+        opening = (
+            entry["text"]
+            if isinstance(entry, dict) and "text" in entry
+            else entry["intro"]
+            if isinstance(entry, dict)
+            else entry
+        )[:10]
         if opening in text:
             found.add(behaviour)
     return found

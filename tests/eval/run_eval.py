@@ -27,9 +27,22 @@ REPORTS = REPO / "reports"
 def cross_validation(folds: int) -> dict:
     out = REPORTS / "nlu_cv"
     subprocess.run(
-        [str(Path(sys.executable).with_name("rasa")), "test", "nlu", "--config", "config.yml",
-         "--nlu", "data/nlu", "--cross-validation", "--folds", str(folds), "--out", str(out)],
-        cwd=REPO, check=True,
+        [
+            str(Path(sys.executable).with_name("rasa")),
+            "test",
+            "nlu",
+            "--config",
+            "config.yml",
+            "--nlu",
+            "data/nlu",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        check=True,
     )
     return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
 
@@ -47,7 +60,8 @@ def heldout_accuracy(model: str) -> dict:
     by_style = Counter(r["style"] for r in results)
     ok_style = Counter(r["style"] for r in results if r["ok"])
     return {
-        "total": len(results), "correct": sum(r["ok"] for r in results),
+        "total": len(results),
+        "correct": sum(r["ok"] for r in results),
         "by_style": {s: f"{ok_style[s]}/{n}" for s, n in sorted(by_style.items())},
         "misses": [r for r in results if not r["ok"]],
     }
@@ -55,8 +69,13 @@ def heldout_accuracy(model: str) -> dict:
 
 def _ask(stack: Stack, kb, case: dict, n: int) -> dict:
     text, _ = stack.ask(case["text"], sender=f"eval-{n}")
-    return {"text": case["text"], "expect": case["expect"], "style": case.get("style", ""),
-            "ok": passes(kb, case["expect"], text), "reply": text[:300]}
+    return {
+        "text": case["text"],
+        "expect": case["expect"],
+        "style": case.get("style", ""),
+        "ok": passes(kb, case["expect"], text),
+        "reply": text[:300],
+    }
 
 
 def _print_intents(report: dict) -> None:

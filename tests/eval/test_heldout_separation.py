@@ -17,7 +17,7 @@ def _key(text):
 
 def _bigrams(text):
     key = _key(text)
-    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+    return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
 
 
 def _training_texts(kb):

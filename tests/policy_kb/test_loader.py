@@ -7,10 +7,24 @@ from policy_kb.loader import KnowledgeBaseError, load_kb
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
 
 POLICY_INTENTS = {
-    "faq_overview", "faq_settle_housing", "faq_collective_hukou", "faq_relatives", "faq_talent",
-    "faq_unified_registration", "faq_residence_permit", "faq_info_platform", "faq_rural_land",
-    "faq_education", "faq_social_security", "faq_health", "faq_housing_security", "faq_fiscal",
-    "faq_leadership", "faq_goal", "faq_principles", "faq_policy_basis",
+    "faq_overview",
+    "faq_settle_housing",
+    "faq_collective_hukou",
+    "faq_relatives",
+    "faq_talent",
+    "faq_unified_registration",
+    "faq_residence_permit",
+    "faq_info_platform",
+    "faq_rural_land",
+    "faq_education",
+    "faq_social_security",
+    "faq_health",
+    "faq_housing_security",
+    "faq_fiscal",
+    "faq_leadership",
+    "faq_goal",
+    "faq_principles",
+    "faq_policy_basis",
 }
 RESIDENT_FACING = ["三", "四", "五", "六", "七", "八", "十一", "十二", "十三", "十四", "十五", "十七"]
 
@@ -68,6 +82,7 @@ def test_duplicate_ids_and_broken_yaml_are_all_reported(data_copy):
 def test_a_synonym_under_two_terms_is_refused(data_copy):
     def clash(data):
         data["terms"][0]["synonyms"] = list(data["terms"][0].get("synonyms") or []) + ["租屋"]
+
     _edit(data_copy / "glossary.yml", clash)
     with pytest.raises(KnowledgeBaseError, match="“租屋” 同时属于"):
         load_kb(data_copy)
