@@ -1,0 +1,71 @@
+"""Engines and sessions, created on first use and never at import time.
+
+The action server imports this package long before it looks anything up, and a test or a
+``make`` target may point ``STATUS_DB_URL`` somewhere else first; so the engine is built lazily,
+once per URL, and every caller gets a fresh session that is closed when its block ends.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, Optional
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from status_store.models import Base
+from status_store.settings import Settings, get_settings
+
+# Seconds. A lookup runs while a resident waits: an unreachable database must fail fast.
+CONNECT_TIMEOUT = 5
+
+_engines: Dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def get_engine(url: str) -> Engine:
+    """The engine for ``url`` (created, with its tables, on first call; cached afterwards)."""
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create(url)
+            _engines[url] = engine
+        return engine
+
+
+def _create(url: str) -> Engine:
+    parsed = make_url(url)
+    connect_args = {}
+    if parsed.get_backend_name() == "sqlite":
+        _make_sqlite_folder(parsed.database)
+        connect_args["timeout"] = CONNECT_TIMEOUT
+    elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT
+    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def _make_sqlite_folder(database: Optional[str]) -> None:
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def session_scope(settings: Optional[Settings] = None) -> Iterator[Session]:
+    """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
+    engine = get_engine((settings or get_settings()).db_url)
+    with Session(engine, future=True, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests, and a clean shutdown)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

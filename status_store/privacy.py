@@ -1,0 +1,134 @@
+"""ID numbers and names: validation, keyed hashing, masking and redaction.
+
+PIPL treats ID numbers as sensitive personal information, so the store keeps only what
+verification needs: an HMAC of the application number with the last six characters of the ID,
+and the applicant's name masked (张*). Nothing here logs its input.
+
+Redaction choice: :func:`redact` replaces every run of 15 or more digits (an 18-character ID,
+a legacy 15-digit ID, a bank card; single spaces or hyphens between digits and full-width digits
+included, a trailing X allowed) and mainland mobile numbers (1[3-9] + 9 digits, optionally +86).
+It deliberately leaves shorter numbers alone: 6-digit runs are postcodes (512000), amounts and
+dates in ordinary text, and application numbers such as SG2026110001 are what an operator needs
+to read in a log. Messages that answer "身份证后六位" are the exception: callers pass
+``id_tail=True`` for those, which also hides a standalone 6-character tail (123456, 12345X).
+Because spaces and hyphens may join digits, two dates side by side ("2026-10-08 2026-10-20") are
+hidden too: over-redaction is the safe direction for logs and trackers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import unicodedata
+
+PLACEHOLDER = "[已隐去]"
+ID_LENGTH = 18
+LEGACY_ID_LENGTH = 15
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_TAIL_SHAPE = re.compile(r"\d{5}[\dX]")
+_SPACES = re.compile(r"\s+")
+
+# A run of digits with at most one space or hyphen between two digits, optionally ending in X.
+_DIGIT = "[0-9０-９]"
+_SEP = "[ \u3000\\-－]"
+_RUN = re.compile(f"{_DIGIT}(?:{_SEP}?{_DIGIT})*(?:{_SEP}?[XxＸｘ])?")
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+_ALNUM_ASCII = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
+
+
+class IdNumberError(ValueError):
+    """An ID number that cannot be accepted; the message is Chinese and never repeats the number."""
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and spaces → half-width (NFKC), so １２３ reads as 123."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def check_digit(first17: str) -> str:
+    """GB 11643-1999 check character for the first 17 digits of an ID number."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def normalise_id_number(raw: str) -> str:
+    """Return an 18-character ID in canonical form (half-width, upper-case X, no spaces).
+
+    Raises :class:`IdNumberError` for a legacy 15-digit number, a wrong shape, an impossible
+    birth date or a wrong check character.
+    """
+    text = _SPACES.sub("", fold_width(raw)).upper()
+    if len(text) == LEGACY_ID_LENGTH and text.isdigit():
+        raise IdNumberError("15 位旧版身份证号码不再受理，请使用 18 位居民身份证号码")
+    if not _ID_SHAPE.fullmatch(text):
+        raise IdNumberError("身份证号码格式不正确（应为 18 位，前 17 位为数字，末位为数字或 X）")
+    if not _valid_birth_date(text[6:14]):
+        raise IdNumberError("身份证号码中的出生日期无效")
+    if check_digit(text[:17]) != text[17]:
+        raise IdNumberError("身份证号码校验位不正确，请核对")
+    return text
+
+
+def _valid_birth_date(yyyymmdd: str) -> bool:
+    try:
+        born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= born <= dt.date.today()
+
+
+def normalise_id_tail(raw: str) -> str | None:
+    """The last six characters of an ID as typed by a resident, canonical, or None if malformed."""
+    text = re.sub(r"[\s\-]+", "", fold_width(raw)).upper()
+    return text if _TAIL_SHAPE.fullmatch(text) else None
+
+
+def credential_hmac(secret: bytes, application_no: str, id_tail: str) -> str:
+    """Keyed hash of what a lookup must prove: the application number plus the ID's last six.
+
+    The separator keeps ("AB1", "23456X") and ("AB12", "3456X") from hashing alike.
+    """
+    message = f"credential:{application_no}:{id_tail}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def conversation_hmac(secret: bytes, conversation_id: str) -> str:
+    """Keyed hash of a conversation id, so throttle rows do not reveal who was chatting."""
+    return hmac.new(secret, f"conversation:{conversation_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """Keep the first character and mask the rest: 张三 → 张*, 欧阳娜娜 → 欧***.
+
+    A list of compound surnames would reveal more of the name for little benefit.
+    """
+    name = _SPACES.sub("", name)
+    if len(name) <= 1:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)
+
+
+def redact(text: str, *, id_tail: bool = False) -> str:
+    """Replace ID-like digit runs and mobile numbers with :data:`PLACEHOLDER` (see module doc)."""
+    return _RUN.sub(lambda match: _redact_run(match, id_tail), text)
+
+
+def _redact_run(match: re.Match, id_tail: bool) -> str:
+    compact = re.sub(r"[\s\-]", "", fold_width(match.group())).upper()
+    if len(compact) >= LEGACY_ID_LENGTH or _MOBILE.fullmatch(compact):
+        return PLACEHOLDER
+    if id_tail and _TAIL_SHAPE.fullmatch(compact) and _standalone(match):
+        return PLACEHOLDER
+    return match.group()
+
+
+def _standalone(match: re.Match) -> bool:
+    """True unless the run is glued to letters (SG123456 is an application number, not a tail)."""
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return not (_ALNUM_ASCII.match(before or " ") or _ALNUM_ASCII.match(after or " "))

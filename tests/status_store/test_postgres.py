@@ -1,0 +1,80 @@
+"""The same store against the real PostgreSQL server, in a private schema that is dropped afterwards.
+
+Skipped only when no server answers at STATUS_TEST_PG_URL (default: the local test database).
+"""
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+from status_store.db import dispose_engines
+from status_store.importer import import_file
+from status_store.lookup import lookup, throttled_lookup
+from status_store.models import Base
+from status_store.settings import Settings
+from status_store.throttle import LookupThrottle
+from tests.status_store.conftest import TEST_SECRET
+from tests.status_store.helpers import read_csv, row, write_csv
+from tests.status_store.test_importer import SAMPLE
+
+PG_URL = os.environ.get("STATUS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_settings():
+    admin = create_engine(PG_URL, future=True, connect_args={"connect_timeout": 3})
+    try:
+        admin.connect().close()
+    except OperationalError as error:
+        admin.dispose()
+        pytest.skip(
+            f"PostgreSQL 不可达（{make_url(PG_URL).render_as_string(hide_password=True)}）："
+            f"{str(error.orig).strip().splitlines()[0]}"
+        )
+    schema = f"status_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(CreateSchema(schema))
+    # Every connection of the store searches only the private schema: no table prefix needed.
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield Settings(db_url=url.render_as_string(hide_password=False), hmac_secret=TEST_SECRET)
+    dispose_engines()
+    with admin.begin() as conn:
+        conn.execute(DropSchema(schema, cascade=True))
+    admin.dispose()
+
+
+def test_import_lookup_history_and_throttle_on_postgresql(pg_settings, tmp_path):
+    assert import_file(SAMPLE, settings=pg_settings).summary.added == 8
+    assert import_file(SAMPLE, settings=pg_settings).summary.unchanged == 8
+    newer = row("SG2026110001", id_number="440299198503121017", status="已办结", updated_at="2026-11-20")
+    assert import_file(write_csv(tmp_path / "b.csv", [newer]), settings=pg_settings).summary.updated == 1
+
+    view = lookup("sg-2026-110001", "121017", settings=pg_settings)
+    assert (view.status, view.masked_name, view.updated_at) == ("已办结", "张*", dt.date(2026, 11, 20))
+    assert lookup("SG2026110001", "121018", settings=pg_settings) is None
+    assert lookup("SG2026119999", "121017", settings=pg_settings) is None
+
+    clock = lambda: dt.datetime(2026, 11, 20, 9, 0)  # noqa: E731
+    throttle = LookupThrottle(pg_settings, clock=clock)
+    results = [throttled_lookup("pg-user", "SG2026110001", "000000", throttle=throttle) for _ in range(5)]
+    assert results[-1].locked and throttled_lookup("pg-user", "SG2026110001", "121017", throttle=throttle).locked
+
+
+def test_no_id_digits_in_any_postgresql_table(pg_settings):
+    import_file(SAMPLE, settings=pg_settings)
+    throttled_lookup("pg-user", "SG2026110001", "999999", settings=pg_settings)
+    engine = create_engine(pg_settings.db_url, future=True)
+    with engine.connect() as conn:
+        schema = conn.execute(text("select current_schema()")).scalar()
+        dump = "".join(repr(conn.execute(select(table)).all()) for table in Base.metadata.sorted_tables)
+    engine.dispose()
+    assert schema.startswith("status_test_") and "SG2026110008" in dump
+    for record in read_csv(SAMPLE):
+        assert record["id_number"] not in dump and record["id_number"][-6:] not in dump
+    assert "pg-user" not in dump
