@@ -11,7 +11,10 @@ def main() -> int:
     except KnowledgeBaseError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"政策知识库校验通过：{len(kb.document.articles)} 条条款，{len(kb.faqs)} 条问答，{len(kb.glossary)} 个词条。")
+    print(
+        f"政策知识库校验通过：{len(kb.document.articles)} 条条款，{len(kb.faqs)} 条问答，{len(kb.glossary)} 个词条，"
+        f"{len(kb.eligibility.rules)} 条落户判断规则。"
+    )
     return 0
 
 

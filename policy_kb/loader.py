@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
+from policy_kb.eligibility.model import EligibilityRules
+from policy_kb.eligibility.rules import RULES_FILE, parse_rules
 from policy_kb.model import (
     Article,
     Document,
@@ -41,6 +43,7 @@ class KnowledgeBase:
     glossary: List[GlossaryTerm]
     operator: OperatorConfig
     messages: Dict[str, Any]
+    eligibility: EligibilityRules  # questions and rules of the step-by-step eligibility check
 
     def published_faqs(self) -> List[FaqEntry]:
         return [faq for faq in self.faqs.values() if faq.published]
@@ -161,6 +164,7 @@ def _load_operator(raw: Dict[str, Any]) -> OperatorConfig:
         offices=offices,
         notes=notes,
         materials_notes=dict(raw.get("materials_notes") or {}),
+        eligibility_notes=dict(raw.get("eligibility_notes") or {}),
     )
 
 
@@ -168,12 +172,15 @@ def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     """Load and validate the knowledge base; raise :class:`KnowledgeBaseError` on any problem."""
     problems: List[str] = []
     document = _load_document(_read_yaml(data_dir / "articles.yml", problems), problems)
+    eligibility, rule_problems = parse_rules(_read_yaml(data_dir / RULES_FILE, problems), document.articles)
+    problems.extend(rule_problems)
     kb = KnowledgeBase(
         document=document,
         faqs=_load_faqs(data_dir / "faqs", problems),
         glossary=parse_glossary(_read_yaml(data_dir / "glossary.yml", problems)),
         operator=_load_operator(_read_yaml(data_dir / "operator.yml", problems)),
         messages=_read_yaml(data_dir / "messages.yml", problems),
+        eligibility=eligibility,  # None only when invalid, and then load_kb raises below
     )
     problems.extend(validate(kb))
     if problems:

@@ -97,6 +97,8 @@ class OperatorConfig:
     offices: Dict[str, Office] = field(default_factory=dict)
     notes: Dict[str, Optional[str]] = field(default_factory=dict)
     materials_notes: Dict[str, Optional[str]] = field(default_factory=dict)
+    # local details the document leaves undefined (how long is 长期, which trades are 艰苦), by pathway
+    eligibility_notes: Dict[str, Optional[str]] = field(default_factory=dict)
 
     @property
     def hotline(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List
 
+from policy_kb.eligibility.model import DISTRICT_FIELD
 from policy_kb.model import (
     ENTITY_TYPES,
     FAQ_STATUSES,
@@ -53,6 +54,27 @@ def _message_problems(kb: "KnowledgeBase") -> List[str]:
     return [f"messages.yml：缺少 {key}" for key in REQUIRED_MESSAGES if key not in kb.messages]
 
 
+def _eligibility_problems(kb: "KnowledgeBase") -> List[str]:
+    """The eligibility rules point at operator settings that exist (the rules file itself is
+    checked when it is parsed)."""
+    rules, operator = kb.eligibility, kb.operator
+    if rules is None:
+        return []
+    where = "eligibility.yml"
+    district = rules.fields.get(DISTRICT_FIELD)
+    problems = [
+        f"{where}：区县 “{value}” 在 operator.yml 的 offices 里没有窗口"
+        for value in (district.values if district else ())
+        if value not in operator.offices
+    ]
+    for rule in rules.rules:
+        if rule.materials and rule.materials not in operator.materials_notes:
+            problems.append(f"{where} 中的规则 {rule.id}：operator.yml 的 materials_notes 没有 {rule.materials}")
+        if rule.operator_note and rule.operator_note not in operator.eligibility_notes:
+            problems.append(f"{where} 中的规则 {rule.id}：operator.yml 的 eligibility_notes 没有 {rule.operator_note}")
+    return problems
+
+
 def validate(kb: "KnowledgeBase") -> List[str]:
     """Every citation resolves, every cross-reference exists, every required text is present."""
-    return _faq_problems(kb) + _glossary_problems(kb) + _message_problems(kb)
+    return _faq_problems(kb) + _glossary_problems(kb) + _message_problems(kb) + _eligibility_problems(kb)
