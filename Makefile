@@ -9,6 +9,7 @@ RASA      := $(BIN)/rasa
 MODEL     := models/shaoguan-hukou.tar.gz
 RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
+WEB_PORT  ?= 8080
 
 # Embedded defaults (SQLite, local action server). Override from the environment.
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTION_PORT)/webhook
@@ -20,11 +21,12 @@ export PYTHONPATH := $(CURDIR)
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard data/nlu/*.yml) \
 	$(wildcard data/stories/*.yml) policy_kb/data/glossary.yml $(wildcard bot/components/*.py)
+WEBCHAT_SOURCES := $(addprefix webchat/,index.html app.js style.css favicon.svg build.mjs package.json)
 
-.PHONY: help setup generate train run test test-unit test-data test-conversations test-e2e eval lock clean
+.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval lock clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 # Rasa 3.6 needs Python 3.10: take python3.10 from PATH if it really runs, else pyenv's.
 $(VENV)/.installed: requirements.lock
@@ -54,9 +56,25 @@ $(MODEL): $(VENV)/.installed data/nlu/glossary.yml $(TRAINING_INPUTS)
 
 train: $(MODEL) ## train the model if its inputs changed
 
-run: $(MODEL) ## start the action server and Rasa (REST at http://localhost:5005/webhooks/rest/webhook)
+webchat/node_modules/.installed: webchat/package-lock.json webchat/package.json
+	cd webchat && npm ci
+	@touch $@
+
+# Rebuilds webchat/dist (not committed) only when a source or the lockfile changed.
+webchat/dist/index.html: webchat/node_modules/.installed $(WEBCHAT_SOURCES)
+	cd webchat && npm run --silent build
+
+webchat: webchat/dist/index.html ## build the web chat page into webchat/dist (npm ci + esbuild)
+
+# A CJK font too, or the test's screenshot shows boxes instead of Chinese.
+/usr/bin/chromium:
+	apt-get update && apt-get install -y chromium fonts-wqy-microhei
+
+chromium: /usr/bin/chromium ## install Debian's chromium (and a CJK font) for the browser test, if missing (needs root)
+
+run: $(MODEL) webchat ## start the action server, Rasa (REST on :5005) and the chat page (http://localhost:8080/)
 	@mkdir -p var
-	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT)
+	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --web-port $(WEB_PORT)
 
 test: test-unit test-data test-conversations test-e2e ## every test tier
 
@@ -69,7 +87,7 @@ test-data: $(VENV)/.installed data/nlu/glossary.yml ## rasa data validate, warni
 test-conversations: $(MODEL) ## conversation tests (NLU + dialogue), failing on any wrong prediction
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/conversations --fail-on-prediction-errors --out var/results/conversations
 
-test-e2e: $(MODEL) ## start the whole stack and ask it questions over REST
+test-e2e: $(MODEL) webchat /usr/bin/chromium ## start the whole stack; ask it over REST and in headless Chromium
 	$(PY) -m pytest -q tests/e2e
 
 eval: $(MODEL) ## NLU cross-validation and held-out accuracy report (not a gate)
@@ -81,4 +99,4 @@ lock: ## re-resolve requirements.in into the full pin list requirements.lock
 	(echo "# Full lock of every transitive dependency; regenerate with make lock."; var/lockenv/bin/pip freeze --all | grep -v '^pip==') > requirements.lock
 
 clean: ## remove the virtualenv, models and run-time data
-	rm -rf $(VENV) models var reports results .pytest_cache
+	rm -rf $(VENV) models var reports results .pytest_cache webchat/dist webchat/node_modules

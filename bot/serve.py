@@ -1,6 +1,6 @@
-"""Run the action server and the Rasa server together, in the foreground (make run).
+"""Run the action server, the Rasa server and the web chat page together, in the foreground (make run).
 
-Ctrl-C (or SIGTERM) stops both; if either dies, the other is stopped too, so the assistant is
+Ctrl-C (or SIGTERM) stops all three; if any dies, the others are stopped too, so the assistant is
 never left half up.
 """
 
@@ -16,21 +16,42 @@ from pathlib import Path
 from typing import List
 
 GRACE_SECONDS = 10
+# The channels in bot/credentials.yml read these; Rasa refuses to start if one is unset, and an
+# empty WeChat token simply turns that channel off (503).
+EMBEDDED_DEFAULTS = {
+    "TRACKER_DB_DIALECT": "sqlite",
+    "TRACKER_DB": "var/tracker.db",
+    "WECHAT_TOKEN": "",
+    "WECHAT_APP_ID": "",
+    "WECHAT_APP_SECRET": "",
+    "WECHAT_AES_KEY": "",
+}
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _commands(args: argparse.Namespace) -> List[List[str]]:
     rasa = str(Path(sys.executable).with_name("rasa"))
+    # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
+    origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
+    web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
+    if os.environ.get("WEBCHAT_SOCKET_URL"):
+        web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
     return [
         [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
         [rasa, "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
-         "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port)],
+         "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins],
+        web,
     ]
 
 
 def _stop(processes: List[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            # SIGTERM, not SIGINT: a shell starting us in the background makes children ignore SIGINT.
+            process.terminate()
     deadline = time.monotonic() + GRACE_SECONDS
     for process in processes:
         try:
@@ -44,11 +65,18 @@ def main() -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--web-port", type=int, default=8080)
     args = parser.parse_args()
     os.makedirs("var", exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for name, value in EMBEDDED_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("ACTION_ENDPOINT_URL", f"http://localhost:{args.action_port}/webhook")
+    # Both signals stop everything, even when a non-interactive shell started us with SIGINT ignored.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     processes = [subprocess.Popen(cmd) for cmd in _commands(args)]
-    print(f"韶关户籍政策助手启动中：REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)
+    print(f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
+          f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

@@ -4,7 +4,7 @@ Plain Python and SQLAlchemy only (no Rasa), so actions stay thin and tests need 
 Importing this package opens nothing: the engine is created on the first query.
 """
 
-from status_store.credentials import extract_credentials, normalise_application_no
+from status_store.credentials import extract_credentials, normalise_application_no, protect_message
 from status_store.lookup import (
     LookupResult,
     StatusView,
@@ -30,6 +30,7 @@ __all__ = [
     "lookup_async",
     "mask_name",
     "normalise_application_no",
+    "protect_message",
     "redact",
     "throttled_lookup",
     "throttled_lookup_async",

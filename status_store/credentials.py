@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from status_store.privacy import IdNumberError, fold_width, normalise_id_number, normalise_id_tail
+from status_store.privacy import (
+    PLACEHOLDER,
+    IdNumberError,
+    fold_width,
+    normalise_id_number,
+    normalise_id_tail,
+    redact,
+    tail_token,
+)
 
 MIN_APPLICATION_NO = 4
 MAX_APPLICATION_NO = 32
@@ -125,3 +133,21 @@ def _plausible_number(compact: str) -> bool:
     if re.search("[A-Z]", compact):
         return True
     return MIN_SPLIT_APPLICATION_NO <= len(compact) < 15 and not _MOBILE.fullmatch(compact)
+
+
+def protect_message(text: str, secret: bytes) -> Tuple[str, Optional[str]]:
+    """The message as it may be stored, and the :func:`~status_store.privacy.tail_token` of the ID
+    tail it carried (or None).
+
+    The tail found by :func:`extract_credentials` is replaced where it stands alone, then full ID
+    numbers and mobile numbers anywhere (:func:`~status_store.privacy.redact`). The tail goes
+    first: next to an application number, "SG2026110001 12345X" would otherwise read as one long
+    digit run and take the number with it.
+    """
+    folded = fold_width(text)
+    _, tail = extract_credentials(folded)
+    if tail is None:
+        safe = redact(folded)
+        return (text if safe == folded else safe), None  # untouched text keeps its full-width punctuation
+    alone = rf"(?<![A-Za-z0-9]){re.escape(tail[:5])}[{tail[5]}{tail[5].lower()}](?![A-Za-z0-9])"
+    return redact(re.sub(alone, PLACEHOLDER, folded)), tail_token(secret, tail)

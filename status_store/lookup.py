@@ -19,7 +19,7 @@ from sqlalchemy import select
 from status_store.credentials import is_application_no, normalise_application_no
 from status_store.db import session_scope
 from status_store.models import Application
-from status_store.privacy import credential_hmac, normalise_id_tail
+from status_store.privacy import credential_hmac, is_tail_token, normalise_id_tail
 from status_store.settings import Settings, get_settings
 from status_store.throttle import LookupThrottle
 
@@ -59,10 +59,13 @@ class LookupResult:
 
 
 def lookup(application_no: str, id_last6: str, *, settings: Optional[Settings] = None) -> Optional[StatusView]:
-    """The application's status, or None when the number is unknown OR the ID tail is wrong."""
+    """The application's status, or None when the number is unknown OR the ID tail is wrong.
+
+    ``id_last6`` is the tail as typed or its :func:`~status_store.privacy.tail_token`.
+    """
     settings = settings or get_settings()
     number = normalise_application_no(application_no or "")
-    tail = normalise_id_tail(id_last6 or "")
+    tail = id_last6 if is_tail_token(id_last6) else normalise_id_tail(id_last6 or "")
     if tail is None or not is_application_no(number):
         return None
     with session_scope(settings) as session:

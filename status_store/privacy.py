@@ -87,12 +87,27 @@ def normalise_id_tail(raw: str) -> str | None:
     return text if _TAIL_SHAPE.fullmatch(text) else None
 
 
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def tail_token(secret: bytes, id_tail: str) -> str:
+    """Keyed stand-in for an ID tail. Channels swap the typed digits for it before Rasa stores
+    anything, so the tracker never holds ID digits and the action can still verify."""
+    return hmac.new(secret, f"tail:{id_tail}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def is_tail_token(value: str) -> bool:
+    return bool(_TOKEN.fullmatch(value or ""))
+
+
 def credential_hmac(secret: bytes, application_no: str, id_tail: str) -> str:
-    """Keyed hash of what a lookup must prove: the application number plus the ID's last six.
+    """Keyed hash of what a lookup must prove: the application number plus the ID's last six
+    (given as the digits or as their :func:`tail_token`).
 
     The separator keeps ("AB1", "23456X") and ("AB12", "3456X") from hashing alike.
     """
-    message = f"credential:{application_no}:{id_tail}".encode()
+    token = id_tail if is_tail_token(id_tail) else tail_token(secret, id_tail)
+    message = f"credential:{application_no}:{token}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""Start the whole assistant (action server + Rasa, as make run does) for end-to-end tests and evaluation."""
+"""Start the whole assistant (actions, Rasa and the chat page, as make run does) for end-to-end tests and eval."""
 
 import os
 import signal
@@ -23,16 +23,17 @@ def _free_port():
 
 class Stack:
     def __init__(self, tmp, model=MODEL):
-        self.rasa_port, self.action_port = _free_port(), _free_port()
+        self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
         env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
                "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(tmp / "tracker.db"), "PYTHONPATH": str(REPO)}
         self.log = open(tmp / "stack.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.serve", "--model", model, "--rasa-port", str(self.rasa_port),
-             "--action-port", str(self.action_port)],
+             "--action-port", str(self.action_port), "--web-port", str(self.web_port)],
             cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self.url = f"http://localhost:{self.rasa_port}/webhooks/rest/webhook"
+        self.web_url = f"http://localhost:{self.web_port}/"
 
     def post(self, payload=None, data=None, sender="e2e"):
         if payload is None and data is None:

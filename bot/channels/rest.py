@@ -17,6 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import guarded
 from bot.channels.inbound import BadRequest, Inbound, parse_rest_body
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
@@ -55,6 +56,7 @@ class ResidentRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guarded(on_new_message)
         webhook = Blueprint("resident_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

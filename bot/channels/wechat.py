@@ -38,6 +38,7 @@ from bot.channels.wechat_protocol import (
 from bot.channels.wechat_render import ReplyMemory, render_messages
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
+from bot.channels.guard import guarded
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message
 
 logger = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ class WeChatInput(InputChannel):
         self.conversations = WeChatConversations(sender, reply_timeout)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        on_new_message = guarded(on_new_message)  # ID digits never reach the tracker
         webhook = Blueprint("wechat_webhook", __name__)
         if not self.token:
             logger.warning("未配置 WECHAT_TOKEN：微信渠道拒绝所有请求（503）。")

@@ -1,0 +1,87 @@
+"""What every resident-facing channel does around Rasa, whatever the transport.
+
+Keeps ID digits and phone numbers out of everything Rasa stores, cleans the text, answers empty or emoji-only messages politely without the model, cuts
+over-long messages, and makes sure the resident never gets silence: if Rasa sends nothing
+(the action server is down, an error was swallowed), the "system busy" message with the hotline
+goes out instead. Message text is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from policy_kb import answers
+from policy_kb.live import KNOWLEDGE
+from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
+from status_store import SettingsError, get_settings, protect_message, redact
+
+# Where an action finds the keyed stand-in for ID digits the resident typed.
+ID_TAIL_TOKEN = "id_tail_token"
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class _CountingOutput:
+    """A proxy for the real output channel that counts every ``send_*`` call passing through."""
+
+    def __init__(self, inner: OutputChannel):
+        self.inner, self.sent = inner, 0
+
+    def __getattr__(self, item: str) -> Any:
+        attribute = getattr(self.inner, item)
+        if not item.startswith("send_") or not callable(attribute):
+            return attribute
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.sent += 1
+            return await attribute(*args, **kwargs)
+
+        return counted
+
+
+async def _say(output: OutputChannel, recipient: str, key: str) -> None:
+    kb, _ = KNOWLEDGE.get()
+    await output.send_text_message(recipient, answers.message(kb, key).text)
+
+
+def protect(message: UserMessage) -> None:
+    """Swap ID numbers, ID tails and mobile numbers for placeholders before Rasa stores the
+    message; the ID tail travels on as a keyed token in the metadata, for the status lookup."""
+    try:
+        secret = get_settings().hmac_secret
+    except SettingsError:
+        logger.error("未配置状态库密钥，身份证尾号无法用于查询，仅做隐去处理")
+        message.text = redact(message.text, id_tail=True)
+        return
+    message.text, token = protect_message(message.text, secret)
+    if token:
+        message.metadata = {**(message.metadata or {}), ID_TAIL_TOKEN: token}
+
+
+def guarded(on_new_message: Handler) -> Handler:
+    """Wrap Rasa's message handler with the checks residents are owed on every channel."""
+
+    async def handle(message: UserMessage) -> None:
+        raw = message.text if isinstance(message.text, str) else ""
+        text = clean_message(raw)
+        if not text or not has_meaning(text):
+            await _say(message.output_channel, message.sender_id, "empty_input" if not text else "unsupported_input")
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            await _say(message.output_channel, message.sender_id, "too_long")
+            text = text[:MAX_MESSAGE_CHARS]
+        counting = _CountingOutput(message.output_channel)
+        message.text, message.output_channel = text, counting
+        protect(message)
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the resident must still get an answer
+            logger.exception("处理消息失败（会话 %s）", message.sender_id)
+        if counting.sent == 0:
+            await _say(counting.inner, message.sender_id, "service_unavailable")
+
+    return handle

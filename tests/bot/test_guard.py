@@ -1,0 +1,61 @@
+"""The guard every resident channel runs: polite answers to bad input, never silence."""
+
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels.guard import guarded
+from policy_kb.text import MAX_MESSAGE_CHARS
+
+
+def _run(text, handler):
+    output = CollectingOutputChannel()
+    asyncio.run(guarded(handler)(UserMessage(text, output, "u1")))
+    return [m["text"] for m in output.messages]
+
+
+async def _answers(message):
+    await message.output_channel.send_text_message(message.sender_id, f"收到{len(message.text)}")
+
+
+async def _silent(message):
+    return None
+
+
+async def _broken(message):
+    raise RuntimeError("boom")
+
+
+def test_empty_and_emoji_get_polite_replies_without_the_model():
+    assert "还没有输入内容" in _run(" \x00\u200b ", _broken)[0]
+    assert "看不懂表情" in _run("🙏🙏", _broken)[0]
+
+
+def test_long_text_is_cut_and_the_resident_told():
+    replies = _run("租" * 20000, _answers)
+    assert "消息较长" in replies[0] and replies[1] == f"收到{MAX_MESSAGE_CHARS}"
+
+
+def test_silence_and_errors_become_the_busy_message_with_hotline():
+    assert "12345" in _run("租房可以落户吗", _silent)[0]
+    assert "12345" in _run("租房可以落户吗", _broken)[0]
+
+
+def test_normal_message_passes_through_cleaned():
+    assert _run("租房\x07落户", _answers) == ["收到5"]
+
+
+async def _echo(message):
+    token = (message.metadata or {}).get("id_tail_token", "none")
+    await message.output_channel.send_text_message(message.sender_id, f"{message.text}|{token[:4]}")
+
+
+def test_id_digits_and_phone_numbers_never_reach_rasa(monkeypatch):
+    monkeypatch.setenv("STATUS_HMAC_SECRET", "x" * 40)
+    from status_store.settings import get_settings
+
+    get_settings.cache_clear() if hasattr(get_settings, "cache_clear") else None
+    reply = _run("编号SG2026110001，身份证后六位12345X，电话13800138000", _echo)[0]
+    text, token = reply.split("|")
+    assert "12345" not in text and "13800138000" not in text and "SG2026110001" in text
+    assert token != "none"
