@@ -23,7 +23,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard data/nlu/*
 	$(wildcard data/stories/*.yml) policy_kb/data/glossary.yml $(wildcard bot/components/*.py)
 WEBCHAT_SOURCES := $(addprefix webchat/,index.html app.js style.css favicon.svg build.mjs package.json)
 
-.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval lock clean
+.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval import-applications lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -92,6 +92,12 @@ test-e2e: $(MODEL) webchat /usr/bin/chromium ## start the whole stack; ask it ov
 
 eval: $(MODEL) ## NLU cross-validation and held-out accuracy report (not a gate)
 	$(PY) -m tests.eval.run_eval --model $(MODEL)
+
+# Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good
+# rows of a file that has bad ones (by default such a file imports nothing).
+import-applications: $(VENV)/.installed ## 导入户籍系统导出的申请进度（FILE=路径.csv/.xlsx）
+	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定导出文件，例如 make import-applications FILE=导出.csv" >&2; exit 2; fi
+	$(PY) -m status_store.importer "$(FILE)" $(if $(ONLY_VALID),--only-valid)
 
 lock: ## re-resolve requirements.in into the full pin list requirements.lock
 	rm -rf var/lockenv && $(BIN)/python -m venv var/lockenv && var/lockenv/bin/pip install --quiet 'pip==24.0' && \

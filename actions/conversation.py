@@ -1,4 +1,4 @@
-"""Greetings, the help menu, asking for a person, and application status (not yet connected)."""
+"""Greetings, the help menu and asking for a person (application status is in actions/status.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from actions.common import knowledge, send
 from policy_kb import answers
 
 # Intent → key of its text in policy_kb/data/messages.yml.
-SMALLTALK_MESSAGES = {"greet": "greet", "thank": "thank", "goodbye": "goodbye", "help": "help"}
+SMALLTALK_MESSAGES = {
+    "greet": "greet",
+    "thank": "thank",
+    "goodbye": "goodbye",
+    "help": "help",
+    "stop_flow": "acknowledge",  # "算了" with nothing under way
+    "restart_flow": "help",  # "重新开始" with nothing under way: the menu
+}
 
 
 class ActionSmalltalk(Action):
@@ -40,16 +47,3 @@ class ActionHandoff(Action):
         send(dispatcher, answers.message(kb, "handoff"))
         return []
 
-
-class ActionCheckStatus(Action):
-    """Status lookup is not connected yet: say so plainly and give the hotline."""
-
-    def name(self) -> Text:
-        return "action_check_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        kb, _ = knowledge()
-        send(dispatcher, answers.message(kb, "status_unavailable"))
-        return []

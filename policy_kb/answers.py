@@ -32,6 +32,8 @@ SHAOGUAN_NAMES = (
     "新丰",
     "乳源",
 )
+# Answers about settling pathways offer the step-by-step check as a next step.
+SETTLING_INTENTS = ("faq_overview", "faq_settle_housing", "faq_collective_hukou", "faq_relatives", "faq_talent")
 # Offered when nothing in the FAQ resembles the question at all.
 DEFAULT_SUGGESTIONS = ("faq_overview", "faq_settle_housing", "faq_relatives")
 
@@ -96,7 +98,10 @@ def faq_reply(kb: KnowledgeBase, faq: FaqEntry, text: str = "") -> Reply:
         refs.append(RURAL_LAND_ARTICLE)
     parts.append(kb.citation(refs))
     related = [kb.faqs[r] for r in faq.related if r in kb.faqs and kb.faqs[r].published]
-    return Reply("\n".join(p for p in parts if p), [faq_button(r) for r in related], tuple(refs))
+    buttons = [faq_button(r) for r in related]
+    if faq.intent in SETTLING_INTENTS:
+        buttons.append({"title": str(kb.messages["eligibility_offer"]), "payload": "/check_eligibility"})
+    return Reply("\n".join(p for p in parts if p), buttons, tuple(refs))
 
 
 def not_covered_topics(kb: KnowledgeBase, text: str) -> List[str]:

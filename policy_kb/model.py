@@ -30,6 +30,22 @@ REQUIRED_MESSAGES = (
     "operator_info_label",
     "rural_land_note",
     "status_unavailable",
+    "status_ask_number",
+    "status_ask_id_tail",
+    "status_bad_number",
+    "status_bad_id_tail",
+    "status_not_found",
+    "status_locked",
+    "status_result",
+    "status_note",
+    "status_stopped",
+    "eligibility_start",
+    "eligibility_hint",
+    "eligibility_corrected",
+    "eligibility_restart",
+    "eligibility_stopped",
+    "eligibility_offer",
+    "acknowledge",
 )
 
 

@@ -14,7 +14,8 @@ import opencc
 # and an unbounded text would let one request tie up a CPU core.
 MAX_MESSAGE_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
-_MEANINGFUL = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
+# Full-width letters and digits too: residents type ＳＧ２０２６１１０００１ from a receipt.
+_MEANINGFUL = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _PUNCT_OR_SPACE = re.compile(r"^[\s\W_]+$")
 
 

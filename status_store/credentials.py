@@ -33,6 +33,8 @@ _SEGMENT = re.compile(f"[A-Z0-9]+(?:[ {_DASHES}]+[A-Z0-9]+)*")
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LEGACY_ID = re.compile(r"\d{15}")
+_RECEIPT_SHAPE = re.compile(r"[A-Z]*\d+")
+_TAIL_JOINER = f"[\\s{_DASHES}]*"
 _ID_LENGTH = 18
 
 Credentials = Tuple[Optional[str], Optional[str]]
@@ -75,11 +77,16 @@ def _read_segment(segment: str) -> Credentials:
     window = _sensitive_window(chunks)
     if window:
         return _around(chunks, *window)
-    for size in range(1, len(chunks)):
-        for tail_chunks, rest in ((chunks[-size:], chunks[:-size]), (chunks[:size], chunks[size:])):
-            split = _split(tail_chunks, rest)
-            if split:
-                return split
+    splits = [
+        split
+        for size in range(1, len(chunks))
+        for tail_chunks, rest in ((chunks[-size:], chunks[:-size]), (chunks[:size], chunks[size:]))
+        if (split := _split(tail_chunks, rest))
+    ]
+    if splits:
+        # "301037 SG 2026 110004" also splits as 301037SG2026 + 110004: prefer the number that has
+        # the receipts' shape, letters then digits (min keeps the first of equals).
+        return min(splits, key=lambda split: not _RECEIPT_SHAPE.fullmatch(split[0]))
     return (compact if _plausible_number(compact) else None), None
 
 
@@ -149,5 +156,7 @@ def protect_message(text: str, secret: bytes) -> Tuple[str, Optional[str]]:
     if tail is None:
         safe = redact(folded)
         return (text if safe == folded else safe), None  # untouched text keeps its full-width punctuation
-    alone = rf"(?<![A-Za-z0-9]){re.escape(tail[:5])}[{tail[5]}{tail[5].lower()}](?![A-Za-z0-9])"
+    # As typed: "121017", "12 10 17", "121-017" (the tail was read across spaces and dashes too).
+    chars = [re.escape(c) for c in tail[:5]] + [f"[{tail[5]}{tail[5].lower()}]"]
+    alone = rf"(?<![A-Za-z0-9]){_TAIL_JOINER.join(chars)}(?![A-Za-z0-9])"
     return redact(re.sub(alone, PLACEHOLDER, folded)), tail_token(secret, tail)

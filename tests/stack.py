@@ -22,10 +22,12 @@ def _free_port():
 
 
 class Stack:
-    def __init__(self, tmp, model=MODEL):
+    def __init__(self, tmp, model=MODEL, env=None):
+        """``env``: extra environment for every process (e.g. a private STATUS_DB_URL)."""
         self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
         env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
-               "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(tmp / "tracker.db"), "PYTHONPATH": str(REPO)}
+               "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(tmp / "tracker.db"), "PYTHONPATH": str(REPO),
+               **(env or {})}
         self.log = open(tmp / "stack.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.serve", "--model", model, "--rasa-port", str(self.rasa_port),

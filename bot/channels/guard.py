@@ -1,7 +1,8 @@
 """What every resident-facing channel does around Rasa, whatever the transport.
 
-Keeps ID digits and phone numbers out of everything Rasa stores, cleans the text, answers empty or emoji-only messages politely without the model, cuts
-over-long messages, and makes sure the resident never gets silence: if Rasa sends nothing
+Keeps ID digits and phone numbers out of everything Rasa stores, cleans the text, answers empty
+or emoji-only messages politely without the model, cuts over-long messages, and makes sure the
+resident never gets silence: if Rasa sends nothing
 (the action server is down, an error was swallowed), the "system busy" message with the hotline
 goes out instead. Message text is never logged.
 """
@@ -51,6 +52,9 @@ async def _say(output: OutputChannel, recipient: str, key: str) -> None:
 def protect(message: UserMessage) -> None:
     """Swap ID numbers, ID tails and mobile numbers for placeholders before Rasa stores the
     message; the ID tail travels on as a keyed token in the metadata, for the status lookup."""
+    # Only this function vouches for a token: one a client sent in its own metadata is dropped.
+    if isinstance(message.metadata, dict) and ID_TAIL_TOKEN in message.metadata:
+        message.metadata = {k: v for k, v in message.metadata.items() if k != ID_TAIL_TOKEN}
     try:
         secret = get_settings().hmac_secret
     except SettingsError:

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 
+from bot.channels.guard import guarded
 from bot.channels.inbound import BadRequest, Inbound
 from bot.channels.wechat_api import CustomerServiceError, CustomerServiceSender, MessageSender
 from bot.channels.wechat_protocol import (
@@ -38,7 +39,6 @@ from bot.channels.wechat_protocol import (
 from bot.channels.wechat_render import ReplyMemory, render_messages
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
-from bot.channels.guard import guarded
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message
 
 logger = logging.getLogger(__name__)

@@ -59,3 +59,16 @@ def test_id_digits_and_phone_numbers_never_reach_rasa(monkeypatch):
     text, token = reply.split("|")
     assert "12345" not in text and "13800138000" not in text and "SG2026110001" in text
     assert token != "none"
+
+
+def test_a_token_sent_by_the_client_is_dropped():
+    received = []
+
+    async def keep(message):
+        received.append(message.metadata)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    output = CollectingOutputChannel()
+    forged = {"id_tail_token": "0" * 32, "lang": "zh"}
+    asyncio.run(guarded(keep)(UserMessage("我的申请办到哪一步了", output, "u1", metadata=forged)))
+    assert received == [{"lang": "zh"}]

@@ -18,7 +18,7 @@ BEHAVIOUR_MESSAGES = {
     "goodbye": "goodbye",
     "help": "help",
     "handoff": "handoff",
-    "status": "status_unavailable",
+    "status": "status_ask_number",  # asking for progress starts with the 受理编号
     "fallback": "fallback",
 }
 

@@ -42,11 +42,14 @@ def test_hotline_placeholder_is_filled_from_operator_config(kb):
         assert "{" not in text and "}" not in text, faq.id
 
 
-def test_related_buttons_request_exact_entries(kb):
+def test_related_buttons_request_exact_entries_and_settling_offers_the_check(kb):
     reply = answers.faq_reply(kb, kb.faqs["settle_rent"])
-    assert reply.buttons
-    for button in reply.buttons:
+    *related, offer = reply.buttons
+    assert related
+    for button in related:
         assert button["payload"].startswith("/faq_") and '"faq_id": "' in button["payload"]
+    assert offer["payload"] == "/check_eligibility"
+    assert all(b["payload"] != "/check_eligibility" for b in answers.faq_reply(kb, kb.faqs["policy_basis"]).buttons)
 
 
 def test_newborn_question_is_honestly_not_covered(kb):

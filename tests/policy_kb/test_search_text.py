@@ -24,6 +24,7 @@ def test_clean_message_strips_control_and_zero_width_characters():
 def test_has_meaning_rejects_emoji_and_punctuation_only():
     assert not has_meaning("🙂🙂！！")
     assert has_meaning("落户?") and has_meaning("ok")
+    assert has_meaning("ＳＧ２０２６１１０００１　１２３４５６")  # full width, as copied from a receipt
 
 
 def test_normalise_folds_traditional_and_full_width():

@@ -1,5 +1,7 @@
 """Channels swap ID digits for a keyed token before Rasa stores anything; lookups still verify."""
 
+import pytest
+
 from status_store import lookup, protect_message
 from status_store.privacy import tail_token
 
@@ -32,3 +34,19 @@ def test_lookup_verifies_with_the_token_and_refuses_a_wrong_one(settings):
     assert view is not None and view.masked_name == "张*"
     _, wrong = protect_message("SG2026110001 121018", settings.hmac_secret)
     assert lookup("SG2026110001", wrong, settings=settings) is None
+
+
+@pytest.mark.parametrize(
+    "typed, safe",
+    [
+        ("30 10 37", "[已隐去]"),
+        ("301-037", "[已隐去]"),
+        ("身份证后六位 301 037", "身份证后六位 [已隐去]"),
+        ("３０　１０　３７，ＳＧ２０２６１１０００４", "[已隐去],SG2026110004"),
+        ("301037 SG 2026 110004", "[已隐去] SG 2026 110004"),
+        ("SG 2026 110004 30 10 37", "SG 2026 110004 [已隐去]"),
+    ],
+)
+def test_a_tail_typed_with_spaces_or_dashes_is_hidden_as_well_as_read(typed, safe):
+    secret = b"s" * 32
+    assert protect_message(typed, secret) == (safe, tail_token(secret, "301037"))

@@ -1,0 +1,118 @@
+"""The step-by-step eligibility check as a Rasa form, driven by policy_kb.eligibility.
+
+The engine decides what to ask next; these actions only read the tracker, call it, and turn the
+result into messages and events. Every slot of the form is set here, never from entities.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import knowledge, latest_text, send
+from policy_kb import answers
+from policy_kb.eligibility import evaluate, verdict_parts
+from policy_kb.eligibility.dialogue import STOPPED_SLOT, profile_from_slots, slot_name, take_turn
+
+FORM = "eligibility_form"
+# Fields the form may ask (the domain lists one slot and one ask action for each).
+ASKED_FIELDS = (
+    "housing",
+    "housing_area",
+    "family_join",
+    "education",
+    "skill_certified",
+    "special_talent",
+    "long_term_resident",
+    "hard_industry",
+)
+ALL_FIELDS = ASKED_FIELDS + ("relative_settled", "rural_land", "district")
+
+
+def _asked_field(tracker: Tracker):
+    requested = tracker.get_slot("requested_slot") or ""
+    return requested[len(slot_name("")) :] if requested.startswith(slot_name("")) else None
+
+
+def _reset_events() -> List[EventType]:
+    return [SlotSet(slot_name(f), None) for f in ALL_FIELDS] + [SlotSet(STOPPED_SLOT, None)]
+
+
+class ValidateEligibilityForm(Action):
+    def name(self) -> Text:
+        return f"validate_{FORM}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        kb, index = knowledge()
+        asked, text = _asked_field(tracker), latest_text(tracker)
+        intent = tracker.latest_message.get("intent") or {}
+        profile = profile_from_slots(tracker.slots, kb.eligibility)
+        turn = take_turn(
+            kb.eligibility, profile, text, asked, intent.get("name") or "", intent.get("confidence") or 0.0
+        )
+        if turn.stop:
+            return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
+        events: List[EventType] = []
+        if turn.restart:
+            send(dispatcher, answers.message(kb, "eligibility_restart"))
+            events += _reset_events()
+        elif asked is None:
+            send(dispatcher, answers.message(kb, "eligibility_start"))
+        elif turn.corrected:
+            send(dispatcher, answers.message(kb, "eligibility_corrected"))
+        elif turn.interruption:
+            self._answer_policy_question(dispatcher, kb, index, text, intent.get("name") or "")
+        elif not turn.understood:
+            send(dispatcher, answers.message(kb, "eligibility_hint"))
+        events += [SlotSet(slot_name(f), v) for f, v in turn.answers.items()]
+        if answers.mentions_rural_land(kb, text):
+            events.append(SlotSet(slot_name("rural_land"), "yes"))
+        events.append(SlotSet("requested_slot", slot_name(turn.next_field) if turn.next_field else None))
+        return events
+
+    @staticmethod
+    def _answer_policy_question(dispatcher, kb, index, text: str, intent: str) -> None:
+        """Answered in full; the form then asks its question again."""
+        faq = answers.choose_faq(kb, index, intent, text)
+        send(dispatcher, answers.faq_reply(kb, faq, text) if faq else answers.message(kb, "eligibility_hint"))
+
+
+def _ask_action(field_id: str) -> type:
+    class AskField(Action):
+        def name(self) -> Text:
+            return f"action_ask_{slot_name(field_id)}"
+
+        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+            kb, _ = knowledge()
+            spec = kb.eligibility.fields[field_id]
+            # A button sends its own title, which the form maps back to the value exactly.
+            buttons = [{"title": b["title"], "payload": b["title"]} for b in spec.buttons()]
+            dispatcher.utter_message(text=spec.question, buttons=buttons)
+            return []
+
+    AskField.__name__ = AskField.__qualname__ = f"ActionAsk{''.join(p.title() for p in field_id.split('_'))}"
+    return AskField
+
+
+# One ask action per field, registered by rasa-sdk like any other Action subclass.
+ASK_ACTIONS = [_ask_action(field_id) for field_id in ASKED_FIELDS]
+
+
+class ActionEligibilityVerdict(Action):
+    """The form is done: the verdict (or a polite stop), then a clean slate."""
+
+    def name(self) -> Text:
+        return "action_eligibility_verdict"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        kb, _ = knowledge()
+        if tracker.get_slot(STOPPED_SLOT):
+            send(dispatcher, answers.message(kb, "eligibility_stopped"))
+        else:
+            result = evaluate(profile_from_slots(tracker.slots, kb.eligibility), kb.eligibility)
+            for part in verdict_parts(result, kb):
+                dispatcher.utter_message(text=part)
+        return _reset_events()

@@ -1,0 +1,194 @@
+"""Application status: ask for the 受理编号 and the applicant's ID tail, look it up, answer.
+
+The channel has already replaced ID digits the resident typed with [已隐去] and put a keyed token
+for the tail in the message metadata, so nothing here ever sees those digits. The form's slots hold
+credentials only (the normalised number and that token), are set only by these actions, and are
+cleared as soon as the lookup is answered or the resident stops: verified identity never outlives
+the lookup. Unknown numbers and wrong tails get the very same reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import knowledge, latest_text, send
+from policy_kb import answers
+from policy_kb.answers import Reply
+from policy_kb.loader import KnowledgeBase
+from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
+from status_store.privacy import is_tail_token
+
+NUMBER, TAIL = "application_no", "id_tail"
+# The metadata key bot.channels.guard.ID_TAIL_TOKEN (actions do not import the Rasa side).
+ID_TAIL_TOKEN = "id_tail_token"
+# Whatever the store raises when it cannot answer: the resident gets status_unavailable.
+STORE_ERRORS = (SQLAlchemyError, SettingsError, OSError)
+
+logger = logging.getLogger(__name__)
+
+
+def credentials(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
+    """``(application_no, tail token)`` in the latest message; either may be None.
+
+    Only the resident's own words count: a typed ``/check_status{...}`` payload carries nothing.
+    """
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        return None, None
+    number, _ = extract_credentials(text)  # the tail digits are gone already: only the token is left
+    token = (tracker.latest_message.get("metadata") or {}).get(ID_TAIL_TOKEN)
+    return number, (token if isinstance(token, str) and is_tail_token(token) else None)
+
+
+def opening(tracker: Tracker) -> bool:
+    """True while the form is being opened (nothing asked yet)."""
+    return tracker.get_slot(REQUESTED_SLOT) not in (NUMBER, TAIL)
+
+
+def cleared() -> List[EventType]:
+    return [SlotSet(NUMBER, None), SlotSet(TAIL, None)]
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def result_reply(kb: KnowledgeBase, view: StatusView) -> Reply:
+    """The status as the resident reads it; the applicant only masked, empty lines dropped."""
+    note = answers.message(kb, "status_note", note=view.note).text if view.note else ""
+    text = answers.message(
+        kb,
+        "status_result",
+        application_no=view.application_no,
+        applicant=view.masked_name,
+        category=view.category,
+        status=view.status,
+        office=view.office,
+        updated_at=format_date(view.updated_at),
+        note_line=note,
+        next_step=view.next_step,
+    ).text
+    return Reply("\n".join(line for line in text.splitlines() if line.strip()))
+
+
+async def lookup_reply(kb: KnowledgeBase, conversation_id: str, number: str, token: str) -> Reply:
+    """Look up in a worker thread; every outcome, a store failure included, has its reply."""
+    try:
+        result = await throttled_lookup_async(conversation_id, number, token)
+    except STORE_ERRORS:
+        logger.exception("申请进度库不可用，已请居民改用热线")
+        return answers.message(kb, "status_unavailable")
+    if result.found:
+        return result_reply(kb, result.view)
+    return answers.message(kb, "status_locked" if result.locked else "status_not_found")
+
+
+async def refusal_key(conversation_id: str) -> Optional[str]:
+    """Why this conversation may not start a lookup now (message key), or None."""
+    try:
+        locked = await asyncio.to_thread(LookupThrottle().is_locked, conversation_id)
+    except STORE_ERRORS:
+        logger.exception("申请进度库不可用，已请居民改用热线")
+        return "status_unavailable"
+    return "status_locked" if locked else None
+
+
+class ValidateStatusForm(FormValidationAction):
+    """Keeps only recognised credentials; both may come in one message, in any order."""
+
+    def name(self) -> Text:
+        return "validate_status_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # Opening the form: a locked conversation or an unreachable store is told so at once,
+        # instead of being asked for credentials that cannot be checked.
+        if opening(tracker):
+            key = await refusal_key(tracker.sender_id)
+            if key:
+                kb, _ = knowledge()
+                send(dispatcher, answers.message(kb, key))
+                return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        return await super().run(dispatcher, tracker, domain)
+
+    # The opening message ("帮我查下 SG2026110001") is not mapped by from_text; read it here.
+    def extract_application_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        number, _ = credentials(tracker)
+        return {NUMBER: number} if number and opening(tracker) else {}
+
+    def extract_id_tail(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        _, token = credentials(tracker)
+        return {TAIL: token} if token and opening(tracker) else {}
+
+    def validate_application_no(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number, token = credentials(tracker)
+        if number is None and token is None:
+            kb, _ = knowledge()
+            send(dispatcher, answers.message(kb, "status_bad_number"))
+        return {NUMBER: number, **({TAIL: token} if token else {})}
+
+    def validate_id_tail(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number, token = credentials(tracker)
+        if token is None:
+            kb, _ = knowledge()
+            send(dispatcher, answers.message(kb, "status_bad_id_tail"))
+        return {TAIL: token, **({NUMBER: number} if number else {})}
+
+
+class ActionAskApplicationNo(Action):
+    def name(self) -> Text:
+        return "action_ask_application_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kb, _ = knowledge()
+        send(dispatcher, answers.message(kb, "status_ask_number"))
+        return []
+
+
+class ActionAskIdTail(Action):
+    def name(self) -> Text:
+        return "action_ask_id_tail"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kb, _ = knowledge()
+        send(dispatcher, answers.message(kb, "status_ask_id_tail"))
+        return []
+
+
+class ActionCheckStatus(Action):
+    """Runs when status_form is done: look up, answer, forget the credentials."""
+
+    def name(self) -> Text:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        number, token = tracker.get_slot(NUMBER), tracker.get_slot(TAIL)
+        if number and token:  # otherwise the form ended early and already said why
+            kb, _ = knowledge()
+            send(dispatcher, await lookup_reply(kb, tracker.sender_id, number, token))
+        return cleared()
+
+
+class ActionStopStatus(Action):
+    """Stop ("算了", "退出") while the status questions are open: politely, forgetting what was given."""
+
+    def name(self) -> Text:
+        return "action_stop_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        kb, _ = knowledge()
+        send(dispatcher, answers.message(kb, "status_stopped"))
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), *cleared()]

@@ -1,0 +1,125 @@
+"""The eligibility form's actions on the real domain and rules: exact messages and events."""
+
+import asyncio
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.eligibility import ASK_ACTIONS, ActionEligibilityVerdict, ValidateEligibilityForm
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def domain():
+    return Domain.load(str(REPO / "bot" / "domain"))
+
+
+def tracker(text, requested=None, intent="inform", confidence=0.9, **slots):
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    slots = {"requested_slot": requested, **slots}
+    return Tracker("resident-1", slots, message, [], False, None, {"name": "eligibility_form"}, "action_listen")
+
+
+def run(action, tracker_, domain):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, domain.as_dict()))
+    return [m.get("text") for m in dispatcher.messages], events
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_rich_first_message_fills_what_it_says_and_asks_only_the_rest(domain):
+    texts, events = run(
+        ValidateEligibilityForm(), tracker("我本科毕业，在浈江区租房，想落户", intent="check_eligibility"), domain
+    )
+    slots = slot_events(events)
+    assert slots["elig_housing"] == "rented" and slots["elig_education"] == "college_or_above"
+    assert slots["elig_district"] == "浈江区"
+    assert slots["requested_slot"] == "elig_housing_area"
+    assert texts[0].startswith("好的，我问您几个简单的问题")
+
+
+def test_answer_to_the_asked_question_moves_on(domain):
+    _, events = run(ValidateEligibilityForm(), tracker("县城", "elig_housing_area", elig_housing="rented"), domain)
+    slots = slot_events(events)
+    assert slots["elig_housing_area"] == "town"
+    assert slots["requested_slot"] != "elig_housing_area"
+
+
+def test_button_title_maps_back_exactly(domain):
+    _, events = run(ValidateEligibilityForm(), tracker("有，租的", "elig_housing"), domain)
+    assert slot_events(events)["elig_housing"] == "rented"
+
+
+def test_dont_know_is_recorded_and_the_form_continues(domain):
+    _, events = run(ValidateEligibilityForm(), tracker("唔知", "elig_housing"), domain)
+    slots = slot_events(events)
+    assert slots["elig_housing"] == "unknown" and slots["requested_slot"]
+
+
+def test_correction_changes_an_earlier_answer(domain):
+    t = tracker("说错了，是买的房", "elig_housing_area", elig_housing="rented")
+    texts, events = run(ValidateEligibilityForm(), t, domain)
+    assert slot_events(events)["elig_housing"] == "owned"
+    assert texts == ["好的，已按您说的更正。"]
+
+
+def test_policy_question_mid_form_is_answered_then_the_question_repeats(domain):
+    t = tracker("父母投靠子女有冇年龄限制", "elig_housing", intent="faq_relatives", confidence=0.95)
+    texts, events = run(ValidateEligibilityForm(), t, domain)
+    assert texts[0].endswith("第（五）条")
+    assert slot_events(events)["requested_slot"] == "elig_housing"
+
+
+def test_unclear_answer_gets_a_hint_and_the_same_question(domain):
+    texts, events = run(ValidateEligibilityForm(), tracker("乜话？", "elig_housing"), domain)
+    assert texts == ["不好意思，我没太听明白。可以点下面的选项回答，也可以说“不清楚”。"]
+    assert slot_events(events) == {"requested_slot": "elig_housing"}
+
+
+def test_stop_ends_the_form_politely(domain):
+    _, events = run(ValidateEligibilityForm(), tracker("算了", "elig_housing", intent="stop_flow"), domain)
+    assert events == [SlotSet("elig_stopped", True), SlotSet("requested_slot", None)]
+    texts, reset = run(ActionEligibilityVerdict(), tracker("", elig_stopped=True), domain)
+    assert texts[0].startswith("好的，已停止判断")
+    assert all(e["value"] is None for e in reset)
+
+
+def test_restart_clears_every_answer(domain):
+    t = tracker("重新开始", "elig_education", intent="restart_flow", elig_housing="rented")
+    texts, events = run(ValidateEligibilityForm(), t, domain)
+    slots = slot_events(events)
+    assert texts == ["好的，我们从头开始。"]
+    assert slots["elig_housing"] is None and slots["requested_slot"] == "elig_housing"
+
+
+def test_land_mentioned_anywhere_is_noted(domain):
+    _, events = run(ValidateEligibilityForm(), tracker("租的，屋企仲有宅基地", "elig_housing"), domain)
+    assert slot_events(events)["elig_rural_land"] == "yes"
+
+
+def test_verdict_cites_the_pathway_and_resets(domain):
+    t = tracker(
+        "", elig_housing="rented", elig_housing_area="town", elig_rural_land="yes", elig_district="乳源瑶族自治县"
+    )
+    texts, events = run(ActionEligibilityVerdict(), t, domain)
+    joined = "\n".join(texts)
+    assert "第（三）条" in joined and "第（十一）条" in joined
+    assert "乳源瑶族自治县" in joined and "12345" in joined
+    assert all(e["value"] is None for e in events)
+
+
+def test_every_ask_action_sends_its_question_with_buttons(domain):
+    names = {cls().name() for cls in ASK_ACTIONS}
+    form_slots = domain.as_dict()["forms"]["eligibility_form"]["required_slots"]
+    assert names == {f"action_ask_{slot}" for slot in form_slots}
+    for cls in ASK_ACTIONS:
+        dispatcher = CollectingDispatcher()
+        asyncio.run(cls().run(dispatcher, tracker(""), domain.as_dict()))
+        message = dispatcher.messages[0]
+        assert "？" in message["text"] and all(b["payload"] == b["title"] for b in message["buttons"])

@@ -1,0 +1,47 @@
+"""The eligibility check over REST, answered in free colloquial Chinese as a new resident would."""
+
+import pytest
+
+from tests.stack import MODEL, Stack
+
+CITE = "依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    running = Stack(tmp_path_factory.mktemp("eligibility"), MODEL)
+    try:
+        running.wait_until_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_rich_first_message_then_one_question_then_verdict(stack):
+    text, replies = stack.ask("帮我看看能不能落户，我本科毕业，在浈江区租房", sender="elig-1")
+    assert "市区、县城、镇上" in text  # only the one thing it was not told
+    text, _ = stack.ask("喺市区", sender="elig-1")
+    assert CITE + "第（三）条" in text and CITE + "第（六）条" in text
+    assert "浈江区辖区派出所户政窗口" in text
+
+
+def test_step_by_step_with_a_policy_question_in_between(stack):
+    text, replies = stack.ask("我能落户吗", sender="elig-2")
+    assert "住的地方" in text and replies[-1].get("buttons")
+    text, _ = stack.ask("冇，住亲戚屋企", sender="elig-2")
+    assert "投靠" in text or "一起生活" in text or "家人" in text
+    text, _ = stack.ask("父母投靠子女有冇年龄限制？", sender="elig-2")
+    assert "第（五）条" in text  # answered in full, then the same question again
+    for answer in ("冇人可以投靠", "初中毕业", "冇", "唔系"):
+        text, _ = stack.ask(answer, sender="elig-2")
+        assert CITE not in text  # still asking, one question at a time
+    text, _ = stack.ask("系，喺度做咗十几年", sender="elig-2")
+    assert CITE + "第（四）条" in text
+
+
+def test_stop_in_the_middle(stack):
+    stack.ask("帮我判断下我符唔符合落户条件", sender="elig-3")
+    text, _ = stack.ask("算了", sender="elig-3")
+    assert "已停止判断" in text
+    text, _ = stack.ask("租房可以落户吗", sender="elig-3")
+    assert "第（三）条" in text  # back to normal answers
