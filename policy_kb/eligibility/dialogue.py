@@ -56,8 +56,17 @@ def slot_name(field_id: str) -> str:
 
 
 def profile_from_slots(slots: Dict[str, object], rules: EligibilityRules) -> Dict[str, str]:
-    """The answers so far, by field id, from the form's slots."""
-    return {f: str(slots[slot_name(f)]) for f in rules.fields if slots.get(slot_name(f)) not in (None, "")}
+    """The answers so far, by field id, from the form's slots.
+
+    Only valid answers count: while the form validates, Rasa has already put the resident's raw
+    text into the requested slot as a candidate ("说错了，系买咗楼").
+    """
+    profile = {}
+    for field_id, spec in rules.fields.items():
+        value = slots.get(slot_name(field_id))
+        if value is not None and (value in spec.values or value == UNKNOWN):
+            profile[field_id] = str(value)
+    return profile
 
 
 @dataclass

@@ -45,3 +45,15 @@ def test_stop_in_the_middle(stack):
     assert "已停止判断" in text
     text, _ = stack.ask("租房可以落户吗", sender="elig-3")
     assert "第（三）条" in text  # back to normal answers
+
+
+def test_correction_dont_know_and_restart(stack):
+    stack.ask("帮我看看能不能落户", sender="elig-4")
+    text, _ = stack.ask("租紧屋", sender="elig-4")
+    assert "市区、县城、镇上" in text
+    text, _ = stack.ask("说错了，系买咗楼", sender="elig-4")
+    assert "已按您说的更正" in text and "市区、县城、镇上" in text  # same question again
+    text, _ = stack.ask("重新开始", sender="elig-4")
+    assert "从头开始" in text and "住的地方" in text
+    text, _ = stack.ask("唔知", sender="elig-4")
+    assert CITE not in text and "不好意思" not in text  # recorded as unknown, next question

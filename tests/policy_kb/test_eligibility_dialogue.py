@@ -62,6 +62,11 @@ def test_policy_question_detection(text, intent, confidence, expected):
     assert is_policy_question(text, intent, confidence) is expected
 
 
+def test_profile_from_slots_ignores_raw_text_candidates(rules):
+    slots = {"elig_housing": "rented", "elig_housing_area": "说错了，系买咗楼", "elig_education": "unknown"}
+    assert profile_from_slots(slots, rules) == {"housing": "rented", "education": "unknown"}
+
+
 def test_profile_from_slots_ignores_empty(rules):
     assert profile_from_slots({"elig_housing": "rented", "elig_education": None, "other": "x"}, rules) == {
         "housing": "rented"
