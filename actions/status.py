@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import knowledge, latest_text, send
 from policy_kb import answers
 from policy_kb.answers import Reply
+from policy_kb.eligibility.dialogue import is_policy_question
 from policy_kb.loader import KnowledgeBase
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import is_tail_token
@@ -103,6 +104,20 @@ async def refusal_key(conversation_id: str) -> Optional[str]:
     return "status_locked" if locked else None
 
 
+def hint_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker, hint_key: str) -> None:
+    """No credentials in the message: a policy question is answered in full, anything else gets
+    the hint; either way the form asks its question again."""
+    kb, index = knowledge()
+    text, intent = latest_text(tracker), tracker.latest_message.get("intent") or {}
+    name = intent.get("name") or ""
+    faq = (
+        answers.choose_faq(kb, index, name, text)
+        if is_policy_question(text, name, intent.get("confidence") or 0)
+        else None
+    )
+    send(dispatcher, answers.faq_reply(kb, faq, text) if faq else answers.message(kb, hint_key))
+
+
 class ValidateStatusForm(FormValidationAction):
     """Keeps only recognised credentials; both may come in one message, in any order."""
 
@@ -134,8 +149,7 @@ class ValidateStatusForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         number, token = credentials(tracker)
         if number is None and token is None:
-            kb, _ = knowledge()
-            send(dispatcher, answers.message(kb, "status_bad_number"))
+            hint_or_answer(dispatcher, tracker, "status_bad_number")
         return {NUMBER: number, **({TAIL: token} if token else {})}
 
     def validate_id_tail(
@@ -143,8 +157,7 @@ class ValidateStatusForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         number, token = credentials(tracker)
         if token is None:
-            kb, _ = knowledge()
-            send(dispatcher, answers.message(kb, "status_bad_id_tail"))
+            hint_or_answer(dispatcher, tracker, "status_bad_id_tail")
         return {TAIL: token, **({NUMBER: number} if number else {})}
 
 

@@ -360,3 +360,10 @@ def test_no_id_digits_in_anything_the_tracker_would_store(domain, store):
     for record in RECORDS.values():
         for secret in (record["id_number"], record["id_number"][-6:], record["id_number"][-6:].lower()):
             assert secret not in stored, record["application_no"]
+
+
+def test_a_policy_question_mid_form_is_answered_then_the_question_repeats(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    replies = chat.say("父母投靠子女有冇年龄限制？", intent="faq_relatives")
+    assert replies[0].endswith("第（五）条") and replies[-1] == text("status_ask_number")
