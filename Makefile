@@ -90,8 +90,9 @@ test-conversations: $(MODEL) ## conversation tests (NLU + dialogue), failing on 
 test-e2e: $(MODEL) webchat /usr/bin/chromium ## start the whole stack; ask it over REST and in headless Chromium
 	$(PY) -m pytest -q tests/e2e
 
-eval: $(MODEL) ## NLU cross-validation and held-out accuracy report (not a gate)
+eval: $(MODEL) ## NLU cross-validation, held-out answer and eligibility accuracy (a report, not a gate)
 	$(PY) -m tests.eval.run_eval --model $(MODEL)
+	$(PY) -m tests.eval.eligibility_eval --model $(MODEL)
 
 # Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good
 # rows of a file that has bad ones (by default such a file imports nothing).

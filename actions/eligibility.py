@@ -30,6 +30,8 @@ ASKED_FIELDS = (
     "hard_industry",
 )
 ALL_FIELDS = ASKED_FIELDS + ("relative_settled", "rural_land", "district")
+# How many answers in a row to the current question could not be read.
+UNCLEAR_SLOT = "elig_unclear"
 
 
 def _asked_field(tracker: Tracker):
@@ -38,7 +40,10 @@ def _asked_field(tracker: Tracker):
 
 
 def _reset_events() -> List[EventType]:
-    return [SlotSet(slot_name(f), None) for f in ALL_FIELDS] + [SlotSet(STOPPED_SLOT, None)]
+    return [SlotSet(slot_name(f), None) for f in ALL_FIELDS] + [
+        SlotSet(STOPPED_SLOT, None),
+        SlotSet(UNCLEAR_SLOT, None),
+    ]
 
 
 class ValidateEligibilityForm(Action):
@@ -50,8 +55,9 @@ class ValidateEligibilityForm(Action):
         asked, text = _asked_field(tracker), latest_text(tracker)
         intent = tracker.latest_message.get("intent") or {}
         profile = profile_from_slots(tracker.slots, kb.eligibility)
+        unclear = int(tracker.get_slot(UNCLEAR_SLOT) or 0)
         turn = take_turn(
-            kb.eligibility, profile, text, asked, intent.get("name") or "", intent.get("confidence") or 0.0
+            kb.eligibility, profile, text, asked, intent.get("name") or "", intent.get("confidence") or 0.0, unclear
         )
         if turn.stop:
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
@@ -65,9 +71,12 @@ class ValidateEligibilityForm(Action):
             send(dispatcher, answers.message(kb, "eligibility_corrected"))
         elif turn.interruption:
             self._answer_policy_question(dispatcher, kb, index, text, intent.get("name") or "")
+        elif turn.gave_up:
+            send(dispatcher, answers.message(kb, "eligibility_gave_up"))
         elif not turn.understood:
             send(dispatcher, answers.message(kb, "eligibility_hint"))
         events += [SlotSet(slot_name(f), v) for f, v in turn.answers.items()]
+        events.append(SlotSet(UNCLEAR_SLOT, 0.0 if turn.understood or turn.gave_up else float(unclear + 1)))
         if answers.mentions_rural_land(kb, text):
             events.append(SlotSet(slot_name("rural_land"), "yes"))
         events.append(SlotSet("requested_slot", slot_name(turn.next_field) if turn.next_field else None))

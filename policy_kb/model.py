@@ -45,6 +45,7 @@ REQUIRED_MESSAGES = (
     "eligibility_restart",
     "eligibility_stopped",
     "eligibility_offer",
+    "eligibility_gave_up",
     "acknowledge",
 )
 

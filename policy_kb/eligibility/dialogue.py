@@ -21,8 +21,16 @@ STOPPED_SLOT = "elig_stopped"
 # Fields whose answers are names of things, safe to read from any sentence. Yes/no fields are
 # read only as the answer to their own question: "有"/"是" occur in almost every sentence.
 DESCRIPTIVE_FIELDS = ("housing", "housing_area", "family_join", "education", DISTRICT_FIELD)
-CORRECTION_MARKERS = ("说错", "讲错", "搞错", "打错", "更正", "改成", "改为", "应该是", "其实是", "唔系", "不是")
-STOP_WORDS = ("算了", "退出", "唔问了", "不问了", "不用了", "取消", "唔使了", "唔使喇", "结束", "停止")
+# "唔系"/"不是" are not markers: they start ordinary "no" answers ("唔系，啱嚟冇耐").
+CORRECTION_MARKERS = ("说错", "讲错", "搞错", "打错", "更正", "改成", "改为", "应该是", "其实是")
+STOP_WORDS = ("算了", "算啦", "算咗", "退出", "唔问了", "不问了", "不用了", "取消", "唔使了", "唔使喇", "结束", "停止")
+# One-word commands that are unambiguous on their own. The classifier's stop/restart intents are
+# not trusted inside a form: on real answers ("算不上", "不是，刚来半年") they are false alarms.
+SHORT_STOPS = ("停", "唔问", "不问", "stop")
+# Land words: "乡下仲有宅基地" says where the land is, not where the resident lives.
+LAND_WORDS = ("宅基地", "承包地", "责任田", "耕地", "分红", "老屋地", "田地")
+# After this many answers that could not be read, the question is recorded as "不清楚".
+MAX_UNCLEAR_ANSWERS = 2
 RESTART_WORDS = ("重新开始", "从头", "由头", "重来", "重新判断", "重新问")
 QUESTION_MARKERS = (
     "?",
@@ -77,6 +85,7 @@ class Turn:
     understood: bool = True  # False: the asked question got no usable answer
     corrected: bool = False  # an earlier answer was changed ("说错了，是买的房")
     interruption: bool = False  # a policy question instead of an answer: answer it, ask again
+    gave_up: bool = False  # asked too often without a usable answer: recorded as unknown
     stop: bool = False
     restart: bool = False
     next_field: Optional[str] = None  # None once the engine has decided (or stop)
@@ -105,7 +114,7 @@ def volunteered(rules: EligibilityRules, text: str, skip: Optional[str] = None) 
     for field_id in DESCRIPTIVE_FIELDS:
         if field_id != skip and field_id in rules.fields:
             value = parse_answer(field_id, text, rules)
-            if value and value != UNKNOWN:
+            if value and value != UNKNOWN and not (value == "village" and _says(text, LAND_WORDS)):
                 found[field_id] = value
     return found
 
@@ -122,11 +131,13 @@ def take_turn(
     asked: Optional[str],
     intent: str = "",
     confidence: float = 0.0,
+    unclear_before: int = 0,
 ) -> Turn:
-    """Read one message. ``asked`` is the field just asked (None when the form starts)."""
-    if intent == "stop_flow" or (asked and _says(text, STOP_WORDS)):
+    """Read one message. ``asked`` is the field just asked (None when the form starts);
+    ``unclear_before`` counts the answers to it that could not be read."""
+    if asked and (_says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS):
         return Turn(stop=True)
-    if intent == "restart_flow" or (asked and _says(text, RESTART_WORDS)):
+    if asked and _says(text, RESTART_WORDS):
         return Turn(restart=True, next_field=next_field(rules, {}))
     if asked and is_policy_question(text, intent, confidence):
         return Turn(understood=False, interruption=True, next_field=asked)
@@ -139,6 +150,8 @@ def take_turn(
         if value is not None:
             turn.answers[asked] = value
         turn.understood = value is not None or turn.corrected
+        if not turn.understood and unclear_before + 1 >= MAX_UNCLEAR_ANSWERS:
+            turn.answers[asked], turn.gave_up = UNKNOWN, True
     turn.next_field = next_field(rules, {**profile, **turn.answers})
     return turn
 

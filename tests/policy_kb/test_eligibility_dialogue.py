@@ -14,10 +14,10 @@ def rules(kb):
     "text, asked, profile, answers, next_field",
     [
         (
-            "我本科毕业，在浈江区租房，想落户",
+            "我本科毕业，租房住，想落户",
             None,
             {},
-            {"housing": "rented", "education": "college_or_above", "district": "浈江区"},
+            {"housing": "rented", "education": "college_or_above"},
             "housing_area",
         ),
         ("我能落户吗", None, {}, {}, "housing"),
@@ -33,6 +33,11 @@ def test_turns(rules, text, asked, profile, answers, next_field):
     assert turn.answers == answers
     if next_field is not None:
         assert turn.next_field == next_field
+
+
+def test_a_district_name_answers_where_and_which_office(rules):
+    turn = take_turn(rules, {}, "我本科毕业，在浈江区租房，想落户", None)
+    assert turn.answers["housing_area"] == "town" and turn.answers["district"] == "浈江区"
 
 
 def test_yes_no_fields_are_not_guessed_from_a_first_message(rules):
@@ -71,3 +76,27 @@ def test_profile_from_slots_ignores_empty(rules):
     assert profile_from_slots({"elig_housing": "rented", "elig_education": None, "other": "x"}, rules) == {
         "housing": "rented"
     }
+
+
+def test_stop_and_restart_intents_inside_real_answers_are_ignored(rules):
+    assert not take_turn(rules, {}, "算不上", "special_talent", intent="stop_flow").stop
+    turn = take_turn(rules, {"housing": "none"}, "不是，刚来半年", "long_term_resident", intent="restart_flow")
+    assert not turn.restart and turn.answers == {"long_term_resident": "no"}
+    assert take_turn(rules, {}, "停", "housing", intent="stop_flow").stop
+
+
+def test_a_no_answer_is_not_taken_for_a_correction(rules):
+    turn = take_turn(rules, {"housing": "rented"}, "唔系，啱嚟冇耐", "long_term_resident")
+    assert turn.answers == {"long_term_resident": "no"} and not turn.corrected
+
+
+def test_second_unreadable_answer_is_recorded_as_unknown(rules):
+    first = take_turn(rules, {}, "乜话", "housing", unclear_before=0)
+    second = take_turn(rules, {}, "乜话", "housing", unclear_before=1)
+    assert not first.gave_up and first.next_field == "housing"
+    assert second.gave_up and second.answers == {"housing": "unknown"} and second.next_field != "housing"
+
+
+def test_land_in_the_village_does_not_make_the_home_a_village(rules):
+    turn = take_turn(rules, {}, "我喺曲江租屋住，乡下仲有宅基地", None)
+    assert turn.answers.get("housing") == "rented" and turn.answers.get("housing_area") != "village"
