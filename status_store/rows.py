@@ -17,16 +17,8 @@ from status_store.models import STATUSES
 from status_store.privacy import IdNumberError, mask_name, normalise_id_number, redact
 from status_store.source import COLUMNS, RawRow, as_text
 
-REQUIRED = (
-    "application_no",
-    "id_number",
-    "applicant_name",
-    "category",
-    "status",
-    "submitted_at",
-    "updated_at",
-    "office",
-)
+# Every column of the export except the optional note.
+REQUIRED = tuple(column for column in COLUMNS if column != "note")
 MAX_LENGTHS = {"applicant_name": 40, "category": 50, "office": 100, "note": 500}
 
 
