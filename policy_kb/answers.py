@@ -17,21 +17,8 @@ from policy_kb.text import normalise
 
 RURAL_LAND_ARTICLE = "十一"
 RURAL_LAND_TERMS = ("承包地", "宅基地", "集体收益分配权")
-SHAOGUAN_NAMES = (
-    "韶关",
-    "绍关",
-    "韶州",
-    "曲江",
-    "浈江",
-    "武江",
-    "乐昌",
-    "南雄",
-    "仁化",
-    "始兴",
-    "翁源",
-    "新丰",
-    "乳源",
-)
+# The city itself (and common misspellings); its districts come from the glossary.
+CITY_NAMES = ("韶关", "绍关", "韶州")
 # Answers about settling pathways offer the step-by-step check as a next step.
 SETTLING_INTENTS = ("faq_overview", "faq_settle_housing", "faq_collective_hukou", "faq_relatives", "faq_talent")
 # Offered when nothing in the FAQ resembles the question at all.
@@ -171,7 +158,8 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
 def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], district: Optional[str]) -> bool:
     """A named other city counts only when the question is not also about Shaoguan: "我系郴州人，
     喺韶关打工" is a Shaoguan question."""
-    return bool(city) and not district and not any(name in normalise(text) for name in SHAOGUAN_NAMES)
+    names = CITY_NAMES + tuple(form for t in kb.glossary if t.entity == "district" for form in t.surface_forms)
+    return bool(city) and not district and not any(name in normalise(text) for name in names)
 
 
 def low_confidence_reply(kb: KnowledgeBase, index: FaqIndex, text: str, candidates: List[str]) -> Reply:
