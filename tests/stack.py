@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import requests
 
@@ -25,14 +26,33 @@ class Stack:
     def __init__(self, tmp, model=MODEL, env=None):
         """``env``: extra environment for every process (e.g. a private STATUS_DB_URL)."""
         self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
-        env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
-               "TRACKER_DB_DIALECT": "sqlite", "TRACKER_DB": str(tmp / "tracker.db"), "PYTHONPATH": str(REPO),
-               **(env or {})}
+        env = {
+            **os.environ,
+            "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
+            "TRACKER_DB_DIALECT": "sqlite",
+            "TRACKER_DB": str(tmp / "tracker.db"),
+            "PYTHONPATH": str(REPO),
+            **(env or {}),
+        }
         self.log = open(tmp / "stack.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve", "--model", model, "--rasa-port", str(self.rasa_port),
-             "--action-port", str(self.action_port), "--web-port", str(self.web_port)],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "bot.serve",
+                "--model",
+                model,
+                "--rasa-port",
+                str(self.rasa_port),
+                "--action-port",
+                str(self.action_port),
+                "--web-port",
+                str(self.web_port),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self.url = f"http://localhost:{self.rasa_port}/webhooks/rest/webhook"
         self.web_url = f"http://localhost:{self.web_port}/"
@@ -70,3 +90,17 @@ class Stack:
             return self.process.wait(timeout=30)
         finally:
             self.log.close()
+
+
+@contextmanager
+def running_stack(tmp, model=MODEL, env=None):
+    """A started and ready stack, stopped on exit (unless a test already stopped it)."""
+    if not os.path.exists(model):
+        raise FileNotFoundError(f"模型不存在：{model}（请先 make train）")
+    stack = Stack(tmp, model, env)
+    try:
+        stack.wait_until_ready()
+        yield stack
+    finally:
+        if stack.process.poll() is None:
+            stack.stop()

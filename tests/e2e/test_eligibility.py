@@ -2,19 +2,15 @@
 
 import pytest
 
-from tests.stack import MODEL, Stack
+from tests.stack import running_stack
 
 CITE = "依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    running = Stack(tmp_path_factory.mktemp("eligibility"), MODEL)
-    try:
-        running.wait_until_ready()
+    with running_stack(tmp_path_factory.mktemp("eligibility")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_rich_first_message_then_one_question_then_verdict(stack):

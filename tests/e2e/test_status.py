@@ -15,7 +15,7 @@ import pytest
 
 from policy_kb import answers
 from tests.conftest import REPO
-from tests.stack import MODEL, Stack
+from tests.stack import MODEL, running_stack
 from tests.status_store.helpers import read_csv
 
 EXPORT = REPO / "tests" / "status_store" / "fixtures" / "applications.csv"
@@ -71,13 +71,8 @@ def status_stack(tmp_path_factory):
     )
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert f"新增 {len(RECORDS)} 条" in imported.stdout + imported.stderr
-    running = Stack(folder, env=env)
-    try:
-        running.wait_until_ready()
+    with running_stack(folder, env=env) as running:
         yield running, folder
-    finally:
-        if running.process.poll() is None:
-            running.stop()
 
 
 def masked(name):

@@ -14,11 +14,18 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import REPO
-from tests.stack import MODEL, Stack
+from tests.stack import running_stack
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 OUTPUT = REPO / "var" / "test-output"
 REPLY_MS = 60_000
@@ -34,17 +41,10 @@ TYPING_WATCH = """() => {
 @pytest.fixture(scope="module")
 def web_stack(tmp_path_factory):
     """Its own stack: tests/e2e/test_rest.py stops the shared one in its last test."""
-    if not os.path.exists(MODEL):
-        pytest.fail(f"模型不存在：{MODEL}（请先 make train）")
-    running = Stack(tmp_path_factory.mktemp("webchat-stack"))
-    try:
-        running.wait_until_ready()
+    with running_stack(tmp_path_factory.mktemp("webchat-stack")) as running:
         page = requests.get(running.web_url, timeout=10)
         assert page.status_code == 200, "聊天网页未构建？请先 make webchat"
         yield running
-    finally:
-        if running.process.poll() is None:
-            running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """The WeChat channel inside the real running assistant (bot.serve, trained model, action server)."""
 
-import os
 import sqlite3
 import time
 import uuid
@@ -10,24 +9,15 @@ import pytest
 import requests
 
 from bot.channels.wechat_protocol import parse_xml, signature
-from tests.stack import MODEL, Stack
+from tests.stack import running_stack
 
 TOKEN = "e2e-wechat-token"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    saved = os.environ.get("WECHAT_TOKEN")
-    os.environ["WECHAT_TOKEN"] = TOKEN
-    try:
-        running = Stack(tmp_path_factory.mktemp("wechat"), MODEL)
-    finally:
-        os.environ.pop("WECHAT_TOKEN") if saved is None else os.environ.__setitem__("WECHAT_TOKEN", saved)
-    try:
-        running.wait_until_ready()
+    with running_stack(tmp_path_factory.mktemp("wechat"), env={"WECHAT_TOKEN": TOKEN}) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _post(stack, content, msg_id, good_signature=True):

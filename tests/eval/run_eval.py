@@ -18,7 +18,7 @@ import yaml
 from policy_kb import load_kb
 from tests.eval.entity_comparison import compare, print_comparison
 from tests.eval.judge import passes
-from tests.stack import REPO, Stack
+from tests.stack import REPO, Stack, running_stack
 
 HELDOUT = REPO / "tests" / "eval" / "heldout.yml"
 REPORTS = REPO / "reports"
@@ -51,12 +51,8 @@ def heldout_accuracy(model: str) -> dict:
     kb = load_kb()
     cases = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["cases"]
     with tempfile.TemporaryDirectory() as tmp:
-        stack = Stack(Path(tmp), model)
-        try:
-            stack.wait_until_ready()
+        with running_stack(Path(tmp), model) as stack:
             results = [_ask(stack, kb, case, n) for n, case in enumerate(cases)]
-        finally:
-            stack.stop()
     by_style = Counter(r["style"] for r in results)
     ok_style = Counter(r["style"] for r in results if r["ok"])
     return {
