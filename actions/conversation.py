@@ -1,4 +1,4 @@
-"""Greetings, the help menu and asking for a person (application status is in actions/status.py)."""
+"""Greetings and the help menu (asking for a person: actions/handoff.py; status: actions/status.py)."""
 
 from __future__ import annotations
 
@@ -32,18 +32,3 @@ class ActionSmalltalk(Action):
         intent = tracker.latest_message.get("intent", {}).get("name")
         send(dispatcher, answers.message(kb, SMALLTALK_MESSAGES.get(intent, "help")))
         return []
-
-
-class ActionHandoff(Action):
-    """Acknowledge the request for a person; a live handoff to staff comes with the console."""
-
-    def name(self) -> Text:
-        return "action_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        kb, _ = knowledge()
-        send(dispatcher, answers.message(kb, "handoff"))
-        return []
-

@@ -3,13 +3,39 @@ questions that are not about hukou, and messages the assistant did not understan
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_entity, latest_text, send
+from actions.common import knowledge, latest_entity, latest_text, record, send
+from console import handoffs
+from console.store import FALLBACK, GAVE_UP, LOW_CONFIDENCE, NOT_COVERED, OUT_OF_SCOPE
 from policy_kb import answers
+
+logger = logging.getLogger(__name__)
+
+# After this many misunderstood messages in a row, a person is asked to look at the conversation.
+GIVE_UP_AFTER = 2
+
+
+def fallbacks_in_a_row(tracker: Tracker) -> int:
+    """Resident messages in a row, this one included, that ended in the fallback action."""
+    turns: List[bool] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            turns.append(False)
+        elif event.get("event") == "action" and event.get("name") == "action_fallback" and turns:
+            turns[-1] = True
+    turns[-1:] = [True]  # the current turn is running the fallback now
+    count = 0
+    for fell_back in reversed(turns):
+        if not fell_back:
+            break
+        count += 1
+    return count
 
 
 class ActionNotCovered(Action):
@@ -21,6 +47,7 @@ class ActionNotCovered(Action):
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         send(dispatcher, answers.not_covered_reply(kb, latest_text(tracker), latest_entity(tracker, "district")))
+        await record(NOT_COVERED, tracker)
         return []
 
 
@@ -45,6 +72,7 @@ class ActionOutOfScope(Action):
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         send(dispatcher, answers.message(kb, "out_of_scope"))
+        await record(OUT_OF_SCOPE, tracker)
         return []
 
 
@@ -61,5 +89,20 @@ class ActionFallback(Action):
         kb, index = knowledge()
         ranking = tracker.latest_message.get("intent_ranking") or []
         candidates = [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
-        send(dispatcher, answers.low_confidence_reply(kb, index, latest_text(tracker), candidates))
+        reply = answers.low_confidence_reply(kb, index, latest_text(tracker), candidates)
+        send(dispatcher, answers.with_rating(kb, reply))
+        await record(LOW_CONFIDENCE if reply.faq_id else FALLBACK, tracker)
+        if not reply.faq_id and fallbacks_in_a_row(tracker) >= GIVE_UP_AFTER:
+            await self._ask_for_a_person(dispatcher, tracker)
         return []
+
+    @staticmethod
+    async def _ask_for_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        kb, _ = knowledge()
+        try:
+            channel = tracker.get_latest_input_channel() or ""
+            await asyncio.to_thread(handoffs.open_handoff, tracker.sender_id, channel, GAVE_UP)
+        except Exception:  # noqa: BLE001 - the resident still has the hotline in the reply above
+            logger.exception("无法把会话加入人工队列（会话 %s）", tracker.sender_id)
+            return
+        send(dispatcher, answers.message(kb, "handoff_gave_up"))

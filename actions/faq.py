@@ -7,7 +7,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_entity, latest_text, send
+from actions.common import knowledge, latest_entity, latest_text, record, send
+from console.store import FALLBACK, NOT_COVERED
 from policy_kb import answers
 
 
@@ -25,8 +26,12 @@ class ActionAnswerFaq(Action):
             send(dispatcher, answers.message(kb, "other_city"))
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
         faq = answers.choose_faq(kb, index, intent, text, latest_entity(tracker, "faq_id"))
-        send(dispatcher, answers.faq_reply(kb, faq, text) if faq else answers.fallback_reply(kb, index, text))
+        if faq is None:
+            await record(FALLBACK, tracker)
+        send(dispatcher, answers.with_rating(kb, answers.faq_reply(kb, faq, text)) if faq
+             else answers.fallback_reply(kb, index, text))
         if answers.not_covered_topics(kb, text):
             # the policy part is answered; the practical detail the document leaves open is named
             send(dispatcher, answers.not_covered_reply(kb, text, district))
+            await record(NOT_COVERED, tracker)
         return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -37,12 +38,15 @@ def _commands(args: argparse.Namespace) -> List[List[str]]:
     # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
     origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
     web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
+    # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
+    # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
     if os.environ.get("WEBCHAT_SOCKET_URL"):
         web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
     return [
         [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
         [rasa, "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
-         "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins],
+         "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
+         "--interface", os.environ["RASA_INTERFACE"], "--enable-api", "--auth-token", os.environ["RASA_API_TOKEN"]],
         web,
     ]
 
@@ -71,6 +75,9 @@ def main() -> int:
     for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("ACTION_ENDPOINT_URL", f"http://localhost:{args.action_port}/webhook")
+    os.environ.setdefault("RASA_INTERFACE", "127.0.0.1")
+    os.environ.setdefault("RASA_API_TOKEN", secrets.token_urlsafe(32))  # a new one per start unless given
+    os.environ.setdefault("RASA_API_URL", f"http://127.0.0.1:{args.rasa_port}")
     # Both signals stop everything, even when a non-interactive shell started us with SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)

@@ -7,6 +7,7 @@ tested without Rasa.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
@@ -30,6 +31,12 @@ class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
     articles: tuple = ()
+    faq_id: Optional[str] = None  # the FAQ entry this reply answers with, if any
+
+
+# What a resident can say about an answer (rating_<value> in messages.yml is the button title).
+RATINGS = ("useful", "not_useful")
+_RATING_PAYLOAD = re.compile(r'^/rate_answer\{"faq_id": "([^"]+)"')
 
 
 def faq_button(faq: FaqEntry) -> Dict[str, str]:
@@ -88,7 +95,32 @@ def faq_reply(kb: KnowledgeBase, faq: FaqEntry, text: str = "") -> Reply:
     buttons = [faq_button(r) for r in related]
     if faq.intent in SETTLING_INTENTS:
         buttons.append({"title": str(kb.messages["eligibility_offer"]), "payload": "/check_eligibility"})
-    return Reply("\n".join(p for p in parts if p), buttons, tuple(refs))
+    return Reply("\n".join(p for p in parts if p), buttons, tuple(refs), faq.id)
+
+
+def with_rating(kb: KnowledgeBase, reply: Reply) -> Reply:
+    """The reply with 有用/没用 buttons under it, if it answers with an FAQ entry."""
+    if not reply.faq_id:
+        return reply
+    rating = [
+        {"title": str(kb.messages[f"rating_{value}"]), "payload": f'/rate_answer{{"faq_id": "{reply.faq_id}", '
+         f'"rating": "{value}"}}'}
+        for value in RATINGS
+    ]
+    return Reply(reply.text, reply.buttons + rating, reply.articles, reply.faq_id)
+
+
+def rated_faq_id(payload: str) -> Optional[str]:
+    """The FAQ id in a rating button's payload, else None."""
+    match = _RATING_PAYLOAD.match(payload)
+    return match.group(1) if match else None
+
+
+def rating_in_words(kb: KnowledgeBase, text: str) -> str:
+    """'not_useful' when a typed rating says the answer did not help (messages.yml lists the ways)."""
+    text = normalise(text)
+    words = kb.messages.get("rating_not_useful_words") or []
+    return "not_useful" if any(normalise(str(word)) in text for word in words) else "useful"
 
 
 def not_covered_topics(kb: KnowledgeBase, text: str) -> List[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Tuple
 
-from sqlalchemy import create_engine
+from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -22,21 +22,26 @@ from status_store.settings import Settings, get_settings
 # Seconds. A lookup runs while a resident waits: an unreachable database must fail fast.
 CONNECT_TIMEOUT = 5
 
-_engines: Dict[str, Engine] = {}
+_engines: Dict[Tuple[str, int], Engine] = {}
 _lock = threading.Lock()
 
 
-def get_engine(url: str) -> Engine:
-    """The engine for ``url`` (created, with its tables, on first call; cached afterwards)."""
+def get_engine(url: str, metadata: MetaData = Base.metadata) -> Engine:
+    """The engine for ``url`` with ``metadata``'s tables (created on first call; cached afterwards).
+
+    The staff console keeps its own tables (console/store.py) and uses this too, so both stores
+    connect, time out and reconnect the same way.
+    """
+    key = (url, id(metadata))
     with _lock:
-        engine = _engines.get(url)
+        engine = _engines.get(key)
         if engine is None:
-            engine = _create(url)
-            _engines[url] = engine
+            engine = _create(url, metadata)
+            _engines[key] = engine
         return engine
 
 
-def _create(url: str) -> Engine:
+def _create(url: str, metadata: MetaData) -> Engine:
     parsed = make_url(url)
     connect_args = {}
     if parsed.get_backend_name() == "sqlite":
@@ -45,7 +50,7 @@ def _create(url: str) -> Engine:
     elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
-    Base.metadata.create_all(engine)
+    metadata.create_all(engine)
     return engine
 
 

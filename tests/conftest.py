@@ -27,3 +27,11 @@ def data_copy(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def private_console_db(tmp_path, monkeypatch):
+    """Every test (and every stack it starts) writes handoffs and signals to its own console DB."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    monkeypatch.setenv("CONSOLE_DB_URL", url)
+    return url

@@ -1,6 +1,7 @@
 """Start the whole assistant (actions, Rasa and the chat page, as make run does) for end-to-end tests and eval."""
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,11 +27,16 @@ class Stack:
     def __init__(self, tmp, model=MODEL, env=None):
         """``env``: extra environment for every process (e.g. a private STATUS_DB_URL)."""
         self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
+        self.console_db_url = f"sqlite:///{tmp / 'console.db'}"
+        self.api_token = secrets.token_urlsafe(16)
+        self.api_url = f"http://127.0.0.1:{self.rasa_port}"
         env = {
             **os.environ,
             "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB": str(tmp / "tracker.db"),
+            "CONSOLE_DB_URL": self.console_db_url,
+            "RASA_API_TOKEN": self.api_token,
             "PYTHONPATH": str(REPO),
             **(env or {}),
         }
@@ -70,6 +76,13 @@ class Stack:
         replies = response.json()
         assert replies, f"empty reply to {text!r}"
         return "\n".join(r.get("text", "") for r in replies), replies
+
+    def tracker(self, sender):
+        """The conversation's tracker, from Rasa's HTTP API (as the staff console reads it)."""
+        response = requests.get(f"{self.api_url}/conversations/{sender}/tracker",
+                                params={"token": self.api_token}, timeout=30)
+        response.raise_for_status()
+        return response.json()
 
     def wait_until_ready(self):
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -2,18 +2,20 @@
 
 Keeps ID digits and phone numbers out of everything Rasa stores, cleans the text, answers empty
 or emoji-only messages politely without the model, cuts over-long messages, and makes sure the
-resident never gets silence: if Rasa sends nothing
-(the action server is down, an error was swallowed), the "system busy" message with the hotline
-goes out instead. Message text is never logged.
+resident never gets silence: if Rasa sends nothing because the conversation waits for a person,
+the resident hears that their message reached the queue; otherwise (the action server is down,
+an error was swallowed) the "system busy" message with the hotline goes out. Message text is never logged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from console import handoffs
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
@@ -86,6 +88,16 @@ def guarded(on_new_message: Handler) -> Handler:
         except Exception:  # noqa: BLE001 - the resident must still get an answer
             logger.exception("处理消息失败（会话 %s）", message.sender_id)
         if counting.sent == 0:
-            await _say(counting.inner, message.sender_id, "service_unavailable")
+            await _say(counting.inner, message.sender_id, await _silence_reason(message.sender_id))
 
     return handle
+
+
+async def _silence_reason(sender_id: str) -> str:
+    """Why Rasa sent nothing: the conversation waits for a person (paused), or something failed."""
+    try:
+        waiting = await asyncio.to_thread(handoffs.awaits_staff, sender_id)
+    except Exception:  # noqa: BLE001 - an unreachable queue must not cost the resident a reply
+        logger.exception("无法读取人工队列（会话 %s）", sender_id)
+        waiting = False
+    return "handoff_waiting" if waiting else "service_unavailable"

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -36,9 +36,10 @@ from bot.channels.wechat_protocol import (
     reply_xml,
     verify_url,
 )
-from bot.channels.wechat_render import ReplyMemory, render_messages
+from bot.channels.wechat_render import ReplyMemory, render_messages, split_text
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
+from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ class WeChatConversations:
         else:
             logger.debug("微信重试已去重（%s）", message.dedup_key)
         return await self._wait(pending, message.from_user)
+
+    @property
+    def sender(self) -> Optional[MessageSender]:
+        return self._sender
 
     async def close(self) -> None:
         if self._sender is not None:
@@ -166,6 +171,26 @@ class WeChatConversations:
         return (_kb_messages("too_long") if inbound.truncated else []) + replies
 
 
+class WeChatPushOutput(OutputChannel):
+    """Messages sent outside the resident's own turn (a staff reply, the hand-back), delivered
+    through the customer-service API; WeChat allows them for 48 hours after the resident wrote."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    def __init__(self, sender: MessageSender):
+        self._sender = sender
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for piece in split_text(text, WECHAT_TEXT_LIMIT_BYTES):
+            try:
+                await self._sender.send_text(recipient_id, piece)
+            except CustomerServiceError as error:
+                logger.warning("微信客服消息发送失败（会话 %s，errcode %s）", recipient_id, error.errcode)
+                return
+
+
 class WeChatInput(InputChannel):
     """Rasa input channel for a WeChat Official Account server (plain and safe mode)."""
 
@@ -187,6 +212,11 @@ class WeChatInput(InputChannel):
         self.token, self._clock = token, clock
         self.crypto = _crypto(token, app_id, aes_key)
         self.conversations = WeChatConversations(sender, reply_timeout)
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """For Rasa's API (?output_channel=latest): how staff replies reach a WeChat resident."""
+        sender = self.conversations.sender
+        return WeChatPushOutput(sender) if sender is not None else None
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         on_new_message = guarded(on_new_message)  # ID digits never reach the tracker

@@ -118,7 +118,3 @@ def test_help_menu_has_buttons_for_known_intents(domain):
         assert button["payload"].lstrip("/") in domain.intents
 
 
-def test_handoff_is_honest(domain):
-    # Application status has its own tests: tests/actions/test_status_actions.py.
-    handoff, _ = run(conversation.ActionHandoff(), tracker("转人工", "request_human"), domain)
-    assert "12345" in handoff[0]["text"] and "还没有开通" in handoff[0]["text"]

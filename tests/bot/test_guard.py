@@ -72,3 +72,25 @@ def test_a_token_sent_by_the_client_is_dropped():
     forged = {"id_tail_token": "0" * 32, "lang": "zh"}
     asyncio.run(guarded(keep)(UserMessage("我的申请办到哪一步了", output, "u1", metadata=forged)))
     assert received == [{"lang": "zh"}]
+
+
+def test_silence_while_waiting_for_a_person_says_the_message_reached_the_queue():
+    from console import handoffs
+    from console.store import REQUESTED
+
+    handoffs.open_handoff("u1", "rest", REQUESTED)
+    reply = _run("还在吗", _silent)[0]
+    assert "正在等工作人员接入" in reply and "系统繁忙" not in reply
+
+
+def test_a_gave_up_handoff_does_not_hide_a_failure():
+    from console import handoffs
+    from console.store import GAVE_UP
+
+    handoffs.open_handoff("u1", "rest", GAVE_UP)  # the assistant still answers; silence is a fault
+    assert "系统繁忙" in _run("还在吗", _silent)[0]
+
+
+def test_an_unreachable_queue_still_gives_the_busy_message(monkeypatch):
+    monkeypatch.setenv("CONSOLE_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
+    assert "系统繁忙" in _run("还在吗", _silent)[0]

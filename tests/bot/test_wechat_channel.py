@@ -307,3 +307,16 @@ def test_chunked_oversized_body_is_refused_while_streaming(server):
             yield b"<a>" + b"x" * 1024 + b"</a>"
         yield b"</xml>"
     assert requests.post(server.url, params=signed_params(), data=chunks(), timeout=10).status_code == 413
+
+
+def test_staff_replies_reach_a_wechat_resident_through_the_customer_service_api():
+    sender = FakeSender()
+    output = WeChatInput("token", sender=sender).get_output_channel()
+    asyncio.run(output.send_text_message("openid-1", "【工作人员】您好" + "。" * 800))
+    assert [openid for openid, _ in sender.sent] == ["openid-1", "openid-1"]  # 2,4xx bytes: two messages
+    assert all(len(content.encode("utf-8")) <= 2047 for _, content in sender.sent)
+    assert "".join(content for _, content in sender.sent).startswith("【工作人员】您好")
+
+
+def test_without_an_app_secret_rasa_falls_back_to_collecting():
+    assert WeChatInput("token").get_output_channel() is None

@@ -1,5 +1,7 @@
 """What residents are told: composed from the knowledge base, legal basis last."""
 
+import pytest
+
 from policy_kb import answers
 
 CITE_3 = "依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》第（三）条"
@@ -78,7 +80,8 @@ def test_fallback_for_gibberish_still_offers_questions(kb, index):
 
 
 def test_system_messages_fill_hotline(kb):
-    assert "12345" in answers.message(kb, "handoff").text
+    assert "12345" in answers.message(kb, "handoff", ahead="2").text
+    assert "12345" in answers.message(kb, "service_unavailable").text
     assert answers.message(kb, "help").buttons
 
 
@@ -106,3 +109,24 @@ def test_low_confidence_without_agreement_offers_suggestions(kb, index):
 def test_low_confidence_names_an_uncovered_detail_honestly(kb, index):
     reply = answers.low_confidence_reply(kb, index, "BB啱啱出世点样上户口", ["faq_relatives"])
     assert reply.text.startswith("《实施意见》没有规定新生儿")
+
+
+def test_rating_buttons_only_under_an_faq_answer(kb):
+    rated = answers.with_rating(kb, answers.faq_reply(kb, kb.faqs["settle_rent"]))
+    assert [b["title"] for b in rated.buttons[-2:]] == ["有用", "没用"]
+    assert answers.rated_faq_id(rated.buttons[-1]["payload"]) == "settle_rent"
+    plain = answers.message(kb, "help")
+    assert answers.with_rating(kb, plain) == plain
+
+
+@pytest.mark.parametrize(
+    "text, rating",
+    [("有用", "useful"), ("很有用谢谢", "useful"), ("没用", "not_useful"), ("冇用", "not_useful"),
+     ("你这个答案一点用都没有", "not_useful"), ("答非所问", "not_useful"), ("沒有幫助", "not_useful")],
+)
+def test_typed_ratings(kb, text, rating):
+    assert answers.rating_in_words(kb, text) == rating
+
+
+def test_rated_faq_id_ignores_other_payloads():
+    assert answers.rated_faq_id('/faq_relatives{"faq_id": "relatives_parents"}') is None

@@ -1,0 +1,183 @@
+"""What residents ask that the assistant cannot answer, grouped; and the least useful answers.
+
+`make report` prints this; the staff console shows it; a group can become a draft FAQ entry.
+Grouping is a single greedy pass: each question joins the most similar group (cosine of jieba
+tokens weighted by rarity in the FAQ, so that 落户 or 户口, which every question shares, count
+for little) or starts a new one. The log of one city's unanswered questions is thousands of
+lines, not millions, and a rule the communications team can reason about beats a clever one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Dict, List, Optional, Sequence
+
+import yaml
+from sqlalchemy import select
+
+from console.store import NOT_USEFUL, UNANSWERED_KINDS, USEFUL, ResidentSignal, session_scope
+from policy_kb.live import KNOWLEDGE
+
+REPORTED_KINDS = UNANSWERED_KINDS + (NOT_USEFUL,)
+# Measured on sample wordings: paraphrases (新生儿怎么上户口 / 小孩出生怎么上户口) score 0.26-0.8,
+# different questions about the same thing (落户要多久 / 落户要交钱吗) at most 0.19.
+SIMILARITY = 0.25
+MAX_EXAMPLES = 5
+DRAFT_REVIEW_DAYS = 180
+KIND_LABELS = {
+    "low_confidence": "把握不大",
+    "fallback": "没听懂",
+    "out_of_scope": "超出范围",
+    "not_covered": "文件未规定",
+    "not_useful": "居民评“没用”",
+}
+
+
+@dataclass
+class QuestionGroup:
+    examples: List[str] = field(default_factory=list)  # distinct texts, most frequent first
+    count: int = 0
+    kinds: Counter = field(default_factory=Counter)
+    _texts: Counter = field(default_factory=Counter, repr=False)
+    _vector: Counter = field(default_factory=Counter, repr=False)
+
+    def add(self, text: str, kind: str, tokens: Counter) -> None:
+        self.count += 1
+        self.kinds[kind] += 1
+        self._texts[text] += 1
+        self._vector.update(tokens)
+        self.examples = [t for t, _ in self._texts.most_common(MAX_EXAMPLES)]
+
+
+@dataclass(frozen=True)
+class AnswerRating:
+    faq_id: str
+    question: str
+    useful: int
+    not_useful: int
+
+
+def _cosine(a: Counter, b: Counter) -> float:
+    dot = sum(a[t] * b[t] for t in a.keys() & b.keys())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+class _Weights:
+    """Token weights: inverse document frequency over the published FAQ entries."""
+
+    def __init__(self) -> None:
+        kb, self._index = KNOWLEDGE.get()
+        docs = [set(self._index.tokens(" ".join((f.question, *f.phrasings)))) for f in kb.published_faqs()]
+        self._total = len(docs)
+        self._df = Counter(token for doc in docs for token in doc)
+
+    def vector(self, text: str) -> Counter:
+        counts = Counter(self._index.tokens(text))
+        return Counter({t: n * (math.log((self._total + 1) / (self._df[t] + 1)) + 1) for t, n in counts.items()})
+
+
+def group_questions(rows: Sequence[tuple], threshold: float = SIMILARITY) -> List[QuestionGroup]:
+    """Group (text, kind) pairs by similarity, largest group first."""
+    weights = _Weights()
+    groups: List[QuestionGroup] = []
+    for text, kind in rows:
+        tokens = weights.vector(text)
+        if not tokens:
+            continue
+        best = max(groups, key=lambda g: _cosine(tokens, g._vector), default=None)
+        if best is None or _cosine(tokens, best._vector) < threshold:
+            best = QuestionGroup()
+            groups.append(best)
+        best.add(text, kind, tokens)
+    return sorted(groups, key=lambda g: -g.count)
+
+
+def unanswered_groups(limit: int = 50, threshold: float = SIMILARITY) -> List[QuestionGroup]:
+    with session_scope() as session:
+        query = select(ResidentSignal.text, ResidentSignal.kind).where(
+            ResidentSignal.kind.in_(REPORTED_KINDS), ResidentSignal.text != ""
+        )
+        rows = session.execute(query.order_by(ResidentSignal.id)).all()
+    return group_questions(rows, threshold)[:limit]
+
+
+def least_useful(limit: int = 20) -> List[AnswerRating]:
+    """Answers residents rated, the most 没用 (relative to 有用) first."""
+    counts: Dict[str, Counter] = {}
+    with session_scope() as session:
+        rows = session.execute(
+            select(ResidentSignal.faq_id, ResidentSignal.kind).where(
+                ResidentSignal.kind.in_((USEFUL, NOT_USEFUL)), ResidentSignal.faq_id.isnot(None)
+            )
+        ).all()
+    for faq_id, kind in rows:
+        counts.setdefault(faq_id, Counter())[kind] += 1
+    kb, _ = KNOWLEDGE.get()
+    ratings = [
+        AnswerRating(faq_id, kb.faqs[faq_id].question if faq_id in kb.faqs else "（已删除的问答）",
+                     c[USEFUL], c[NOT_USEFUL])
+        for faq_id, c in counts.items()
+    ]
+    ratings.sort(key=lambda r: (-(r.not_useful / (r.useful + r.not_useful)), -r.not_useful))
+    return ratings[:limit]
+
+
+def draft_faq(group: QuestionGroup, today: Optional[date] = None) -> str:
+    """A draft FAQ entry (YAML) for the group: the comms team fills in intent, answer and articles."""
+    question = group.examples[0]
+    entry = {
+        "id": "draft_" + hashlib.sha1(question.encode("utf-8")).hexdigest()[:8],
+        "intent": "（请填写：对应的意图，如 faq_settle_housing）",
+        "question": question,
+        "phrasings": group.examples[1:],
+        "answer": "（请填写：只写所引条款里写明的内容；文件没有规定的，写明“《实施意见》没有具体规定”）",
+        "articles": [],
+        "owner": "（请填写）",
+        "status": "draft",
+        "review_by": ((today or date.today()) + timedelta(days=DRAFT_REVIEW_DAYS)).isoformat(),
+    }
+    return yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
+
+
+def format_report(groups: List[QuestionGroup], ratings: List[AnswerRating]) -> str:
+    lines = ["# 居民问了、助手没答好的问题（按相似度归组，次数多的在前）", ""]
+    if not groups:
+        lines.append("（暂无记录）")
+    for number, group in enumerate(groups, 1):
+        kinds = "、".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in group.kinds.most_common())
+        lines.append(f"{number}. 共 {group.count} 次（{kinds}）")
+        lines.extend(f"   - {example}" for example in group.examples)
+    lines += ["", "# 居民评价最差的答案", ""]
+    if not ratings:
+        lines.append("（暂无评价）")
+    for rating in ratings:
+        lines.append(f"- {rating.faq_id}「{rating.question}」：没用 {rating.not_useful}，有用 {rating.useful}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="居民未解决问题报告（make report）")
+    parser.add_argument("--limit", type=int, default=50, help="最多列出多少组")
+    parser.add_argument("--draft", type=int,
+                        help="把第 N 组变成一条 FAQ 草稿（YAML），贴进 policy_kb/data/faqs/ 后修改")
+    args = parser.parse_args(argv)
+    groups = unanswered_groups(args.limit)
+    if args.draft is not None:
+        if not 1 <= args.draft <= len(groups):
+            print(f"错误：没有第 {args.draft} 组（共 {len(groups)} 组）。", file=sys.stderr)
+            return 2
+        sys.stdout.write(draft_faq(groups[args.draft - 1]))
+        return 0
+    sys.stdout.write(format_report(groups, least_useful()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""A resident asks for a person; staff reply and hand back through Rasa's HTTP API, as the console
+does; the web chat resident sees the staff reply arrive on their socket. Ratings reach the report."""
+
+import asyncio
+import subprocess
+import sys
+import uuid
+
+import requests
+import socketio
+
+from tests.conftest import REPO
+
+CITE_3 = "第（三）条"
+
+
+def _api(stack, method, path, **kwargs):
+    response = requests.request(method, f"{stack.api_url}{path}", params={"token": stack.api_token, **kwargs.pop(
+        "params", {})}, timeout=60, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def staff_reply(stack, sender, text):
+    _api(stack, "POST", f"/conversations/{sender}/tracker/events",
+         json=[{"event": "slot", "name": "staff_reply", "value": text}])
+    return _api(stack, "POST", f"/conversations/{sender}/execute", params={"output_channel": "latest"},
+                json={"name": "action_staff_reply"})
+
+
+def hand_back(stack, sender):
+    _api(stack, "POST", f"/conversations/{sender}/tracker/events", json=[{"event": "resume"}])
+    return _api(stack, "POST", f"/conversations/{sender}/execute", params={"output_channel": "latest"},
+                json={"name": "action_handback"})
+
+
+def bot_texts(stack, sender):
+    return [e.get("text") for e in stack.tracker(sender)["events"] if e["event"] == "bot"]
+
+
+def test_api_refuses_requests_without_the_token(stack):
+    response = requests.get(f"{stack.api_url}/conversations/anyone/tracker", timeout=30)
+    assert response.status_code == 401
+
+
+def test_handoff_pauses_until_staff_hand_back(stack):
+    sender = "e2e-handoff"
+    text, _ = stack.ask("我要转人工", sender=sender)
+    assert "已为您转接人工服务" in text and "12345" in text
+    waiting, _ = stack.ask("租房可以落户吗", sender=sender)
+    assert "正在等工作人员接入" in waiting and CITE_3 not in waiting  # the assistant stays quiet
+    staff_reply(stack, sender, "您好，我是12345工作人员，租房可以申请落户。")
+    assert "【工作人员】您好，我是12345工作人员，租房可以申请落户。" in bot_texts(stack, sender)
+    hand_back(stack, sender)
+    events = [e["event"] for e in stack.tracker(sender)["events"]]
+    assert "pause" in events and events.count("resume") >= 1
+    answer, _ = stack.ask("租房可以落户吗", sender=sender)
+    assert CITE_3 in answer
+
+
+def test_the_queue_holds_the_conversation_with_its_channel(stack, monkeypatch):
+    from console import handoffs
+
+    sender = "e2e-queue"
+    stack.ask("人工客服", sender=sender)
+    monkeypatch.setenv("CONSOLE_DB_URL", stack.console_db_url)
+    [item] = [i for i in handoffs.queue() if i.conversation_id == sender]
+    assert (item.channel, item.reason, item.status) == ("rest", "requested", "waiting")
+
+
+def test_rating_buttons_under_an_answer_reach_the_report(stack):
+    sender = "e2e-rating"
+    _, replies = stack.ask("住出租屋可以迁户口过来吗", sender=sender)
+    payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    not_useful = next(p for p in payloads if p.startswith("/rate_answer") and "not_useful" in p)
+    text, _ = stack.ask(not_useful, sender=sender)
+    assert "抱歉" in text
+    report = subprocess.run([sys.executable, "-m", "console.insights"], cwd=REPO, capture_output=True, text=True,
+                            env={"CONSOLE_DB_URL": stack.console_db_url, "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert report.returncode == 0, report.stderr
+    assert "住出租屋可以迁户口过来吗" in report.stdout and "没用 1" in report.stdout
+
+
+async def _web_resident_sees_staff_reply(stack):
+    session_id, received = uuid.uuid4().hex, asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("bot_uttered", lambda data: received.put_nowait(data.get("text", "")))
+    client.on("session_confirm", lambda data: received.put_nowait(("confirmed", data)))
+    await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])  # engineio's websocket client needs a newer aiohttp
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        assert await asyncio.wait_for(received.get(), 30) == ("confirmed", session_id)
+        await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
+        assert "已为您转接人工服务" in await asyncio.wait_for(received.get(), 60)
+        await asyncio.to_thread(staff_reply, stack, session_id, "您好，请讲。")
+        assert await asyncio.wait_for(received.get(), 30) == "【工作人员】您好，请讲。"
+        await asyncio.to_thread(hand_back, stack, session_id)
+        assert "人工服务已结束" in await asyncio.wait_for(received.get(), 30)
+    finally:
+        await client.disconnect()
+
+
+def test_web_chat_resident_sees_the_staff_reply_on_their_socket(stack):
+    asyncio.run(_web_resident_sees_staff_reply(stack))
