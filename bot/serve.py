@@ -38,13 +38,14 @@ def _commands(args: argparse.Namespace) -> List[List[str]]:
     # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
     origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
     web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
-    # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
-    # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
     if os.environ.get("WEBCHAT_SOCKET_URL"):
         web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
     return [
         [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
-        [rasa, "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
+        # bot.rasa_main is `rasa` with tracker-store failures made visible (see its docstring).
+        # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
+        # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
+        [sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
          "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
          "--interface", os.environ["RASA_INTERFACE"], "--enable-api", "--auth-token", os.environ["RASA_API_TOKEN"]],
         web,

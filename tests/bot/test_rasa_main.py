@@ -1,0 +1,50 @@
+"""A conversation database that fails is an error and an alert, never a silent switch to memory."""
+
+import asyncio
+import logging
+
+import pytest
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable
+
+
+class BrokenStore(InMemoryTrackerStore):
+    async def retrieve(self, sender_id):
+        raise ConnectionError("could not connect to server: 127.0.0.1:5432")
+
+    async def save(self, tracker):
+        raise ConnectionError("could not connect to server: 127.0.0.1:5432")
+
+
+def test_failures_raise_and_alert_instead_of_falling_back_to_memory(caplog):
+    store = AlertingTrackerStore(BrokenStore(Domain.empty()))
+    with caplog.at_level(logging.ERROR):
+        with pytest.raises(TrackerStoreUnavailable):
+            asyncio.run(store.retrieve("resident-1"))
+        with pytest.raises(TrackerStoreUnavailable):
+            asyncio.run(store.save(DialogueStateTracker("resident-1", [])))
+    assert "告警：对话库不可用" in caplog.text
+    assert store._fallback_tracker_store is None  # nothing was ever written to memory
+
+
+def test_a_working_store_is_used_as_before():
+    store = AlertingTrackerStore(InMemoryTrackerStore(Domain.empty()))
+    asyncio.run(store.save(DialogueStateTracker("resident-1", [])))
+    assert asyncio.run(store.retrieve("resident-1")).sender_id == "resident-1"
+
+
+def test_the_launcher_swaps_rasas_wrapper(monkeypatch):
+    import sys
+
+    from rasa.core import agent
+
+    import bot.rasa_main as rasa_main
+
+    monkeypatch.setattr(agent, "FailSafeTrackerStore", agent.FailSafeTrackerStore)
+    monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
+    rasa_main.main()  # prints the version and returns
+    assert agent.FailSafeTrackerStore is AlertingTrackerStore
+    assert isinstance(agent.Agent._create_tracker_store(None, Domain.empty()), AlertingTrackerStore)
