@@ -23,7 +23,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard data/nlu/*
 	$(wildcard data/stories/*.yml) policy_kb/data/glossary.yml $(wildcard bot/components/*.py)
 WEBCHAT_SOURCES := $(addprefix webchat/,index.html app.js style.css favicon.svg build.mjs package.json)
 
-.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval import-applications lock clean
+.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval import-applications staff-user report lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -99,6 +99,44 @@ eval: $(MODEL) ## NLU cross-validation, held-out answer and eligibility accuracy
 import-applications: $(VENV)/.installed ## 导入户籍系统导出的申请进度（FILE=路径.csv/.xlsx）
 	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定导出文件，例如 make import-applications FILE=导出.csv" >&2; exit 2; fi
 	$(PY) -m status_store.importer "$(FILE)" $(if $(ONLY_VALID),--only-valid)
+
+# Console accounts go into CONSOLE_DB_URL (default var/console.db). The password is asked twice
+# without echo, or read from STAFF_PASSWORD for scripts; it is never a command-line argument.
+# USERNAME/ROLE count only when given on make's command line: sudo exports USERNAME=root.
+staff-user: $(VENV)/.installed ## 创建/更新坐席账号（USERNAME=… ROLE=hotline|comms|admin；DISABLE=1 停用）
+	@$(PY) -m console.staff_user \
+	  $(if $(filter command line,$(origin USERNAME)),--username "$(USERNAME)") \
+	  $(if $(filter command line,$(origin ROLE)),--role "$(ROLE)") $(if $(DISABLE),--disable)
+
+report: $(VENV)/.installed ## 居民问了、助手没答好的问题（按相似度归组）和评价最差的答案；DRAFT=N 输出第 N 组的 FAQ 草稿
+	$(PY) -m console.insights $(if $(DRAFT),--draft $(DRAFT))
+
+# FAQ upkeep by the communications team (README「常见问题维护」). None of it retrains: FAQ phrasings
+# feed the search index, which the running assistant rebuilds when the published version changes.
+# FAQ_SIMILARITY: how alike (0–1) two questions may be before the check calls them near-duplicates.
+FAQ_SIMILARITY ?= 0.80
+.PHONY: faq-check faq-export faq-import faq-publish faq-history faq-rollback
+
+faq-check: $(VENV)/.installed ## 检查常见问题：条款引用、复核日期、微信长度、近似重复（FAQ_SIMILARITY=0.80）
+	$(PY) -m policy_kb.faq_lint --threshold $(FAQ_SIMILARITY)
+
+faq-export: $(VENV)/.installed ## 常见问题导出为表格（FILE=faqs.xlsx）
+	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定表格文件，例如 make faq-export FILE=faqs.xlsx" >&2; exit 2; fi
+	$(PY) -m policy_kb.faq_xlsx export "$(FILE)"
+
+faq-import: $(VENV)/.installed ## 从表格导入常见问题，有错误则一条也不写入（FILE=faqs.xlsx）
+	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定表格文件，例如 make faq-import FILE=faqs.xlsx" >&2; exit 2; fi
+	$(PY) -m policy_kb.faq_xlsx import "$(FILE)"
+
+faq-publish: $(VENV)/.installed ## 检查并发布常见问题新版本，助手下一条消息起生效（NOTE=说明）
+	$(PY) -m policy_kb.publish publish --threshold $(FAQ_SIMILARITY) --note "$(NOTE)"
+
+faq-history: $(VENV)/.installed ## 列出已发布的版本和回滚记录
+	$(PY) -m policy_kb.publish history
+
+faq-rollback: $(VENV)/.installed ## 切换回已发布的某个版本（VERSION=2，NOTE=原因）
+	@if [ -z "$(VERSION)" ]; then echo "错误：请用 VERSION 指定版本号，例如 make faq-rollback VERSION=2（版本号见 make faq-history）" >&2; exit 2; fi
+	$(PY) -m policy_kb.publish rollback "$(VERSION)" --note "$(NOTE)"
 
 lock: ## re-resolve requirements.in into the full pin list requirements.lock
 	rm -rf var/lockenv && $(BIN)/python -m venv var/lockenv && var/lockenv/bin/pip install --quiet 'pip==24.0' && \

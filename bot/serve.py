@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import List
 
+from policy_kb.publish import PublishError, ensure_published
+
 GRACE_SECONDS = 10
 # The channels in bot/credentials.yml read these; Rasa refuses to start if one is unset, and an
 # empty WeChat token simply turns that channel off (503).
@@ -82,6 +84,13 @@ def main() -> int:
     # Both signals stop everything, even when a non-interactive shell started us with SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, _raise_interrupt)
+    if "POLICY_KB_DIR" not in os.environ:
+        # Residents get the published knowledge base (make faq-publish), not whatever is being edited.
+        try:
+            os.environ["POLICY_KB_DIR"] = str(ensure_published())
+        except PublishError as error:
+            print(error, file=sys.stderr)
+            return 1
     processes = [subprocess.Popen(cmd) for cmd in _commands(args)]
     print(f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
           f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)

@@ -1,4 +1,5 @@
-"""Serve the resident web chat page (webchat/dist, built by make webchat) next to Rasa.
+"""Serve the resident web chat page (webchat/dist, built by make webchat) next to Rasa, and the
+hotline staff console at /staff/ (console/app.py).
 
 index.html is filled in per request with the Rasa socket URL and the matching CSP connect-src:
 by default the host the page was opened on, at Rasa's port, so the same page works on
@@ -17,6 +18,9 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from console.app import add_console
+from console.settings import ConsoleSettings
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,9 @@ def render_index(template: str, socket_url: str) -> str:
     return template
 
 
-def make_app(dist: Path, rasa_port: int, socket_url: Optional[str] = None) -> web.Application:
+def make_app(
+    dist: Path, rasa_port: int, socket_url: Optional[str] = None, console: Optional[ConsoleSettings] = None
+) -> web.Application:
     async def index(request: web.Request) -> web.Response:
         page = dist / "index.html"
         if not page.is_file():
@@ -65,12 +71,15 @@ def make_app(dist: Path, rasa_port: int, socket_url: Optional[str] = None) -> we
     @web.middleware
     async def security_headers(request: web.Request, handler):
         response = await handler(request)
-        response.headers.update(HEADERS)
+        for name, value in HEADERS.items():  # the console sets its own, stricter ones
+            response.headers.setdefault(name, value)
         return response
 
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
+    # Before the catch-all static route below, which would otherwise answer for /staff/ too.
+    add_console(app, console or ConsoleSettings.from_env(rasa_port=rasa_port))
     if dist.is_dir():
         app.router.add_static("/", dist, show_index=False, follow_symlinks=False)
     else:

@@ -3,11 +3,16 @@
 A communications officer's edit to an answer is live on the next message, with no retraining
 and no restart. A broken edit never reaches residents: the last good version stays in service
 and the problems are logged for the operator.
+
+In service the launcher points POLICY_KB_DIR at the published version (``var/kb/current``, a
+symlink that ``make faq-publish`` and ``make faq-rollback`` switch atomically); without it, the
+repository's policy_kb/data is read directly, as in tests and training.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Optional, Tuple
@@ -18,16 +23,27 @@ from policy_kb.search import FaqIndex
 logger = logging.getLogger(__name__)
 
 
+KB_DIR_ENV = "POLICY_KB_DIR"
+
+
+def served_data_dir() -> Path:
+    """POLICY_KB_DIR when the launcher set it (the published version), else policy_kb/data."""
+    return Path(os.environ.get(KB_DIR_ENV) or DATA_DIR)
+
+
 class LiveKnowledgeBase:
-    def __init__(self, data_dir: Path = DATA_DIR):
-        self._data_dir = data_dir
+    def __init__(self, data_dir: Optional[Path] = None):
+        self._data_dir = Path(data_dir) if data_dir is not None else served_data_dir()
         self._lock = threading.Lock()
         self._stamp: Optional[Tuple] = None
         self._current: Optional[Tuple[KnowledgeBase, FaqIndex]] = None
 
     def _files_stamp(self) -> Tuple:
-        files = sorted(self._data_dir.rglob("*.yml"))
-        return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        """The directory the path resolves to (a publish or rollback switches the symlink, so a
+        new target means a new version) and every file's time and size."""
+        real = self._data_dir.resolve()
+        files = sorted(real.rglob("*.yml"))
+        return (str(real),) + tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
 
     def get(self) -> Tuple[KnowledgeBase, FaqIndex]:
         """The current knowledge base and its search index (reloaded if a file changed)."""
@@ -40,7 +56,7 @@ class LiveKnowledgeBase:
 
     def _reload(self, stamp: Tuple) -> None:
         try:
-            kb = load_kb(self._data_dir)
+            kb = load_kb(Path(stamp[0]))  # the resolved version: a switch mid-load cannot mix two
         except KnowledgeBaseError as error:
             if self._current is None:
                 raise

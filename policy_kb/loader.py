@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -168,8 +168,12 @@ def _load_operator(raw: Dict[str, Any]) -> OperatorConfig:
     )
 
 
-def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:
-    """Load and validate the knowledge base; raise :class:`KnowledgeBaseError` on any problem."""
+def read_kb(data_dir: Path = DATA_DIR) -> Tuple[KnowledgeBase, List[str]]:
+    """The knowledge base as parsed, with the parsing problems but before :func:`validate`.
+
+    For tools that report problems their own way (the FAQ lint points at file lines) and so need
+    the parsed data even when it is invalid.
+    """
     problems: List[str] = []
     document = _load_document(_read_yaml(data_dir / "articles.yml", problems), problems)
     eligibility, rule_problems = parse_rules(_read_yaml(data_dir / RULES_FILE, problems), document.articles)
@@ -180,8 +184,14 @@ def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         glossary=parse_glossary(_read_yaml(data_dir / "glossary.yml", problems)),
         operator=_load_operator(_read_yaml(data_dir / "operator.yml", problems)),
         messages=_read_yaml(data_dir / "messages.yml", problems),
-        eligibility=eligibility,  # None only when invalid, and then load_kb raises below
+        eligibility=eligibility,  # None only when invalid, and then load_kb raises
     )
+    return kb, problems
+
+
+def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Load and validate the knowledge base; raise :class:`KnowledgeBaseError` on any problem."""
+    kb, problems = read_kb(data_dir)
     problems.extend(validate(kb))
     if problems:
         raise KnowledgeBaseError(problems)

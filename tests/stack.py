@@ -28,6 +28,7 @@ class Stack:
         """``env``: extra environment for every process (e.g. a private STATUS_DB_URL)."""
         self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
         self.console_db_url = f"sqlite:///{tmp / 'console.db'}"
+        self.kb_publish_dir = tmp / "kb"
         self.api_token = secrets.token_urlsafe(16)
         self.api_url = f"http://127.0.0.1:{self.rasa_port}"
         env = {
@@ -36,6 +37,8 @@ class Stack:
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB": str(tmp / "tracker.db"),
             "CONSOLE_DB_URL": self.console_db_url,
+            # Publishes the repo's current FAQ into the test's own folder, never into var/kb.
+            "KB_PUBLISH_DIR": str(self.kb_publish_dir),
             "RASA_API_TOKEN": self.api_token,
             "PYTHONPATH": str(REPO),
             **(env or {}),
