@@ -90,8 +90,11 @@ test-conversations: $(MODEL) ## conversation tests (NLU + dialogue), failing on 
 test-e2e: $(MODEL) webchat /usr/bin/chromium ## start the whole stack; ask it over REST and in headless Chromium
 	$(PY) -m pytest -q tests/e2e
 
-eval: $(MODEL) ## NLU cross-validation, held-out answer and eligibility accuracy (a report, not a gate)
-	$(PY) -m tests.eval.run_eval --model $(MODEL)
+# Baseline (b) of the evaluation is trained here, never into models/.
+EVAL_MODELS ?= var/eval-models
+
+eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, eligibility (reports/eval.md; not a gate)
+	$(PY) -m tests.eval.run_eval --model $(MODEL) --baseline-dir $(EVAL_MODELS)
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL)
 
 # Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good

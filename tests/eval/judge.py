@@ -9,17 +9,21 @@ from policy_kb.loader import KnowledgeBase
 
 _CITED = re.compile(r"第（([一二三四五六七八九十]+)）条")
 
-# Behaviour → the message key in messages.yml whose opening words identify it.
+# Behaviour → the message keys in messages.yml whose opening words identify it (any one will do).
 BEHAVIOUR_MESSAGES = {
-    "other_city": "other_city",
-    "out_of_scope": "out_of_scope",
-    "greet": "greet",
-    "thank": "thank",
-    "goodbye": "goodbye",
-    "help": "help",
-    "handoff": "handoff",
-    "status": "status_ask_number",  # asking for progress starts with the 受理编号
-    "fallback": "fallback",
+    "other_city": ("other_city",),
+    "out_of_scope": ("out_of_scope",),
+    "greet": ("greet",),
+    "thank": ("thank",),
+    "goodbye": ("goodbye",),
+    "help": ("help",),
+    # Transferred to a person, or told the transfer is down right now (the hotline is offered).
+    "handoff": ("handoff", "handoff_unavailable"),
+    # The status form opens by asking for the 受理编号, or for the ID tail when the number came
+    # with the question; an unreachable status store is said so at once (still the right flow).
+    "status": ("status_ask_number", "status_ask_id_tail", "status_unavailable"),
+    "eligibility": ("eligibility_start",),
+    "fallback": ("fallback",),
 }
 
 
@@ -33,18 +37,16 @@ def cited_articles(kb: KnowledgeBase, text: str) -> Set[str]:
     return refs
 
 
+def _opening(entry) -> str:
+    if isinstance(entry, dict):
+        entry = entry["text"] if "text" in entry else entry["intro"]
+    return str(entry)[:10]
+
+
 def behaviours(kb: KnowledgeBase, text: str) -> Set[str]:
     found = {"not_covered"} if "《实施意见》没有规定" in text else set()
-    for behaviour, key in BEHAVIOUR_MESSAGES.items():
-        entry = kb.messages[key]
-        opening = (
-            entry["text"]
-            if isinstance(entry, dict) and "text" in entry
-            else entry["intro"]
-            if isinstance(entry, dict)
-            else entry
-        )[:10]
-        if opening in text:
+    for behaviour, keys in BEHAVIOUR_MESSAGES.items():
+        if any(key in kb.messages and _opening(kb.messages[key]) in text for key in keys):
             found.add(behaviour)
     return found
 

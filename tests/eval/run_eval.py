@@ -1,113 +1,120 @@
-"""make eval: NLU cross-validation per intent, and held-out answer accuracy through the running stack.
+"""make eval: held-out answer accuracy of the assistant and of two baselines, NLU cross-validation.
 
-A report, not a gate: it prints the figures and writes reports/eval.md and reports/eval.json.
+In one run, the held-out set (tests/eval/heldout.yml) is answered by
+  ours        the trained model, through the whole running stack (actions, Rasa, channels);
+  whitespace  baseline (b): Rasa's default-style pipeline without Chinese tokenisation, trained on
+              the same data, domain and stories, through the same stack;
+  bm25        baseline (a): a BM25 search box over the FAQ and the articles, top hit only;
+  bm25_glossary  the same search box with policy_kb's glossary-aware tokens (for reference);
+every reply judged by tests/eval/judge.py. Then `rasa test nlu --cross-validation` and the entity
+extractor comparison. A report, not a gate: it prints the Markdown and writes reports/eval.md,
+reports/eval.json and reports/intent_confusion_matrix.png.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
+import datetime as dt
+import os
+import platform
 import sys
-import tempfile
-from collections import Counter
+import time
+from contextlib import contextmanager
 from pathlib import Path
-
-import yaml
+from typing import Dict, List, Optional
 
 from policy_kb import load_kb
-from tests.eval.entity_comparison import compare, print_comparison
-from tests.eval.judge import passes
-from tests.stack import REPO, Stack, running_stack
+from tests.eval import bm25_baseline, cross_validation, heldout, report, systems
+from tests.stack import MODEL, REPO
 
-HELDOUT = REPO / "tests" / "eval" / "heldout.yml"
 REPORTS = REPO / "reports"
+ALL_SYSTEMS = tuple(report.SYSTEMS)  # ours, whitespace, bm25, bm25_glossary
 
 
-def cross_validation(folds: int) -> dict:
-    out = REPORTS / "nlu_cv"
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("rasa")),
-            "test",
-            "nlu",
-            "--config",
-            "config.yml",
-            "--nlu",
-            "data/nlu",
-            "--cross-validation",
-            "--folds",
-            str(folds),
-            "--out",
-            str(out),
-        ],
-        cwd=REPO,
-        check=True,
-    )
-    return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+@contextmanager
+def timed(timings: Dict[str, float], step: str):
+    started = time.monotonic()
+    yield
+    timings[step] = round(time.monotonic() - started, 1)
 
 
-def heldout_accuracy(model: str) -> dict:
-    kb = load_kb()
-    cases = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["cases"]
-    with tempfile.TemporaryDirectory() as tmp:
-        with running_stack(Path(tmp), model) as stack:
-            results = [_ask(stack, kb, case, n) for n, case in enumerate(cases)]
-    by_style = Counter(r["style"] for r in results)
-    ok_style = Counter(r["style"] for r in results if r["ok"])
-    return {
-        "total": len(results),
-        "correct": sum(r["ok"] for r in results),
-        "by_style": {s: f"{ok_style[s]}/{n}" for s, n in sorted(by_style.items())},
-        "misses": [r for r in results if not r["ok"]],
+def machine() -> str:
+    accelerator = "有 NVIDIA GPU" if any(Path("/dev").glob("nvidia*")) else "无 GPU/加速器"
+    return f"{platform.system()} {platform.machine()}，{os.cpu_count()} 核 CPU，{accelerator}"
+
+
+def _whitespace(kb, cases: List[dict], args, timings: Dict[str, float]) -> dict:
+    model = args.whitespace_model
+    if model is None:
+        with timed(timings, "train_whitespace"):
+            model = systems.train_whitespace(args.baseline_dir)
+    return systems.through_stack(kb, cases, Path(model), "eval-ws")
+
+
+def answer_all(kb, cases: List[dict], args, timings: Dict[str, float]) -> Dict[str, dict]:
+    """Each selected system answers every case, in table order."""
+    runners = {
+        "ours": lambda: systems.through_stack(kb, cases, Path(args.model), "eval"),
+        "whitespace": lambda: _whitespace(kb, cases, args, timings),
+        "bm25": lambda: heldout.run(kb, cases, bm25_baseline.Bm25SearchBox(kb, bm25_baseline.plain_tokeniser()).answer),
+        "bm25_glossary": lambda: heldout.run(
+            kb, cases, bm25_baseline.Bm25SearchBox(kb, bm25_baseline.glossary_tokeniser(kb)).answer
+        ),
     }
+    results = {}
+    for key in (k for k in ALL_SYSTEMS if k in args.systems):
+        with timed(timings, f"heldout_{key}"):
+            results[key] = runners[key]()
+    return results
 
 
-def _ask(stack: Stack, kb, case: dict, n: int) -> dict:
-    text, _ = stack.ask(case["text"], sender=f"eval-{n}")
-    return {
-        "text": case["text"],
-        "expect": case["expect"],
-        "style": case.get("style", ""),
-        "ok": passes(kb, case["expect"], text),
-        "reply": text[:300],
-    }
-
-
-def _print_intents(report: dict) -> None:
-    print(f"{'intent':28} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}")
-    for intent, row in sorted(report.items()):
-        if isinstance(row, dict) and "precision" in row and intent not in ("macro avg", "weighted avg", "micro avg"):
-            print(f"{intent:28} {row['precision']:9.3f} {row['recall']:7.3f} {row['f1-score']:6.3f} {row['support']:4}")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--skip-cv", action="store_true")
-    args = parser.parse_args()
-    REPORTS.mkdir(exist_ok=True)
-    summary = {"heldout": heldout_accuracy(args.model)}
-    held = summary["heldout"]
+def nlu_figures(args, timings: Dict[str, float]) -> dict:
+    figures = {}
     if not args.skip_cv:
-        summary["nlu_cross_validation"] = cross_validation(args.folds)
-        _print_intents(summary["nlu_cross_validation"])
-    summary["entity_extractors"] = compare()
-    print_comparison(summary["entity_extractors"])
-    print(f"\n独立评测集答案准确率：{held['correct']}/{held['total']} = {held['correct'] / held['total']:.1%}")
-    print("按风格：", held["by_style"])
-    for miss in held["misses"]:
-        print(f"  未答对：{miss['text']}  期望 {miss['expect']}  实际：{miss['reply'][:80]!r}")
-    (REPORTS / "eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (REPORTS / "eval.md").write_text(_markdown(held), encoding="utf-8")
+        with timed(timings, "nlu_cross_validation"):
+            figures["nlu_cross_validation"] = cross_validation.run(args.reports, args.folds)
+    if not args.skip_entities:
+        from tests.eval.entity_comparison import compare  # imports Rasa: only when asked for
+
+        with timed(timings, "entity_comparison"):
+            figures["entity_extractors"] = compare()
+    return figures
+
+
+def parse(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=MODEL, help="the assistant's model (default: models/shaoguan-hukou.tar.gz)")
+    parser.add_argument("--systems", nargs="+", choices=ALL_SYSTEMS, default=list(ALL_SYSTEMS))
+    parser.add_argument("--baseline-dir", type=Path, default=REPO / "var" / "eval-models", help="where (b) is trained")
+    parser.add_argument("--whitespace-model", help="use this trained baseline (b) instead of training it")
+    parser.add_argument("--heldout", type=Path, default=heldout.HELDOUT)
+    parser.add_argument("--reports", type=Path, default=REPORTS)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--skip-cv", action="store_true", help="no NLU cross-validation")
+    parser.add_argument("--skip-entities", action="store_true", help="no entity extractor comparison")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse(argv)
+    args.reports.mkdir(parents=True, exist_ok=True)
+    kb, cases, timings = load_kb(), heldout.load_cases(args.heldout), {}
+    with timed(timings, "total"):
+        answered = answer_all(kb, cases, args, timings)
+        figures = nlu_figures(args, timings)
+    summary = {
+        "date": dt.date.today().isoformat(),
+        "machine": machine(),
+        "model": os.path.relpath(args.model, REPO),
+        "cases": len(cases),
+        "command": " ".join(["python -m tests.eval.run_eval", *(argv if argv is not None else sys.argv[1:])]),
+        "targets": report.targets(answered),
+        "systems": answered,
+        **figures,
+        "timings": timings,
+    }
+    print(report.write(summary, args.reports))
     return 0
-
-
-def _markdown(held: dict) -> str:
-    lines = ["# 评测报告", "", f"独立评测集答案准确率：{held['correct']}/{held['total']}", "", "## 未答对", ""]
-    lines += [f"- {m['text']} — 期望 {m['expect']}" for m in held["misses"]]
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
