@@ -96,6 +96,7 @@ EVAL_MODELS ?= var/eval-models
 eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, eligibility (reports/eval.md; not a gate)
 	$(PY) -m tests.eval.run_eval --model $(MODEL) --baseline-dir $(EVAL_MODELS)
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL)
+	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles tests/eval/eligibility_profiles_unseen.yml
 
 # Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good
 # rows of a file that has bad ones (by default such a file imports nothing).

@@ -6,7 +6,7 @@ result into messages and events. Every slot of the form is set here, never from 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, latest_text, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
-from policy_kb.eligibility.dialogue import STOPPED_SLOT, profile_from_slots, slot_name, take_turn
+from policy_kb.eligibility.dialogue import STOPPED_SLOT, profile_from_slots, slot_name, take_turn, usable_history
 
 FORM = "eligibility_form"
 # Fields the form may ask (the domain lists one slot and one ask action for each).
@@ -32,11 +32,32 @@ ASKED_FIELDS = (
 ALL_FIELDS = ASKED_FIELDS + ("relative_settled", "rural_land", "district")
 # How many answers in a row to the current question could not be read.
 UNCLEAR_SLOT = "elig_unclear"
+# Where the resident's earlier messages stop counting: the last check ended, or a new conversation.
+BOUNDARY_ACTIONS = ("action_eligibility_verdict", "action_restart", "action_session_start")
+BOUNDARY_EVENTS = ("restart", "session_started")
 
 
 def _asked_field(tracker: Tracker):
     requested = tracker.get_slot("requested_slot") or ""
     return requested[len(slot_name("")) :] if requested.startswith(slot_name("")) else None
+
+
+def _history(tracker: Tracker) -> Tuple[List[str], List[str]]:
+    """The resident's messages since the last check, before this one started and during it (from the
+    message that started it), oldest first; the latest message (being read now) is left out."""
+    texts: List[str] = []  # newest first
+    form_started_at = None  # how many of them came after the form started
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind in BOUNDARY_EVENTS or (kind == "action" and event.get("name") in BOUNDARY_ACTIONS):
+            break
+        if kind == "active_loop" and event.get("name") == FORM and form_started_at is None:
+            form_started_at = len(texts)
+        elif kind == "user":
+            texts.append(event.get("text") or "")
+    texts = texts[1:]  # the latest message
+    during = texts[: form_started_at or 0]
+    return texts[len(during) :][::-1], during[::-1]
 
 
 def _reset_events() -> List[EventType]:
@@ -56,9 +77,9 @@ class ValidateEligibilityForm(Action):
         intent = tracker.latest_message.get("intent") or {}
         profile = profile_from_slots(tracker.slots, kb.eligibility)
         unclear = int(tracker.get_slot(UNCLEAR_SLOT) or 0)
-        turn = take_turn(
-            kb.eligibility, profile, text, asked, intent.get("name") or "", intent.get("confidence") or 0.0, unclear
-        )
+        earlier = usable_history(kb.eligibility, *_history(tracker))
+        name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
+        turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier)
         if turn.stop:
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
         events: List[EventType] = []

@@ -2,18 +2,21 @@
 
 The Rasa form keeps one slot per profile field (``elig_<field>``). Each turn this module reads
 what the resident wrote — the answer to the question asked, facts volunteered in a first
-message ("我本科毕业，在浈江区租房"), a correction ("说错了，是买的房") — and the engine says what
-to ask next. The form validation action only turns the result into Rasa events.
+message ("我本科毕业，在浈江区租房") or in a message just before the check ("我喺武江买咗楼" asked as a
+policy question), facts said in passing while answering another question ("租房住，大专毕业后就来了"),
+a correction ("说错了，是买的房") — and the engine says what to ask next. Subjects brought up anywhere
+("在煤矿井下做咗十年") make their question worth asking even once a pathway applies. The form
+validation action only turns the result into Rasa events.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence, Set
 
 from policy_kb.eligibility.engine import evaluate
 from policy_kb.eligibility.model import DISTRICT_FIELD, UNKNOWN, EligibilityRules
-from policy_kb.eligibility.parsing import parse_answer
+from policy_kb.eligibility.parsing import mentions, parse_answer
 from policy_kb.text import normalise
 
 SLOT_PREFIX = "elig_"
@@ -22,13 +25,15 @@ STOPPED_SLOT = "elig_stopped"
 # read only as the answer to their own question: "有"/"是" occur in almost every sentence.
 DESCRIPTIVE_FIELDS = ("housing", "housing_area", "family_join", "education", DISTRICT_FIELD)
 # "唔系"/"不是" are not markers: they start ordinary "no" answers ("唔系，啱嚟冇耐").
-CORRECTION_MARKERS = ("说错", "讲错", "搞错", "打错", "更正", "改成", "改为", "应该是", "其实是")
+CORRECTION_MARKERS = ("说错", "讲错", "搞错", "打错", "更正", "改成", "改为", "应该是", "其实是", "不对")
+# Answers to these questions describe relatives: facts in them are not the resident's own.
+ABOUT_OTHERS = ("family_join",)
+# Messages before the check started that may still describe the resident ("我喺武江买咗楼，可唔可以入户？").
+EARLIER_MESSAGES = 3
 STOP_WORDS = ("算了", "算啦", "算咗", "退出", "唔问了", "不问了", "不用了", "取消", "唔使了", "唔使喇", "结束", "停止")
 # One-word commands that are unambiguous on their own. The classifier's stop/restart intents are
 # not trusted inside a form: on real answers ("算不上", "不是，刚来半年") they are false alarms.
 SHORT_STOPS = ("停", "唔问", "不问", "stop")
-# Land words: "乡下仲有宅基地" says where the land is, not where the resident lives.
-LAND_WORDS = ("宅基地", "承包地", "责任田", "耕地", "分红", "老屋地", "田地")
 # After this many answers that could not be read, the question is recorded as "不清楚".
 MAX_UNCLEAR_ANSWERS = 2
 RESTART_WORDS = ("重新开始", "从头", "由头", "重来", "重新判断", "重新问")
@@ -108,15 +113,52 @@ def read_answer(rules: EligibilityRules, field_id: str, text: str) -> Optional[s
     return _option_value(rules, field_id, text) or parse_answer(field_id, text, rules)
 
 
-def volunteered(rules: EligibilityRules, text: str, skip: Optional[str] = None) -> Dict[str, str]:
-    """Facts stated in passing, for descriptive fields only, never "unknown"."""
+def _corrected_part(text: str) -> str:
+    """What comes after the last correction marker ("村里……不对，是镇上" → "，是镇上")."""
+    text = normalise(text)
+    cut = max((text.rfind(m) + len(m) for m in CORRECTION_MARKERS if m in text), default=0)
+    return text[cut:]
+
+
+def volunteered(
+    rules: EligibilityRules, text: str, skip: Optional[str] = None, correcting: bool = False
+) -> Dict[str, str]:
+    """Facts stated in passing, for descriptive fields only, never "unknown"; unless the resident is
+    correcting an answer, not a value too vague to take from a sentence that did not answer its
+    question ("没有" for housing)."""
     found = {}
     for field_id in DESCRIPTIVE_FIELDS:
         if field_id != skip and field_id in rules.fields:
             value = parse_answer(field_id, text, rules)
-            if value and value != UNKNOWN and not (value == "village" and _says(text, LAND_WORDS)):
+            vague = () if correcting else rules.in_passing_skip.get(field_id, ())
+            if value in (None, UNKNOWN, *vague):
+                continue
+            if not (value == "village" and _says(text, rules.elsewhere_words)):
                 found[field_id] = value
     return found
+
+
+def _in_passing(rules: EligibilityRules, profile: Dict[str, str], text: str, asked: str) -> Dict[str, str]:
+    """Facts said while answering another question, for questions not answered yet."""
+    if asked in ABOUT_OTHERS:
+        return {}
+    return {f: v for f, v in volunteered(rules, text, skip=asked).items() if f not in profile}
+
+
+def speaks_of_self(rules: EligibilityRules, text: str) -> bool:
+    return _says(text, rules.self_words)
+
+
+def usable_history(rules: EligibilityRules, before: Sequence[str], during: Sequence[str]) -> List[str]:
+    """What the check may read besides the latest message: the last few messages before it started
+    that describe the resident ("我喺武江买咗楼", not "租房能落户吗"), and every message since."""
+    return [t for t in before[-EARLIER_MESSAGES:] if speaks_of_self(rules, t)] + list(during)
+
+
+def mentioned(rules: EligibilityRules, texts: Sequence[str]) -> Set[str]:
+    """Questions whose subject the resident brought up ("在煤矿井下做咗十年", "我女儿"), answered or not."""
+    fields = [f for f, spec in rules.fields.items() if spec.mentions or spec.mention_years]
+    return {f for f in fields if any(mentions(f, text, rules) for text in texts)}
 
 
 def is_policy_question(text: str, intent: str, confidence: float) -> bool:
@@ -132,9 +174,11 @@ def take_turn(
     intent: str = "",
     confidence: float = 0.0,
     unclear_before: int = 0,
+    earlier: Sequence[str] = (),
 ) -> Turn:
     """Read one message. ``asked`` is the field just asked (None when the form starts);
-    ``unclear_before`` counts the answers to it that could not be read."""
+    ``unclear_before`` counts the answers to it that could not be read; ``earlier`` is what the
+    resident said before in this check (see :func:`usable_history`), oldest first."""
     if asked and (_says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS):
         return Turn(stop=True)
     if asked and _says(text, RESTART_WORDS):
@@ -142,20 +186,25 @@ def take_turn(
     if asked and is_policy_question(text, intent, confidence):
         return Turn(understood=False, interruption=True, next_field=asked)
     turn = Turn()
-    if asked is None or _says(text, CORRECTION_MARKERS):
-        turn.answers.update(volunteered(rules, text, skip=asked))
-        turn.corrected = asked is not None and any(profile.get(f) != v for f, v in turn.answers.items())
+    if asked is None:
+        for said in [*earlier, text]:  # later messages win
+            turn.answers.update(volunteered(rules, said))
+    elif _says(text, CORRECTION_MARKERS):
+        turn.answers.update(volunteered(rules, _corrected_part(text), skip=asked, correcting=True))
+        turn.corrected = any(profile.get(f) != v for f, v in turn.answers.items())
     if asked is not None:
-        value = read_answer(rules, asked, text)
+        value = read_answer(rules, asked, _corrected_part(text)) or read_answer(rules, asked, text)
         if value is not None:
             turn.answers[asked] = value
         turn.understood = value is not None or turn.corrected
         if not turn.understood and unclear_before + 1 >= MAX_UNCLEAR_ANSWERS:
             turn.answers[asked], turn.gave_up = UNKNOWN, True
-    turn.next_field = next_field(rules, {**profile, **turn.answers})
+        if not turn.corrected:
+            turn.answers = {**_in_passing(rules, profile, text, asked), **turn.answers}
+    turn.next_field = next_field(rules, {**profile, **turn.answers}, mentioned(rules, [*earlier, text]))
     return turn
 
 
-def next_field(rules: EligibilityRules, profile: Dict[str, str]) -> Optional[str]:
-    questions = evaluate(profile, rules).questions
+def next_field(rules: EligibilityRules, profile: Dict[str, str], brought_up: Sequence[str] = ()) -> Optional[str]:
+    questions = evaluate(profile, rules, mentioned=brought_up).questions
     return questions[0] if questions else None

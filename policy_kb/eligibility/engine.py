@@ -9,7 +9,7 @@ the document does not say): an unclear answer never rules a pathway out, it make
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 from policy_kb.eligibility.model import UNKNOWN, Condition, EligibilityRules, Leaf, ProfileField, Rule, leaves
 from policy_kb.eligibility.rules import load_rules
@@ -189,14 +189,23 @@ def _touched(rule: Rule, profile: Dict[str, str], settled_fields: set) -> bool:
     return any(leaf.field in profile and leaf.field not in settled_fields for leaf in leaves(rule.when))
 
 
-def _questions(open_rules: List[Tuple[Rule, Check]], profile: Dict[str, str], applicable: List[Rule]) -> List[str]:
+def _questions(
+    open_rules: List[Tuple[Rule, Check]], profile: Dict[str, str], applicable: List[Rule], mentioned: Collection[str]
+) -> List[str]:
     """Once a pathway applies, ask only about pathways the resident already started describing
     ("本科毕业，在浈江区租房" still gets the town question); until then ask for every open pathway,
-    the ones already started first."""
+    the ones already started first. A pathway whose subject the resident brought up ("在煤矿井下
+    做咗十年") is asked about last, that question first, even once another pathway applies."""
     settled = {leaf.field for rule in applicable for leaf in leaves(rule.when)}
+    hinted = {f for f in mentioned if f not in profile}
+
+    def asks(rule: Rule, check: Check) -> List[str]:
+        return [leaf.field for leaf in leaves(rule.when) if leaf.field in hinted] + list(check.asks)
+
     touched = [(r, c) for r, c in open_rules if _touched(r, profile, settled)]
     untouched = [] if applicable else [(r, c) for r, c in open_rules if not _touched(r, profile, settled)]
-    return list(dict.fromkeys(f for _, check in touched + untouched for f in check.asks))
+    brought_up = [(r, c) for r, c in open_rules if any(leaf.field in hinted for leaf in leaves(r.when))]
+    return list(dict.fromkeys(f for rule, check in touched + untouched + brought_up for f in asks(rule, check)))
 
 
 def validate_profile(profile: Dict, rules: EligibilityRules) -> Dict[str, str]:
@@ -219,8 +228,11 @@ def validate_profile(profile: Dict, rules: EligibilityRules) -> Dict[str, str]:
     return answers
 
 
-def evaluate(profile: Dict, rules: Optional[EligibilityRules] = None) -> EligibilityResult:
-    """Every pathway that applies, those that may apply or do not and why, and what to ask next."""
+def evaluate(
+    profile: Dict, rules: Optional[EligibilityRules] = None, mentioned: Collection[str] = ()
+) -> EligibilityResult:
+    """Every pathway that applies, those that may apply or do not and why, and what to ask next.
+    ``mentioned``: fields whose subject the resident brought up without answering them."""
     rules = rules or load_rules()
     answers = validate_profile(profile, rules)
     trace: List[Step] = []
@@ -228,7 +240,7 @@ def evaluate(profile: Dict, rules: Optional[EligibilityRules] = None) -> Eligibi
     outcomes = [(rule, checker.check(rule.when, rule.id)) for rule in rules.rules]
     found = {state: [_finding(r, c, answers) for r, c in outcomes if c.state == state] for state in FOUND}
     open_rules = [(r, c) for r, c in outcomes if c.state == MISSING]
-    questions = _questions(open_rules, answers, [r for r, c in outcomes if c.state == MET])
+    questions = _questions(open_rules, answers, [r for r, c in outcomes if c.state == MET], mentioned)
     notes = [Finding(n.id, n.article, "", n.text, {}) for n in rules.notes if checker.check(n.when, n.id).state == MET]
     fallback = None
     if not found[MET] and not questions:

@@ -16,12 +16,27 @@ class Option:
 
 
 @dataclass(frozen=True)
+class AgeRule:
+    """A child word with an age under ``under`` means ``value`` ("我个女今年五岁" → minor_child)."""
+
+    words: Tuple[str, ...]
+    under: int
+    value: str
+
+
+@dataclass(frozen=True)
 class ProfileField:
     id: str
     question: str
     options: Tuple[Option, ...]
     words: Dict[str, Tuple[str, ...]]  # value → residents' words for it, normalised
     negated: Optional[str] = None  # what a negated mention means: "没有中级证" → "no"
+    prefer: Optional[str] = None  # wins over the other values when both are named ("马坝镇附近的村")
+    tie_break: Optional[str] = None  # wins a tie between equally long words ("大专毕业，在小学当老师")
+    ages: Optional[AgeRule] = None
+    mentions: Tuple[str, ...] = ()  # said anywhere, these words make the question worth asking
+    mention_years: Optional[int] = None  # so does "做了十二年" from this many years up
+    ignore_elsewhere: bool = False  # clauses about the home village or land ("老家有地") do not answer it
 
     @property
     def values(self) -> Tuple[str, ...]:
@@ -97,6 +112,9 @@ class EligibilityRules:
     verdict: Dict[str, str]
     unknown_words: Tuple[str, ...]
     negators: Tuple[str, ...]
+    self_words: Tuple[str, ...] = ()  # a message before the check that uses them speaks of the resident
+    elsewhere_words: Tuple[str, ...] = ()  # the home village or rural land, not where the resident lives
+    in_passing_skip: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # too vague when said in passing
 
     def rule(self, rule_id: str) -> Rule:
         return next(rule for rule in self.rules if rule.id == rule_id)

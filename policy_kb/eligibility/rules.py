@@ -13,6 +13,7 @@ import yaml
 
 from policy_kb.eligibility.model import (
     UNKNOWN,
+    AgeRule,
     Condition,
     Detail,
     EligibilityRules,
@@ -62,13 +63,28 @@ def _words(raw: Iterable[Any]) -> Tuple[str, ...]:
     return tuple(normalise(str(w)) for w in raw or [])
 
 
+def _optional(item: Dict[str, Any], key: str) -> Optional[str]:
+    return _value(item[key]) if item.get(key) is not None else None
+
+
+def _parse_ages(raw: Optional[Dict[str, Any]]) -> Optional[AgeRule]:
+    return AgeRule(_words(raw["words"]), int(raw["under"]), _value(raw["value"])) if raw else None
+
+
 def _parse_field(item: Dict[str, Any]) -> ProfileField:
+    years = item.get("mention_years")
     return ProfileField(
         id=str(item["id"]),
         question=str(item["question"]).strip(),
         options=tuple(Option(str(o["title"]), _value(o["value"])) for o in item.get("options") or []),
         words={_value(value): _words(words) for value, words in (item.get("values") or {}).items()},
-        negated=_value(item["negated"]) if item.get("negated") is not None else None,
+        negated=_optional(item, "negated"),
+        prefer=_optional(item, "prefer"),
+        tie_break=_optional(item, "tie_break"),
+        ages=_parse_ages(item.get("ages")),
+        mentions=_words(item.get("mentions")),
+        mention_years=int(years) if years is not None else None,
+        ignore_elsewhere=bool(item.get("ignore_elsewhere")),
     )
 
 
@@ -140,6 +156,9 @@ def parse_rules(raw: Dict[str, Any], articles: Iterable[str]) -> Tuple[Optional[
         verdict={str(k): str(v) for k, v in (raw.get("verdict") or {}).items()},
         unknown_words=_words(raw.get("unknown_words")),
         negators=_words(raw.get("negators")),
+        self_words=_words(raw.get("self_words")),
+        elsewhere_words=_words(raw.get("elsewhere_words")),
+        in_passing_skip={str(k): tuple(map(_value, v or [])) for k, v in (raw.get("in_passing_skip") or {}).items()},
     )
     return result, rule_problems(result, set(articles), [f.id for f in fields])
 
@@ -158,8 +177,10 @@ def _field_problems(item: ProfileField) -> List[str]:
             problems.append(f"{where}：按钮 “{option.title}” 的 value “{option.value}” 不在 values 里")
     if not item.options:
         problems.append(f"{where}：缺少 options（快捷按钮）")
-    if item.negated is not None and item.negated not in item.values:
-        problems.append(f"{where}：negated “{item.negated}” 不在 values 里")
+    checked = ("negated", item.negated), ("prefer", item.prefer), ("tie_break", item.tie_break)
+    for key, value in (*checked, ("ages", item.ages and item.ages.value)):
+        if value is not None and value not in item.values:
+            problems.append(f"{where}：{key} “{value}” 不在 values 里")
     return problems + _word_clashes(item, where)
 
 
@@ -220,6 +241,9 @@ def rule_problems(rules: EligibilityRules, articles: set, field_ids: List[str]) 
     problems = _duplicates(field_ids, "问题") + _duplicates([r.id for r in rules.rules], "规则")
     for item in rules.fields.values():
         problems += _field_problems(item)
+    for field_id, values in rules.in_passing_skip.items():
+        known = rules.fields[field_id].values if field_id in rules.fields else ()
+        problems += [f"{RULES_FILE}：in_passing_skip 的 {field_id}：没有答案 “{v}”" for v in values if v not in known]
     if not rules.rules:
         problems.append(f"{RULES_FILE}：没有任何规则")
     for rule in rules.rules:

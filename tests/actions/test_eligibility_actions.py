@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility import ASK_ACTIONS, ActionEligibilityVerdict, ValidateEligibilityForm
+from actions.eligibility import ASK_ACTIONS, ActionEligibilityVerdict, ValidateEligibilityForm, _history
 from tests.conftest import REPO
 
 
@@ -124,3 +124,56 @@ def test_every_ask_action_sends_its_question_with_buttons(domain):
         asyncio.run(cls().run(dispatcher, tracker(""), domain.as_dict()))
         message = dispatcher.messages[0]
         assert "？" in message["text"] and all(b["payload"] == b["title"] for b in message["buttons"])
+
+
+# ── what the resident said before the check, and during it ──────────────────────────────
+
+
+FORM_STARTED = {"event": "active_loop", "name": "eligibility_form"}
+
+
+def _user(text):
+    return {"event": "user", "text": text}
+
+
+def tracker_with_history(events, text, requested=None, intent="check_eligibility", **slots):
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [*events, _user(text)]
+    slots = {"requested_slot": requested, **slots}
+    return Tracker("resident-2", slots, message, events, False, None, {"name": "eligibility_form"}, "action_listen")
+
+
+def test_facts_told_just_before_the_check_are_not_asked_again(domain):
+    before = [_user("我喺武江区买咗套二手楼，想将户口迁过嚟，得唔得啊？"), {"event": "bot", "text": "可以申请……"}]
+    _, events = run(ValidateEligibilityForm(), tracker_with_history(before, "那我这种情况能落户吗？"), domain)
+    slots = slot_events(events)
+    assert slots["elig_housing"] == "owned" and slots["elig_housing_area"] == "town"
+    assert slots["requested_slot"] is None  # decided: the verdict comes next
+
+
+def test_a_finished_check_is_not_read_again(domain):
+    before = [_user("我喺武江区买咗楼"), {"event": "action", "name": "action_eligibility_verdict"}]
+    _, events = run(ValidateEligibilityForm(), tracker_with_history(before, "帮我再看看"), domain)
+    slots = slot_events(events)
+    assert "elig_housing" not in slots and slots["requested_slot"] == "elig_housing"
+
+
+def test_history_splits_before_and_during_the_check():
+    events = [
+        _user("租房可以落户吗"),
+        _user("我喺煤矿井下做咗十年"),
+        FORM_STARTED,
+        _user("冇"),
+        _user("初中"),
+    ]
+    t = tracker_with_history(events, "有个中级证", "elig_skill_certified")
+    # the message that started the check counts as part of it, whatever its wording
+    assert _history(t) == (["租房可以落户吗"], ["我喺煤矿井下做咗十年", "冇", "初中"])
+
+
+def test_a_subject_brought_up_before_the_check_is_asked_about(domain):
+    events = [_user("我喺煤矿井下做咗十年电工，有中级电工证，想落户"), FORM_STARTED]
+    slots = {"elig_housing": "none", "elig_family_join": "none", "elig_education": "below_college"}
+    t = tracker_with_history(events, "有个中级维修电工证", "elig_skill_certified", intent="inform", **slots)
+    _, result = run(ValidateEligibilityForm(), t, domain)
+    assert slot_events(result)["requested_slot"] in ("elig_long_term_resident", "elig_hard_industry")

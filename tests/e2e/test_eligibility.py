@@ -53,3 +53,22 @@ def test_correction_dont_know_and_restart(stack):
     assert "从头开始" in text and "住的地方" in text
     text, _ = stack.ask("唔知", sender="elig-4")
     assert CITE not in text and "不好意思" not in text  # recorded as unknown, next question
+
+
+def test_facts_told_in_a_policy_question_just_before_are_not_asked_again(stack):
+    first, _ = stack.ask("我在浈江区租房，租房可以落户吗？", sender="elig-5")
+    assert "根据您的回答" not in first  # a policy question: answered, no check yet
+    text, _ = stack.ask("帮我看看我能不能落户", sender="elig-5")
+    assert "住的地方" not in text and "市区、县城、镇上" not in text  # already told: rented, in town
+    assert CITE + "第（三）条" in text
+
+
+def test_a_parent_asking_for_a_young_child(stack):
+    text, _ = stack.ask("帮我看看我女儿能不能落户", sender="elig-6")
+    assert "住的地方" in text
+    text, _ = stack.ask("有，我哋租紧屋", sender="elig-6")
+    assert "市区、县城、镇上" in text
+    text, _ = stack.ask("武江区", sender="elig-6")
+    assert "孩子几岁" in text  # the daughter was mentioned: the family question is still asked
+    text, _ = stack.ask("系我个女，今年先8岁", sender="elig-6")
+    assert CITE + "第（三）条" in text and CITE + "第（五）条" in text

@@ -5,6 +5,10 @@ colloquial Mandarin/Cantonese (phrasings chosen by a seeded random; button title
 runs over REST against a running Stack; the verdict's applicable section must cite exactly the expected articles.
 
     python -m tests.eval.eligibility_eval --model models/shaoguan-hukou.tar.gz
+    python -m tests.eval.eligibility_eval --model ... --profiles tests/eval/eligibility_profiles_unseen.yml
+
+A profile may carry ``says``: its own answers per topic, in order of asking (typos, corrections, rambling);
+past those the resident falls back to the shared phrasing pools below.
 """
 
 import argparse
@@ -77,6 +81,8 @@ SAY = {
         "no": ["不是，做办公室的", "c:唔系，我做文员", "不算，在商场卖衣服"],
         "unknown": ["c:唔知算唔算艰苦", "说不好算不算"],
     },
+    "land": {"yes": ["有，{land}", "c:有，{land}"], "no": ["没有", "c:冇"]},
+    "relative": {"yes": ["有亲戚在城里落了户", "c:有个亲戚喺城度落咗户"], "no": ["没有", "c:冇喎"]},
 }
 # Asked the same thing a third time, the resident answers plainly (still in their own words, never a button).
 PLAIN = {
@@ -115,6 +121,8 @@ REASK = [
 # What the question asks, recognised from its text only (first match wins).
 TOPICS = [
     ("family", ("投靠", "家人", "亲属")),
+    ("land", ("承包地", "宅基地")),
+    ("relative", ("亲戚", "亲友")),
     ("where", ("市区", "县城", "村")),
     ("housing", ("住", "房")),
     ("education", ("学历", "毕业")),
@@ -144,7 +152,10 @@ def answer(profile, question, buttons, state):
         return "不清楚"
     attempt = state.setdefault(topic, 0)
     state[topic] += 1
-    value = facts.get(topic)
+    value = "yes" if topic == "land" and facts.get("land") else facts.get(topic, "no" if topic == "land" else None)
+    own = profile.get("says", {}).get(topic, [])
+    if attempt < min(len(own), 4):  # the profile's own words for this question (typos, corrections, rambling)
+        return own[attempt]
     if attempt >= 4:  # asked a fifth time: give up on this question as the bot invites ("也可以说“不清楚”")
         state["gave_up"] = state.get("gave_up", 0) + 1
         value = "unknown"
@@ -239,8 +250,8 @@ def run_profile(stack, profile):
     }
 
 
-def load_profiles():
-    data = yaml.safe_load(PROFILES.read_text(encoding="utf-8"))
+def load_profiles(path=PROFILES):
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     yes_no = {True: "yes", False: "no"}  # YAML reads bare yes/no as booleans
     return [
         {
@@ -291,10 +302,11 @@ def markdown(results):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--profiles", default=str(PROFILES), help="profile file (default: %(default)s)")
     parser.add_argument("--only", nargs="*", help="profile ids")
     parser.add_argument("--show", nargs="*", default=[], help="print these profiles' transcripts too")
     args = parser.parse_args()
-    profiles = [p for p in load_profiles() if not args.only or p["id"] in args.only]
+    profiles = [p for p in load_profiles(args.profiles) if not args.only or p["id"] in args.only]
     with tempfile.TemporaryDirectory() as tmp:
         with running_stack(Path(tmp), args.model) as stack:
             results = [run_profile(stack, p) for p in profiles]
@@ -312,8 +324,10 @@ def main() -> int:
     correct = sum(r["ok"] for r in results)
     REPORTS.mkdir(exist_ok=True)
     summary = {"total": len(results), "correct": correct, "accuracy": correct / len(results), "results": results}
-    (REPORTS / "eligibility_eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (REPORTS / "eligibility_eval.md").write_text(markdown(results), encoding="utf-8")
+    # eligibility_profiles.yml -> reports/eligibility_eval.*; eligibility_profiles_unseen.yml -> ..._unseen.*
+    name = "eligibility_eval" + Path(args.profiles).stem.removeprefix("eligibility_profiles")
+    (REPORTS / f"{name}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    (REPORTS / f"{name}.md").write_text(markdown(results), encoding="utf-8")
     return 0
 
 
