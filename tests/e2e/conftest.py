@@ -2,10 +2,18 @@
 
 import pytest
 
+from tests.e2e.chromium import launched
 from tests.stack import running_stack
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     with running_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium, one per test module."""
+    with launched() as running:
         yield running

@@ -12,12 +12,12 @@ import os
 import subprocess
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from console.store import AuditEntry, Handoff, session_scope
 from tests.conftest import REPO
-from tests.e2e.test_webchat import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.e2e.chromium import PHONE
 from tests.stack import running_stack
 
 STAFF, ROLE = "e2e.hotline", "hotline"
@@ -39,16 +39,6 @@ def console_stack(tmp_path_factory):
         )
         assert created.returncode == 0, created.stdout + created.stderr
         yield stack
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"缺少 {CHROMIUM}（请先 make chromium）")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -5,28 +5,17 @@ silently drops them (RasaHQ/rasa#13027). Debian's chromium is driven directly (m
 Playwright never downloads a browser.
 """
 
-import os
 import time
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import REPO
+from tests.e2e.chromium import PHONE
 from tests.stack import running_stack
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 OUTPUT = REPO / "var" / "test-output"
 REPLY_MS = 60_000
 MIN_TAP_PX = 44
@@ -45,16 +34,6 @@ def web_stack(tmp_path_factory):
         page = requests.get(running.web_url, timeout=10)
         assert page.status_code == 200, "聊天网页未构建？请先 make webchat"
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"缺少 {CHROMIUM}（请先 make chromium）")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
