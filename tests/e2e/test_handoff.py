@@ -86,7 +86,8 @@ async def _web_resident_sees_staff_reply(stack):
     client = socketio.AsyncClient()
     client.on("bot_uttered", lambda data: received.put_nowait(data.get("text", "")))
     client.on("session_confirm", lambda data: received.put_nowait(("confirmed", data)))
-    await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])  # engineio's websocket client needs a newer aiohttp
+    # Long-polling, as a phone behind a strict proxy would: engineio's websocket client needs a newer aiohttp.
+    await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": session_id})
         assert await asyncio.wait_for(received.get(), 30) == ("confirmed", session_id)
