@@ -98,6 +98,14 @@ eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, elig
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL)
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles tests/eval/eligibility_profiles_unseen.yml
 
+# Figures, never a gate: load over REST at 1/5/20/50 conversations vs a bare Rasa yardstick, memory,
+# cold start, answer-change and training times, a per-message profile (reports/bench.md, .json, .png).
+# SKIP_TRAINING=1 leaves out the ~5 min training from scratch; BENCH_ARGS passes more options
+# (e.g. BENCH_ARGS="--seconds 10 --levels 1,20 --no-profile"; python -m bench --help lists them).
+.PHONY: bench
+bench: $(MODEL) ## 性能基准：吞吐、延迟、内存、冷启动、训练与改答案生效时间（reports/bench.md；SKIP_TRAINING=1）
+	$(PY) -m bench $(if $(SKIP_TRAINING),--skip-training) $(BENCH_ARGS)
+
 # Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good
 # rows of a file that has bad ones (by default such a file imports nothing).
 import-applications: $(VENV)/.installed ## 导入户籍系统导出的申请进度（FILE=路径.csv/.xlsx）

@@ -1,0 +1,240 @@
+"""make bench: throughput, latency, memory, start-up and change times of the running assistant.
+
+    python -m bench                   # full run: 1/5/20/50 residents, bare Rasa, training, profile
+    python -m bench --skip-training   # the same without the ~5 min training from scratch
+    python -m bench --smoke --out DIR # what tests/bench runs: one resident, three scripts, ~1 min
+
+Everything runs on loopback against processes this command starts (on free ports, with a
+private tracker DB, status store and knowledge-base copy under --work), never against a running
+`make run`. Figures go to reports/bench.{md,json} and reports/bench_latency.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from bench import bare, changes, procs, report
+from bench.load import run_level
+from bench.scripts import REPO, Script, full_set, smoke_set
+
+MODEL = REPO / "models" / "shaoguan-hukou.tar.gz"
+STATUS_SECRET = "bench-status-secret-not-for-production-0123456789"
+SETTLE_S = 3  # after start-up or load, before reading memory
+METHOD = [
+    "Client: one asyncio process with aiohttp on loopback; each simulated resident keeps one request in flight and "
+    "plays scripts back to back (FAQ questions, the eligibility form, status lookups from "
+    "tests/status_store/fixtures), a new sender id per conversation; the connection pool is capped at the "
+    "concurrency.",
+    "A reply counts only if it is non-empty and contains every expected fragment (the cited article, the status "
+    "and office of the record, the next question of the form); errors, empty and wrong replies are counted.",
+    "Latency: request sent → JSON reply read, per message. Throughput: messages completed ÷ wall time of the level.",
+    "Our stack starts as make run does (python -m bot.serve) with SQLite tracker and status store in the work "
+    "folder; in full runs the knowledge base is a private copy (POLICY_KB_DIR), edited for the answer-change figure.",
+    "Bare Rasa: rasa run of a trivial model (WhitespaceTokenizer, CountVectors, DIET, RulePolicy; four intents "
+    "and responses; no action server) on Rasa's own REST channel with the same SQLite tracker store.",
+    "Cold start: process start → first correct answer to 租房可以落户吗 (polling every 0.25 s).",
+    "Training from scratch: rasa train of our model with an empty RASA_CACHE_DIRECTORY.",
+]
+
+
+def _git_commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True)
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except OSError:
+        return "unknown"
+
+
+def _load() -> List[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _levels(url: str, scripts: Sequence[Script], args, prefix: str) -> List[dict]:
+    results = []
+    for concurrency in args.levels:
+        print(f"  {prefix}: {concurrency} concurrent …", flush=True)
+        level = asyncio.run(
+            run_level(
+                url,
+                scripts,
+                concurrency,
+                duration_s=args.seconds,
+                conversations_each=args.conversations,
+                prefix=f"{prefix}-{int(time.time())}",
+            )
+        )
+        results.append(level.summary())
+    return results
+
+
+def _warmup(url: str, scripts: Sequence[Script], prefix: str) -> dict:
+    """Every script once, one at a time: first-use costs stay out of the measured levels."""
+    summary = asyncio.run(run_level(url, scripts, 1, conversations_each=len(scripts), prefix=prefix)).summary()
+    return {key: summary[key] for key in ("messages", "http_error", "empty", "wrong", "examples")}
+
+
+def measure_ours(args, work: Path, scripts: Sequence[Script], data: dict) -> None:
+    env = {"STATUS_DB_URL": f"sqlite:///{work / 'status.db'}", "STATUS_HMAC_SECRET": STATUS_SECRET}
+    procs.import_status_fixtures(env)
+    kb_dir = changes.kb_copy(work) if not args.smoke else None
+    if kb_dir:
+        env[changes.KB_ENV] = str(kb_dir)
+    print("starting our stack …", flush=True)
+    server = procs.start_stack(args.model, work, env)
+    try:
+        seconds = server.wait_for_answer(changes.QUESTION, changes.ANSWER_FRAGMENT)
+        data["cold_start"] = {
+            "seconds": round(seconds, 2),
+            "milestones": server.milestones,
+            "note": "; ".join(f"{k} at {v:.1f} s" for k, v in server.milestones.items()),
+        }
+        time.sleep(SETTLE_S)
+        data["memory"] = {"idle": procs.memory(server.process.pid)}
+        data["warmup"] = {"ours": _warmup(server.url, scripts, "warmup")}
+        data["ours"] = _levels(server.url, scripts, args, "ours")
+        time.sleep(SETTLE_S)
+        data["memory"]["after_load"] = procs.memory(server.process.pid)
+        if kb_dir:
+            print("answer-only change …", flush=True)
+            data["answer_change"] = changes.answer_change(server, kb_dir)
+    finally:
+        data["stack_exit_code"] = server.stop()
+
+
+def measure_bare(args, work: Path, scripts: Sequence[Script], data: dict) -> None:
+    project = bare.write_project(work / "bare", [t.text for s in scripts for t in s.turns])
+    print("training the bare Rasa model …", flush=True)
+    model, data["bare_training_s"] = bare.train(project)
+    data["bare_training_s"] = round(data["bare_training_s"], 1)
+    yardstick = bare.bare_scripts(scripts)
+    server = procs.start_bare(project, model, work)
+    try:
+        data["bare_cold_start"] = round(server.wait_for_answer("你好", bare.BARE_MARK), 2)
+        data["warmup"]["bare"] = _warmup(server.url, yardstick, "bare-warmup")
+        data["bare"] = _levels(server.url, yardstick, args, "bare")
+        data["bare_memory"] = procs.memory(server.process.pid)
+    finally:
+        server.stop()
+    ours = {lv["concurrency"]: lv["throughput_msg_s"] for lv in data["ours"]}
+    data["ratios"] = [
+        {
+            "concurrency": lv["concurrency"],
+            "ratio": round(ours[lv["concurrency"]] / lv["throughput_msg_s"], 3) if lv["throughput_msg_s"] else None,
+        }
+        for lv in data["bare"]
+    ]
+
+
+def measure_profile(args, work: Path, data: dict) -> None:
+    target = work / "profile.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.profile",
+            "--model",
+            str(args.model),
+            "--out",
+            str(args.out),
+            "--json",
+            str(target),
+            "--work",
+            str(work / "profile"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    if done.returncode == 0 and target.is_file():
+        data["profile"] = json.loads(target.read_text(encoding="utf-8"))
+    else:
+        data["profile_error"] = f"python -m bench.profile exited with {done.returncode}"
+        print(data["profile_error"], file=sys.stderr)
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--out", type=Path, default=REPO / "reports", help="where the reports go")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=REPO / "var" / "bench" / "last",
+        help="scratch folder (emptied first): databases, logs, the bare project",
+    )
+    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20, 50])
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per concurrency level")
+    parser.add_argument("--conversations", type=int, default=None, help="or: conversations per resident per level")
+    parser.add_argument("--skip-training", action="store_true", help="do not time training from scratch (~5 min)")
+    parser.add_argument("--no-bare", action="store_true", help="do not train and load the bare Rasa yardstick")
+    parser.add_argument("--no-profile", action="store_true", help="do not run bench.profile")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one resident, one conversation per script kind; no bare Rasa, training, profile",
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.levels, args.seconds, args.conversations = [1], None, 3
+        args.skip_training = args.no_bare = args.no_profile = True
+    return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    if not args.model.is_file():
+        print(f"模型不存在：{args.model}（请先 make train）", file=sys.stderr)
+        return 2
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    scripts = smoke_set() if args.smoke else full_set()
+    load_before = _load()
+    data = {
+        "meta": {
+            "started": dt.datetime.now().isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "mode": "smoke" if args.smoke else "full",
+            "cpus": os.cpu_count(),
+            "load_before": load_before,
+            "noisy": load_before[0] > (os.cpu_count() or 1) / 2,
+            "levels": args.levels,
+            "seconds_per_level": args.seconds,
+            "conversations_each": args.conversations,
+            "scripts": [s.name for s in scripts],
+        },
+        "method": METHOD,
+        "bare": None,
+        "ratios": [],
+        "training": {},
+        "answer_change": {},
+        "profile": None,
+    }
+    measure_ours(args, args.work, scripts, data)
+    if not args.no_bare:
+        measure_bare(args, args.work, scripts, data)
+    if args.skip_training:
+        data["training"] = {"from_scratch_s": None, "note": "skipped (--skip-training)"}
+    else:
+        print("training our model from scratch …", flush=True)
+        data["training"] = changes.train_from_scratch(args.work / "train")
+    if not args.no_profile:
+        measure_profile(args, args.work, data)
+    data["meta"]["load_after"] = _load()
+    paths = report.write(data, args.out)
+    print(report.summary(data))
+    print("\n" + "\n".join(f"  {path}" for path in paths.values()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
