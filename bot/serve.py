@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from typing import List
 
-from policy_kb.publish import PublishError, ensure_published
-
 GRACE_SECONDS = 10
 # The channels in bot/credentials.yml read these; Rasa refuses to start if one is unset, and an
 # empty WeChat token simply turns that channel off (503).
@@ -86,11 +84,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, _raise_interrupt)
     if "POLICY_KB_DIR" not in os.environ:
         # Residents get the published knowledge base (make faq-publish), not whatever is being edited.
-        try:
-            os.environ["POLICY_KB_DIR"] = str(ensure_published())
-        except PublishError as error:
-            print(error, file=sys.stderr)
+        # In a child process: publishing loads jieba, bm25s and scipy, 150 MB this supervisor would keep.
+        ensured = subprocess.run([sys.executable, "-m", "policy_kb.publish", "ensure"], capture_output=True, text=True)
+        if ensured.returncode != 0:
+            print(ensured.stderr, file=sys.stderr)
             return 1
+        os.environ["POLICY_KB_DIR"] = ensured.stdout.strip().splitlines()[-1]
     processes = [subprocess.Popen(cmd) for cmd in _commands(args)]
     print(f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
           f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)

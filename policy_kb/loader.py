@@ -24,6 +24,7 @@ from policy_kb.model import (
     OperatorConfig,
 )
 from policy_kb.validation import validate
+from policy_kb.yaml_io import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -62,7 +63,7 @@ class KnowledgeBase:
 def _read_yaml(path: Path, problems: List[str]) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle) or {}
+            return load_yaml(handle) or {}
     except FileNotFoundError:
         problems.append(f"{path.name}：文件不存在")
     except yaml.YAMLError as error:

@@ -218,6 +218,7 @@ def _parser() -> ChineseArgumentParser:
     run.add_argument("--note", default="", help="本次发布的说明")
     run.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD, help="近似重复的相似度阈值")
     commands.add_parser("history", help="列出发布和回滚记录")
+    commands.add_parser("ensure", help="还没有发布过时先发布一次，然后输出助手应读取的目录（make run 启动时用）")
     back = commands.add_parser("rollback", help="切换回某个已发布的版本")
     back.add_argument("version", type=_version_arg, help="版本号，例如 2")
     back.add_argument("--note", default="", help="回滚原因")
@@ -228,6 +229,8 @@ def _run(args) -> str:
     root = publish_root()
     if args.command == "history":
         return format_history(root)
+    if args.command == "ensure":
+        return str(ensure_published(DATA_DIR, root))
     if args.command == "rollback":
         previous = rollback(args.version, root, note=args.note)
         return f"已切换：在线版本从第 {previous} 版改为第 {args.version} 版，助手下一条消息起使用该版本。"

@@ -16,11 +16,12 @@ from typing import Iterator, List, Set, Tuple
 
 import yaml
 
+from policy_kb.yaml_io import YAML_LOADER
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 NLU_DIR = REPO_DIR / "data" / "nlu"
 DOMAIN_DIR = REPO_DIR / "bot" / "domain"
 # libyaml when available: these files are large and read on every check
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Entity annotations in an example: [乐昌]{"entity": ...} or [武江区](district) → 乐昌 / 武江区
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -37,7 +38,7 @@ def domain_intents(domain_dir: Path = DOMAIN_DIR) -> Set[str]:
     """Every intent declared in the domain files (plain names or ``{name: {...}}``)."""
     intents: Set[str] = set()
     for path in sorted(domain_dir.glob("*.yml")):
-        for item in (yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}).get("intents") or []:
+        for item in (yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}).get("intents") or []:
             intents.update(item.keys() if isinstance(item, dict) else [str(item)])
     return intents
 
@@ -56,7 +57,7 @@ def _examples(intent: str, block: yaml.ScalarNode, path: Path) -> List[Example]:
 
 def _intent_blocks(path: Path) -> Iterator[Tuple[str, yaml.ScalarNode]]:
     """(intent, examples node) for each intent block; nodes keep their line numbers."""
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     top = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
     for block in getattr(top.get("nlu"), "value", []):
         fields = {key.value: value for key, value in block.value} if isinstance(block, yaml.MappingNode) else {}

@@ -26,6 +26,7 @@ from policy_kb.eligibility.model import (
     Rule,
 )
 from policy_kb.text import normalise
+from policy_kb.yaml_io import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 RULES_FILE = "eligibility.yml"
@@ -260,14 +261,14 @@ def rule_problems(rules: EligibilityRules, articles: set, field_ids: List[str]) 
 
 def article_numbers(data_dir: Path) -> List[str]:
     with (data_dir / "articles.yml").open(encoding="utf-8") as handle:
-        return [str(a["number"]) for a in (yaml.safe_load(handle) or {}).get("articles") or []]
+        return [str(a["number"]) for a in (load_yaml(handle) or {}).get("articles") or []]
 
 
 def load_rules(data_dir: Path = DATA_DIR) -> EligibilityRules:
     """Read and check ``eligibility.yml``; raise :class:`EligibilityRulesError` listing every problem."""
     try:
         with (data_dir / RULES_FILE).open(encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle) or {}
+            raw = load_yaml(handle) or {}
         articles = article_numbers(data_dir)
     except (OSError, yaml.YAMLError) as error:
         raise EligibilityRulesError([f"{RULES_FILE}：无法读取：{error}"]) from error

@@ -43,8 +43,30 @@ def test_the_launcher_swaps_rasas_wrapper(monkeypatch):
 
     import bot.rasa_main as rasa_main
 
+    from rasa.core.actions.action import RemoteAction
+
     monkeypatch.setattr(agent, "FailSafeTrackerStore", agent.FailSafeTrackerStore)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
     rasa_main.main()  # prints the version and returns
     assert agent.FailSafeTrackerStore is AlertingTrackerStore
     assert isinstance(agent.Agent._create_tracker_store(None, Domain.empty()), AlertingTrackerStore)
+
+
+def test_compiled_action_result_check_accepts_and_refuses_like_rasas():
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.rasa_main import validate_action_result
+
+    good = {"events": [{"event": "slot", "name": "staff_reply", "value": None}], "responses": [{"text": "好"}]}
+    assert validate_action_result(None, good) is True
+    action = RemoteAction("action_x", None)
+    assert RemoteAction._validate_action_result is not validate_action_result  # not patched here
+    assert RemoteAction._validate_action_result(action, good) is True  # Rasa's own agrees
+    bad = {"events": [{"event": "no_such_event"}], "responses": "not a list"}
+    with pytest.raises(ValidationError) as ours:
+        validate_action_result(None, bad)
+    with pytest.raises(ValidationError) as rasas:
+        RemoteAction._validate_action_result(action, bad)
+    assert ours.value.message.split(". Failed")[0] == rasas.value.message.split(". Failed")[0]

@@ -164,3 +164,11 @@ def test_the_command_line_reports_in_chinese(data_copy, root, monkeypatch, capsy
     assert "发布已取消" in capsys.readouterr().err
     assert publishing.main(["rollback", "3"]) == 1
     assert "没有第 3 版" in capsys.readouterr().err
+
+
+def test_ensure_command_prints_the_folder_to_serve_and_publishes_only_once(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KB_PUBLISH_DIR", str(tmp_path / "kb"))
+    assert publishing.main(["ensure"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "kb" / "current")
+    assert publishing.main(["ensure"]) == 0
+    assert [event["version"] for event in history(tmp_path / "kb")] == [1]
