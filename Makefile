@@ -150,6 +150,33 @@ faq-rollback: $(VENV)/.installed ## 切换回已发布的某个版本（VERSION=
 	@if [ -z "$(VERSION)" ]; then echo "错误：请用 VERSION 指定版本号，例如 make faq-rollback VERSION=2（版本号见 make faq-history）" >&2; exit 2; fi
 	$(PY) -m policy_kb.publish rollback "$(VERSION)" --note "$(NOTE)"
 
+# ── Scaled deployment and fault drills (deploy/README.md) ──────────────────────────────────────
+# Two Rasa servers and two action servers behind nginx, conversations in PostgreSQL, the ticket lock
+# in Redis. PG_URL names the server (each store gets a database of its own on it); REDIS_URL ends in
+# the database number. The drills need PostgreSQL, Redis and nginx and take minutes: not in make test.
+PG_URL      ?= postgresql://postgres@127.0.0.1:5432/test
+REDIS_URL   ?= redis://127.0.0.1:6379/5
+SCALED_PORT ?= 8088
+RETENTION_DAYS ?= 180
+.PHONY: nginx run-scaled chaos purge
+
+# policy-rc.d in containers keeps Debian from starting a system nginx; we run our own.
+/usr/sbin/nginx:
+	apt-get update && apt-get install -y --no-install-recommends nginx
+
+nginx: /usr/sbin/nginx ## install Debian's nginx for the scaled profile, if missing (needs root)
+
+run-scaled: $(MODEL) webchat /usr/sbin/nginx ## 扩展部署：2 个 Rasa + 2 个动作服务器，nginx 负载均衡，PostgreSQL + Redis（http://127.0.0.1:8088/）
+	$(PY) -m deploy.scaled --model $(MODEL) --pg-url "$(PG_URL)" --redis-url "$(REDIS_URL)" --port $(SCALED_PORT)
+
+chaos: $(MODEL) /usr/sbin/nginx ## 故障演练：杀进程、断数据库和 Redis、同一会话并发，检查居民仍得到礼貌答复（约 7 分钟）
+	SCALED_DRILLS=1 $(PY) -m pytest -q tests/scaled
+
+# TRACKER_URL: the tracker database as a SQLAlchemy URL, if not the one in bot/endpoints.yml;
+# DRY_RUN=1 counts without deleting.
+purge: $(VENV)/.installed ## 删除最近活动早于 RETENTION_DAYS 天（默认 180）的对话和居民反馈记录（DRY_RUN=1 只统计）
+	SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -W ignore -m bot.retention --days $(RETENTION_DAYS) $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)") $(if $(DRY_RUN),--dry-run)
+
 lock: ## re-resolve requirements.in into the full pin list requirements.lock
 	rm -rf var/lockenv && $(BIN)/python -m venv var/lockenv && var/lockenv/bin/pip install --quiet 'pip==24.0' && \
 	var/lockenv/bin/pip install --quiet -r requirements.in && \

@@ -1,0 +1,170 @@
+"""make run-scaled: the assistant as several processes behind nginx, on PostgreSQL and Redis.
+
+Two Rasa servers (same model, same API token) and two action servers behind nginx on loopback;
+conversations in PostgreSQL (Rasa's SQLTrackerStore), the per-conversation ticket lock in Redis,
+the status and console stores in PostgreSQL too, each in a database of its own. It waits until
+every process answers its health probe, then keeps them running: a process that dies is logged
+as 告警 and restarted (with back-off), while the others keep serving. Ctrl-C (or SIGTERM) stops
+everything. Logs: var/scaled/logs/<name>.log. See deploy/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict
+
+from deploy.config import ATOMIC_LOCK_STORE, REPO, Address, RedisTarget, ScaledConfig
+from deploy.stack import NotReady, ScaledStack
+
+STARTUP_SECONDS = 420  # two Rasa instances loading the model at once on a small machine
+RESTART_BACKOFF = (5, 10, 30, 60)
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _ports(text: str) -> list:
+    return [int(port) for port in text.split(",") if port.strip()]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    env = os.environ
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True)
+    parser.add_argument(
+        "--pg-url",
+        default=env.get("PG_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="PostgreSQL server (any existing database on it); the stores get their own databases",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default=env.get("SCALED_DB_PREFIX", "shaoguan_scaled"),
+        help="databases <prefix>_tracker, <prefix>_status, <prefix>_console",
+    )
+    parser.add_argument("--redis-url", default=env.get("REDIS_URL", "redis://127.0.0.1:6379/5"))
+    parser.add_argument("--host", default=env.get("SCALED_HOST", "127.0.0.1"), help="nginx's public interface")
+    parser.add_argument("--port", type=int, default=8088, help="nginx's public port")
+    parser.add_argument("--internal-port", type=int, default=8089, help="nginx on loopback: action servers, Rasa API")
+    parser.add_argument("--rasa-ports", type=_ports, default=[5105, 5106])
+    parser.add_argument("--action-ports", type=_ports, default=[5155, 5156])
+    parser.add_argument("--web-port", type=int, default=8087, help="0: no chat page / staff console")
+    parser.add_argument(
+        "--action-timeout",
+        type=int,
+        default=int(env.get("ACTION_TIMEOUT", 10)),
+        help="seconds nginx waits for an action server before Rasa gets an error",
+    )
+    parser.add_argument(
+        "--lock-store",
+        default=env.get("LOCK_STORE_TYPE", ATOMIC_LOCK_STORE),
+        help="lock store type in endpoints (redis = Rasa's own, racy across instances)",
+    )
+    parser.add_argument("--work", type=Path, default=REPO / "var" / "scaled")
+    return parser.parse_args(argv)
+
+
+def config_from_args(args: argparse.Namespace) -> ScaledConfig:
+    return ScaledConfig(
+        model=args.model,
+        pg_url=args.pg_url,
+        db_prefix=args.db_prefix,
+        redis=RedisTarget.parse(args.redis_url),
+        public=Address(args.host, args.port),
+        internal=Address("127.0.0.1", args.internal_port),
+        rasa_ports=args.rasa_ports,
+        action_ports=args.action_ports,
+        web_port=args.web_port or None,
+        work=args.work,
+        api_token=os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32),
+        lock_store_type=args.lock_store,
+        action_timeout_s=args.action_timeout,
+    )
+
+
+def supervise(stack: ScaledStack) -> None:
+    """Restart whatever dies, with back-off, until interrupted; the others keep serving meanwhile."""
+    failures: Dict[str, int] = {}
+    due: Dict[str, float] = {}
+    up_since: Dict[str, float] = {}
+    while True:
+        time.sleep(1)
+        for name, service in stack.services.items():
+            if service.running:
+                # A restart that has stayed up a minute counts as recovered: back-off starts over.
+                since = up_since.setdefault(name, time.monotonic())
+                if time.monotonic() - since > 60:
+                    failures.pop(name, None)
+                continue
+            up_since.pop(name, None)
+            if name not in due:
+                failures[name] = failures.get(name, 0) + 1
+                delay = RESTART_BACKOFF[min(failures[name], len(RESTART_BACKOFF)) - 1]
+                due[name] = time.monotonic() + delay
+                print(
+                    f"告警：{name} 意外退出（退出码 {service.process.returncode}），{delay} 秒后重启；"
+                    f"日志 {stack.log_path(name)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            elif time.monotonic() >= due[name]:
+                del due[name]
+                stack.start([name])
+                print(f"{name} 已重新启动", file=sys.stderr, flush=True)
+
+
+def published_knowledge_base() -> bool:
+    """Point every process at the published knowledge base (make faq-publish), as make run does."""
+    if "POLICY_KB_DIR" in os.environ:
+        return True
+    # In a child process, as bot/serve.py does: publishing loads jieba, bm25s and scipy.
+    ensured = subprocess.run([sys.executable, "-m", "policy_kb.publish", "ensure"], capture_output=True, text=True)
+    if ensured.returncode != 0:
+        print(ensured.stderr, file=sys.stderr)
+        return False
+    os.environ["POLICY_KB_DIR"] = ensured.stdout.strip().splitlines()[-1]
+    return True
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not published_knowledge_base():
+        return 1
+    config = config_from_args(args)
+    stack = ScaledStack(config, echo=True)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    try:
+        stack.prepare()
+        stack.start()
+        print(
+            f"扩展部署启动中（{len(config.rasa_ports)} 个 Rasa，{len(config.action_ports)} 个动作服务器），"
+            f"日志在 {stack.logs_dir}",
+            flush=True,
+        )
+        stack.wait_until_ready(STARTUP_SECONDS)
+        print(
+            f"已就绪：网页 {config.public_url}/ ，REST {config.public_url}/webhooks/rest/webhook（Ctrl-C 停止）",
+            flush=True,
+        )
+        supervise(stack)
+    except (NotReady, RuntimeError) as error:
+        print(f"启动失败：{error}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("正在停止……", flush=True)
+        return 0
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

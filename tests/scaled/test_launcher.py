@@ -1,0 +1,115 @@
+"""The scaled launcher's pure parts: configuration, the nginx file, and the restart loop."""
+
+import re
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from deploy import scaled
+from deploy.config import ATOMIC_LOCK_STORE, Address, RedisTarget, ScaledConfig, render_nginx
+
+
+def _config(tmp_path, **overrides):
+    values = dict(
+        model="m.tar.gz",
+        pg_url="postgresql://app:pw@db.internal:5433/postgres",
+        db_prefix="shaoguan_scaled",
+        redis=RedisTarget.parse("redis://:secret@cache:6380/5"),
+        public=Address("127.0.0.1", 8088),
+        internal=Address("127.0.0.1", 8089),
+        rasa_ports=[5105, 5106],
+        action_ports=[5155, 5156],
+        web_port=8087,
+        work=tmp_path,
+        api_token="token",
+    )
+    return ScaledConfig(**{**values, **overrides})
+
+
+def test_every_process_gets_the_same_stores_and_token(tmp_path):
+    env = _config(tmp_path).environment()
+    assert env["TRACKER_DB_HOST"] == "db.internal" and env["TRACKER_DB_PORT"] == "5433"
+    assert env["TRACKER_DB_NAME"] == "shaoguan_scaled_tracker" and env["TRACKER_DB_PASSWORD"] == "pw"
+    assert env["STATUS_DB_URL"] == "postgresql://app:pw@db.internal:5433/shaoguan_scaled_status"
+    assert env["CONSOLE_DB_URL"].endswith("/shaoguan_scaled_console")
+    assert (env["REDIS_HOST"], env["REDIS_PORT"], env["REDIS_DB"], env["REDIS_PASSWORD"]) == (
+        "cache",
+        "6380",
+        "5",
+        "secret",
+    )
+    assert env["LOCK_STORE_TYPE"] == ATOMIC_LOCK_STORE and env["RASA_API_TOKEN"] == "token"
+    assert env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:8089/webhook"
+
+
+def test_a_database_prefix_must_be_a_plain_identifier(tmp_path):
+    with pytest.raises(ValueError):
+        _config(tmp_path, db_prefix='x"; DROP DATABASE test; --')
+
+
+def test_nginx_config_is_complete_and_valid(tmp_path):
+    text = render_nginx(_config(tmp_path), as_root=False)
+    assert not re.search(r"@[A-Z_]+@", text)  # every placeholder filled
+    assert "hash $remote_addr consistent" in text and "hash $arg_openid consistent" in text
+    assert text.count("server 127.0.0.1:5105") == 4 and "server 127.0.0.1:5156" in text
+    assert "系统繁忙" in text and "12345" in text  # nginx's own reply when no instance answers
+    assert "non_idempotent" not in text.split("proxy_next_upstream ", 1)[1].split(";")[0]
+    conf = tmp_path / "nginx" / "nginx.conf"
+    (tmp_path / "nginx" / "tmp").mkdir(parents=True)
+    conf.write_text(text)
+    nginx = Path("/usr/sbin/nginx")
+    if not nginx.exists():
+        pytest.skip("nginx 未安装（make nginx）")
+    check = subprocess.run(
+        [
+            str(nginx),
+            "-t",
+            "-q",
+            "-p",
+            str(tmp_path / "nginx"),
+            "-c",
+            str(conf),
+            "-e",
+            str(tmp_path / "nginx" / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+        if self.now > 200:
+            raise KeyboardInterrupt
+
+
+def test_a_dead_process_is_restarted_after_its_back_off_once(monkeypatch, capsys):
+    clock = _Clock()
+    monkeypatch.setattr(scaled.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(scaled.time, "sleep", clock.sleep)
+    dead = SimpleNamespace(running=False, process=SimpleNamespace(returncode=-9))
+    alive = SimpleNamespace(running=True)
+    started = []
+
+    def start(names):
+        started.append((clock.now, list(names)))
+        dead.running = True
+
+    stack = SimpleNamespace(
+        services={"actions-1": dead, "rasa-1": alive}, start=start, log_path=lambda name: f"var/scaled/logs/{name}.log"
+    )
+    with pytest.raises(KeyboardInterrupt):
+        scaled.supervise(stack)
+    assert started == [(6.0, ["actions-1"])]  # noticed after 1 s, restarted 5 s later, once
+    err = capsys.readouterr().err
+    assert err.count("告警：actions-1 意外退出（退出码 -9），5 秒后重启") == 1 and "actions-1 已重新启动" in err

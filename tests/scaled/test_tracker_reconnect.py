@@ -1,0 +1,32 @@
+"""bot.rasa_main gives a server tracker database pool_pre_ping; the embedded SQLite is left as it was.
+
+The fault drill drills/test_tracker_db.py shows why: without it, an instance that saw no message
+during a database outage fails the first one after it.
+"""
+
+import sys
+
+from rasa.core import agent, tracker_store
+from rasa.core.actions.action import RemoteAction
+
+import bot.rasa_main as rasa_main
+
+
+def test_postgresql_gets_a_ping_on_checkout_sqlite_does_not():
+    postgresql = tracker_store.SQLTrackerStore.get_db_url("postgresql", "127.0.0.1", 5432, "tracker", "postgres", "")
+    kwargs = rasa_main.engine_kwargs(postgresql)
+    assert kwargs["pool_pre_ping"] is True and kwargs["pool_size"] > 0  # Rasa's own options kept
+    assert rasa_main.engine_kwargs(tracker_store.SQLTrackerStore.get_db_url("sqlite", db="t.db")) == {}
+
+
+def test_the_launcher_installs_it(monkeypatch):
+    # Everything main() patches is put back afterwards, so no other test sees a patched Rasa.
+    for owner, name in (
+        (tracker_store, "create_engine_kwargs"),
+        (agent, "FailSafeTrackerStore"),
+        (RemoteAction, "_validate_action_result"),
+    ):
+        monkeypatch.setattr(owner, name, getattr(owner, name))
+    monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
+    rasa_main.main()
+    assert tracker_store.create_engine_kwargs is rasa_main.engine_kwargs
