@@ -72,10 +72,11 @@ def _free_port():
 class Server:
     """Rasa's app with the channel registered by rasa.core.channels.channel.register, in a thread."""
 
-    def __init__(self):
+    def __init__(self, extra_channels=()):
         self.agent, self.sender, self.port = FakeAgent(), FakeSender(), _free_port()
         channel = WeChatInput(TOKEN, APP_ID, AES_KEY, sender=self.sender, reply_timeout=REPLY_TIMEOUT)
-        self.app = configure_app(input_channels=[channel], enable_api=True, port=self.port, use_uvloop=False)
+        channels = [channel, *extra_channels]
+        self.app = configure_app(input_channels=channels, enable_api=True, port=self.port, use_uvloop=False)
         self.app.ctx.agent = self.agent
         self.url = f"http://127.0.0.1:{self.port}/webhooks/wechat/webhook"
         self.loop, self.started = asyncio.new_event_loop(), threading.Event()

@@ -1,0 +1,104 @@
+"""Fuzzed requests on the REST and WeChat channels, inside a real Rasa server app over real HTTP:
+whatever arrives, the answer is a polite reply or a 4xx — never a 5xx, never an empty reply — and
+the server keeps serving."""
+
+import json
+import string
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sanic import Sanic
+
+from bot.channels.rest import ResidentRestInput
+from tests.bot.test_wechat_channel import Server, message_xml, signed_params
+
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+NASTY_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from([
+        "", " ", "\u200b\u200e\u202e租房\u2066可以落户吗", "１２３４５６７８９０１２３４５６７８",
+        "' OR 1=1; DROP TABLE events; --",
+        "<script>alert(1)</script>", "/restart", '/check_status{"application_no": "SG2026110099"}',
+        "/rate_answer{\"faq_id\": \"x\"", "\x00\x01\x1b[31m", "租" * 5000, "🙏" * 50,
+    ]),
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | NASTY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+def _deep(levels):
+    value = {"x": 1}
+    for _ in range(levels):
+        value = {"m": value}
+    return value
+
+
+REST_BODIES = st.one_of(
+    st.binary(max_size=600),
+    JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+    st.fixed_dictionaries({"sender": JSON_VALUES, "message": JSON_VALUES}, optional={"metadata": JSON_VALUES}).map(
+        lambda value: json.dumps(value).encode()
+    ),
+    st.builds(lambda text, sender: json.dumps({"sender": sender, "message": text}).encode(),
+              NASTY_TEXT, st.text(string.ascii_letters + string.digits, min_size=1, max_size=20)),
+    st.integers(1, 400).map(lambda n: json.dumps({"sender": "u", "message": "hi", "metadata": _deep(n)}).encode()),
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    test_mode, Sanic.test_mode = Sanic.test_mode, True  # another "rasa_server" app in this process
+    try:
+        with Server(extra_channels=[ResidentRestInput()]) as running:
+            yield running
+    finally:
+        Sanic.test_mode = test_mode
+
+
+def _rest(server, body):
+    url = f"http://127.0.0.1:{server.port}/webhooks/rest/webhook"
+    return requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+
+
+def _still_serving(server):
+    replies = _rest(server, json.dumps({"sender": "after-fuzz", "message": "租房可以落户吗"}).encode()).json()
+    assert replies and replies[0]["text"]
+
+
+@FUZZ
+@given(body=REST_BODIES)
+def test_rest_answers_anything_with_a_reply_or_a_4xx(server, body):
+    response = _rest(server, body)
+    assert response.status_code in (200, 400, 413), (response.status_code, body[:200])
+    payload = response.json()
+    if response.status_code == 200:
+        assert payload and all(isinstance(r.get("text"), str) and r["text"] for r in payload)
+    else:
+        assert payload["error"]  # a Chinese explanation, not a stack trace
+
+
+def test_a_one_megabyte_body_is_refused_and_the_server_keeps_serving(server):
+    assert _rest(server, b'{"sender": "u", "message": "' + b"a" * 1_000_000 + b'"}').status_code == 413
+    _still_serving(server)
+
+
+@FUZZ
+@given(content=NASTY_TEXT, openid=st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=28))
+def test_wechat_signed_text_of_any_content_gets_an_answer(server, content, openid):
+    response = requests.post(server.url, params=signed_params(), data=message_xml(openid, Content=content), timeout=30)
+    # Characters XML cannot carry (NUL, most control characters) make the push unreadable: 400.
+    assert response.status_code in (200, 400), (response.status_code, content[:100])
+    assert response.text  # an XML reply, "success" (answered later) or the reason for the 400
+
+
+@FUZZ
+@given(body=st.one_of(st.binary(max_size=600), NASTY_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_wechat_garbage_bodies_are_refused_without_a_5xx(server, body):
+    response = requests.post(server.url, params=signed_params(), data=body, timeout=30)
+    assert response.status_code < 500, (response.status_code, body[:200])
+    _still_serving(server)
