@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from bot.channels.inbound import MAX_SENDER_CHARS
 from console import handoffs
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
@@ -72,6 +73,12 @@ def guarded(on_new_message: Handler) -> Handler:
     """Wrap Rasa's message handler with the checks residents are owed on every channel."""
 
     async def handle(message: UserMessage) -> None:
+        if not _valid_sender(message.sender_id):
+            # Only a hand-made client sends this (the page and WeChat never do); there is no one to answer.
+            logger.warning("忽略会话编号无效的消息（类型 %s）", type(message.sender_id).__name__)
+            return
+        if not isinstance(message.metadata, dict):
+            message.metadata = None
         raw = message.text if isinstance(message.text, str) else ""
         text = clean_message(raw)
         if not text or not has_meaning(text):
@@ -91,6 +98,10 @@ def guarded(on_new_message: Handler) -> Handler:
             await _say(counting.inner, message.sender_id, await _silence_reason(message.sender_id))
 
     return handle
+
+
+def _valid_sender(sender_id: Any) -> bool:
+    return isinstance(sender_id, str) and 0 < len(sender_id) <= MAX_SENDER_CHARS
 
 
 async def _silence_reason(sender_id: str) -> str:

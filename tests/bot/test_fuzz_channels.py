@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sanic import Sanic
 
 from bot.channels.rest import ResidentRestInput
-from tests.bot.test_wechat_channel import Server, message_xml, signed_params
+from tests.bot.test_wechat_channel import ANSWER, Server, message_xml, signed_params
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NASTY_TEXT = st.one_of(
@@ -102,3 +102,57 @@ def test_wechat_garbage_bodies_are_refused_without_a_5xx(server, body):
     response = requests.post(server.url, params=signed_params(), data=body, timeout=30)
     assert response.status_code < 500, (response.status_code, body[:200])
     _still_serving(server)
+
+
+@pytest.fixture(scope="module")
+def socket_server():
+    from bot.channels.socketio import ResidentSocketIOInput
+
+    channel = ResidentSocketIOInput(session_persistence=True)
+    test_mode, Sanic.test_mode = Sanic.test_mode, True
+    try:
+        with Server(extra_channels=[channel]) as running:
+            yield running
+    finally:
+        Sanic.test_mode = test_mode
+
+
+async def _socket_exchange(server, payloads, session_id="fuzz-session"):
+    """Send each payload as user_uttered; return the bot replies, then whether a proper message still works."""
+    import asyncio
+
+    import socketio
+
+    received = asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("bot_uttered", lambda data: received.put_nowait(data))
+    await client.connect(f"http://127.0.0.1:{server.port}", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        for payload in payloads:
+            await client.emit("user_uttered", payload)
+        await client.emit("user_uttered", {"message": "租房可以落户吗", "session_id": session_id})
+        replies = []
+        while True:  # the proper message's answer comes last: everything before it has been handled
+            reply = await asyncio.wait_for(received.get(), 30)
+            replies.append(reply)
+            if isinstance(reply, dict) and reply.get("text") == ANSWER:
+                return replies
+    finally:
+        await client.disconnect()
+
+
+SOCKET_PAYLOADS = st.one_of(
+    JSON_VALUES,
+    st.fixed_dictionaries({"message": JSON_VALUES, "session_id": JSON_VALUES}, optional={"customData": JSON_VALUES}),
+    st.fixed_dictionaries({"message": NASTY_TEXT, "session_id": st.just("fuzz-session")}),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payloads=st.lists(SOCKET_PAYLOADS, min_size=1, max_size=3))
+def test_socketio_survives_any_event_payload_and_answers_proper_messages(socket_server, payloads):
+    import asyncio
+
+    replies = asyncio.run(_socket_exchange(socket_server, payloads))
+    assert all(isinstance(r, dict) and isinstance(r.get("text"), str) and r["text"] for r in replies)

@@ -94,3 +94,18 @@ def test_a_gave_up_handoff_does_not_hide_a_failure():
 def test_an_unreachable_queue_still_gives_the_busy_message(monkeypatch):
     monkeypatch.setenv("CONSOLE_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
     assert "系统繁忙" in _run("还在吗", _silent)[0]
+
+
+def test_a_message_without_a_usable_sender_is_dropped_and_bad_metadata_cleared():
+    seen = []
+
+    async def record(message):
+        seen.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    for sender in ("", "x" * 200):  # (UserMessage itself turns any other type into a string)
+        output = CollectingOutputChannel()
+        asyncio.run(guarded(record)(UserMessage("租房可以落户吗", output, sender)))
+        assert output.messages == []
+    asyncio.run(guarded(record)(UserMessage("租房可以落户吗", CollectingOutputChannel(), "u1", metadata=["x"])))
+    assert len(seen) == 1 and seen[0].metadata is None
