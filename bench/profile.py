@@ -54,6 +54,9 @@ def _node_label(stages: Stages):
 
 def instrument_rasa(stages: Stages, sent: List[dict]) -> None:
     """Stage timers on the Rasa side; ``sent`` collects every action server request body."""
+    from bot.rasa_main import patch_rasa
+
+    patch_rasa()  # measure the Rasa that bot.serve runs, not the stock one
     from rasa.core.actions.action import ActionExtractSlots, RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import SQLTrackerStore

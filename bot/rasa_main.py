@@ -77,10 +77,15 @@ def validate_action_result(_: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
-def main() -> None:
+def patch_rasa() -> None:
+    """The launcher's changes to Rasa 3.6 (also applied by bench.profile, to measure what runs)."""
     RemoteAction._validate_action_result = validate_action_result
     agent.FailSafeTrackerStore = AlertingTrackerStore  # the one place Rasa 3.6 wraps the store
     rasa_tracker_store.create_engine_kwargs = engine_kwargs  # read by SQLTrackerStore.__init__
+
+
+def main() -> None:
+    patch_rasa()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
