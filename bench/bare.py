@@ -89,17 +89,22 @@ def write_project(folder: Path, messages: Iterable[str]) -> Path:
     return folder
 
 
-def train(project: Path) -> Tuple[Path, float]:
-    """Train the trivial model from scratch (its own empty cache); the model path and seconds taken."""
-    project = project.resolve()
-    out = project / "models"
-    env = {
+def training_env(cache: Path) -> dict:
+    """The environment for a `rasa train` that starts from its own (empty) cache."""
+    return {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_CACHE_DIRECTORY": str(project / ".rasa-cache"),
+        "RASA_CACHE_DIRECTORY": str(cache),
     }
+
+
+def train(project: Path) -> Tuple[Path, float]:
+    """Train the trivial model from scratch (its own empty cache); the model path and seconds taken."""
+    project = project.resolve()
+    out = project / "models"
+    env = training_env(project / ".rasa-cache")
     rasa = str(Path(sys.executable).with_name("rasa"))
     started = time.monotonic()
     done = subprocess.run(

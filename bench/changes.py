@@ -8,7 +8,6 @@ variable, the edited answer never shows and the figure is reported as not measur
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from bench.bare import training_env
 from bench.procs import Server, ask, joined
 from bench.scripts import REPO
 
@@ -30,13 +30,7 @@ POLL_S = 0.1
 def train_from_scratch(folder: Path) -> dict:
     """``rasa train`` of our model with an empty cache (the model is thrown away): seconds in all
     and per component, read from Rasa's "Starting/Finished training component" log lines."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_CACHE_DIRECTORY": str(folder / "cache"),
-    }
+    env = training_env(folder / "cache")
     rasa = str(Path(sys.executable).with_name("rasa"))
     log_path = folder.parent / "train.log"
     started = time.monotonic()
