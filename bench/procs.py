@@ -131,7 +131,7 @@ def start_stack(model: Path, folder: Path, env: Dict[str, str]) -> Server:
     """Our assistant (actions, Rasa, web page) as make run starts it; ``env`` adds e.g. STATUS_DB_URL."""
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     env = {
-        "ACTION_ENDPOINT_URL": f"http://localhost:{action_port}/webhook",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_DB_DIALECT": "sqlite",
         "TRACKER_DB": str(folder / "tracker.db"),
         **env,

@@ -16,10 +16,14 @@ opens a new SQLite connection for every Rasa session (NullPool), 2–3 a message
 schema; and SQLite's default rollback journal syncs the disk several times a commit. With a pool and
 WAL (``synchronous`` stays FULL, so a committed message survives a power cut) one commit costs
 0.3 ms instead of 1.3 ms on this machine's disk.
+
+Saving a turn writes its new events in one INSERT statement (``save_new_events``) instead of one
+ORM object each: SQLAlchemy's unit of work was 11% of the Rasa process's CPU under load.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
 from typing import Any, Dict
@@ -29,7 +33,9 @@ from jsonschema.validators import validator_for
 from rasa.core import agent
 from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.actions.action import RemoteAction
-from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
@@ -82,6 +88,28 @@ def engine_kwargs(url: Any) -> dict:
     return kwargs
 
 
+async def save_new_events(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """``SQLTrackerStore.save`` with the same rows (columns, JSON, order) in a single INSERT."""
+    await self.stream_events(tracker)
+    with self.session_scope() as session:
+        rows = [_event_row(tracker.sender_id, event.type_name, event.as_dict())
+                for event in self._additional_events(session, tracker)]
+        if rows:
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+        session.commit()
+
+
+def _event_row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str, Any]:
+    return {
+        "sender_id": sender_id,
+        "type_name": type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 @lru_cache(maxsize=1)
 def _action_result_validator() -> Any:
     spec = RemoteAction.action_response_format_spec()
@@ -107,6 +135,7 @@ def patch_rasa() -> None:
     RemoteAction._validate_action_result = validate_action_result
     agent.FailSafeTrackerStore = AlertingTrackerStore  # the one place Rasa 3.6 wraps the store
     rasa_tracker_store.create_engine_kwargs = engine_kwargs  # read by SQLTrackerStore.__init__
+    SQLTrackerStore.save = save_new_events
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ def main() -> int:
     os.makedirs("var", exist_ok=True)
     for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)
-    os.environ.setdefault("ACTION_ENDPOINT_URL", f"http://localhost:{args.action_port}/webhook")
+    os.environ.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{args.action_port}/webhook")
     os.environ.setdefault("RASA_INTERFACE", "127.0.0.1")
     os.environ.setdefault("RASA_API_TOKEN", secrets.token_urlsafe(32))  # a new one per start unless given
     os.environ.setdefault("RASA_API_URL", f"http://127.0.0.1:{args.rasa_port}")

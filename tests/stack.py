@@ -33,7 +33,7 @@ class Stack:
         self.api_url = f"http://127.0.0.1:{self.rasa_port}"
         env = {
             **os.environ,
-            "ACTION_ENDPOINT_URL": f"http://localhost:{self.action_port}/webhook",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "TRACKER_DB_DIALECT": "sqlite",
             "TRACKER_DB": str(tmp / "tracker.db"),
             "CONSOLE_DB_URL": self.console_db_url,

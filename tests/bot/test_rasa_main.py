@@ -39,14 +39,16 @@ def test_a_working_store_is_used_as_before():
 def test_the_launcher_swaps_rasas_wrapper(monkeypatch):
     import sys
 
-    from rasa.core import agent
+    from rasa.core import agent, tracker_store
+    from rasa.core.actions.action import RemoteAction
 
     import bot.rasa_main as rasa_main
 
-    from rasa.core.actions.action import RemoteAction
-
+    # everything main() patches is put back afterwards, so no other test sees a patched Rasa
     monkeypatch.setattr(agent, "FailSafeTrackerStore", agent.FailSafeTrackerStore)
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(tracker_store, "create_engine_kwargs", tracker_store.create_engine_kwargs)
+    monkeypatch.setattr(tracker_store.SQLTrackerStore, "save", tracker_store.SQLTrackerStore.save)
     monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
     rasa_main.main()  # prints the version and returns
     assert agent.FailSafeTrackerStore is AlertingTrackerStore
@@ -96,3 +98,38 @@ def test_an_sqlite_tracker_file_is_pooled_in_wal_mode_and_keeps_every_event(tmp_
         assert other.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a commit is on disk
         texts = [row[0] for row in other.execute("SELECT data FROM events WHERE type_name = 'user' ORDER BY id")]
     assert [json.loads(t)["text"] for t in texts] == ["第0条", "第1条", "第2条"]
+
+
+def _rows(db):
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        query = "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        return connection.execute(query).fetchall()
+
+
+def test_one_insert_a_turn_stores_exactly_the_rows_rasas_save_stores(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+    from bot.rasa_main import save_new_events
+
+    turns = [
+        [UserUttered("租房可以落户吗", {"name": "ask_rent", "confidence": 0.9},
+                     [{"entity": "housing", "value": "租房"}]),
+         ActionExecuted("action_answer_faq"), BotUttered("可以。依据：第（三）条"), ActionExecuted("action_listen")],
+        [UserUttered("查进度", {"name": "check_status", "confidence": 0.8}),
+         SlotSet("application_no", "SG2026110001"), ActionExecuted("status_form")],
+    ]
+    stores = {name: SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+              for name in ("rasa", "ours")}
+    trackers = {name: DialogueStateTracker("resident-1", []) for name in stores}
+    for turn in turns:
+        for name, store in stores.items():
+            for event in turn:
+                trackers[name].update(event)
+            save = SQLTrackerStore.save if name == "rasa" else save_new_events
+            asyncio.run(save(store, trackers[name]))
+    rasa_rows, our_rows = _rows(tmp_path / "rasa.db"), _rows(tmp_path / "ours.db")
+    assert len(our_rows) == 7 and our_rows == rasa_rows
+    assert asyncio.run(stores["ours"].retrieve("resident-1")).latest_message.text == "查进度"

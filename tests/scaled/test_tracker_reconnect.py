@@ -27,8 +27,10 @@ def test_the_launcher_installs_it(monkeypatch):
         (tracker_store, "create_engine_kwargs"),
         (agent, "FailSafeTrackerStore"),
         (RemoteAction, "_validate_action_result"),
+        (tracker_store.SQLTrackerStore, "save"),
     ):
         monkeypatch.setattr(owner, name, getattr(owner, name))
     monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
     rasa_main.main()
     assert tracker_store.create_engine_kwargs is rasa_main.engine_kwargs
+    assert tracker_store.SQLTrackerStore.save is rasa_main.save_new_events
