@@ -4,14 +4,20 @@
 resident, the next message only after the reply, as a person would), every conversation under a
 sender id of its own. The connection pool is capped at ``concurrency``, so the client never
 opens more sockets than there are residents.
+
+Two paces: with no ``think_s`` a resident sends the next message the moment a reply arrives (a
+stress test: the server is saturated, and latency is queueing, by Little's law concurrency ÷
+throughput). With ``think_s=(lo, hi)`` a resident reads and types for a random lo–hi seconds
+before each message, as people do; residents arrive spread over the first pause, not all at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 import numpy as np
@@ -25,6 +31,7 @@ EXAMPLES_KEPT = 5
 @dataclass
 class LevelResult:
     concurrency: int
+    think_s: Optional[Tuple[float, float]] = None
     latencies_ms: List[float] = field(default_factory=list)
     outcomes: Dict[str, int] = field(default_factory=lambda: {"ok": 0, "http_error": 0, "empty": 0, "wrong": 0})
     conversations: int = 0
@@ -40,6 +47,7 @@ class LevelResult:
         lat = np.asarray(self.latencies_ms or [float("nan")])
         return {
             "concurrency": self.concurrency,
+            "think_s": list(self.think_s) if self.think_s else None,
             "messages": self.messages,
             "conversations": self.conversations,
             "elapsed_s": round(self.elapsed_s, 2),
@@ -71,11 +79,14 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 async def _resident(session, url: str, scripts: Sequence[Script], number: int, result: LevelResult, plan) -> None:
     conversation = 0
+    pause = random.Random(number)  # the same pauses in every run
     while plan.more_conversations(conversation):
         script = scripts[(number + conversation * result.concurrency) % len(scripts)]
         sender = f"{plan.prefix}-c{result.concurrency}-r{number}-{conversation}"
         result.conversations += 1
         for turn in script.turns:
+            if plan.think_s:
+                await asyncio.sleep(pause.uniform(*plan.think_s))  # reading the reply, typing the next
             if plan.expired():
                 return
             started = time.perf_counter()
@@ -102,6 +113,7 @@ class _Plan:
     prefix: str
     duration_s: Optional[float]
     conversations_each: Optional[int]
+    think_s: Optional[Tuple[float, float]] = None
     deadline: float = 0.0
 
     def expired(self) -> bool:
@@ -120,14 +132,18 @@ async def run_level(
     *,
     duration_s: Optional[float] = None,
     conversations_each: Optional[int] = None,
+    think_s: Optional[Tuple[float, float]] = None,
     prefix: str = "bench",
 ) -> LevelResult:
     """Play ``scripts`` with ``concurrency`` residents for ``duration_s`` seconds (messages in
-    flight at the deadline still finish and count) or ``conversations_each`` conversations each."""
+    flight at the deadline still finish and count) or ``conversations_each`` conversations each,
+    pausing ``think_s`` = (lo, hi) seconds before each message if given."""
     if duration_s is None and conversations_each is None:
         raise ValueError("duration_s or conversations_each")
-    result = LevelResult(concurrency)
-    plan = _Plan(prefix, duration_s, conversations_each)
+    if think_s is not None and not 0 <= think_s[0] <= think_s[1]:
+        raise ValueError(f"think_s must be (lo, hi) with 0 <= lo <= hi, not {think_s}")
+    result = LevelResult(concurrency, think_s)
+    plan = _Plan(prefix, duration_s, conversations_each, think_s)
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:

@@ -1,6 +1,7 @@
 """make bench: throughput, latency, memory, start-up and change times of the running assistant.
 
-    python -m bench                   # full run: 1/5/20/50 residents, bare Rasa, training, profile
+    python -m bench                   # full run: 1/5/20/50 residents (no pauses, then pausing 1–5 s),
+                                      # bare Rasa, training, profile
     python -m bench --skip-training   # the same without the ~5 min training from scratch
     python -m bench --smoke --out DIR # what tests/bench runs: one resident, three scripts, ~1 min
 
@@ -38,6 +39,12 @@ METHOD = [
     "A reply counts only if it is non-empty and contains every expected fragment (the cited article, the status "
     "and office of the record, the next question of the form); errors, empty and wrong replies are counted.",
     "Latency: request sent → JSON reply read, per message. Throughput: messages completed ÷ wall time of the level.",
+    "Two paces. No pauses: each resident sends the next message the moment the reply arrives; the server is "
+    "saturated, this gives throughput and the ours ÷ bare ratio, and its latency is mostly queueing (concurrency ÷ "
+    "throughput). Pausing: each resident reads and types for a random pause (--think, 1–5 s unless changed; the "
+    "run's value is meta.think_s) before every message, "
+    "arriving spread over the first pause; this gives the latency a resident sees with that many conversations "
+    "going on at once, and the p95 target is read from it.",
     "Our stack starts as make run does (python -m bot.serve) with SQLite tracker and status store in the work "
     "folder; in full runs the knowledge base is a private copy (POLICY_KB_DIR), edited for the answer-change figure.",
     "Bare Rasa: rasa run of a trivial model (WhitespaceTokenizer, CountVectors, DIET, RulePolicy; four intents "
@@ -60,17 +67,19 @@ def _load() -> List[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def _levels(url: str, scripts: Sequence[Script], args, prefix: str) -> List[dict]:
+def _levels(url: str, scripts: Sequence[Script], args, prefix: str, think_s=None) -> List[dict]:
     results = []
     for concurrency in args.levels:
-        print(f"  {prefix}: {concurrency} concurrent …", flush=True)
+        pace = f", pausing {think_s[0]:g}–{think_s[1]:g} s" if think_s else ""
+        print(f"  {prefix}: {concurrency} concurrent{pace} …", flush=True)
         level = asyncio.run(
             run_level(
                 url,
                 scripts,
                 concurrency,
-                duration_s=args.seconds,
+                duration_s=args.paced_seconds if think_s else args.seconds,
                 conversations_each=args.conversations,
+                think_s=think_s,
                 prefix=f"{prefix}-{int(time.time())}",
             )
         )
@@ -103,6 +112,8 @@ def measure_ours(args, work: Path, scripts: Sequence[Script], data: dict) -> Non
         data["memory"] = {"idle": procs.memory(server.process.pid)}
         data["warmup"] = {"ours": _warmup(server.url, scripts, "warmup")}
         data["ours"] = _levels(server.url, scripts, args, "ours")
+        if args.think:
+            data["ours_paced"] = _levels(server.url, scripts, args, "ours-paced", think_s=args.think)
         time.sleep(SETTLE_S)
         data["memory"]["after_load"] = procs.memory(server.process.pid)
         if kb_dir:
@@ -162,6 +173,18 @@ def measure_profile(args, work: Path, data: dict) -> None:
         print(data["profile_error"], file=sys.stderr)
 
 
+def _pause_range(text: str):
+    if text.strip() == "0":
+        return None
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LO,HI in seconds (e.g. 1,5) or 0, not {text!r}") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"need 0 <= LO <= HI, not {text!r}")
+    return low, high
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=MODEL)
@@ -175,6 +198,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20, 50])
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per concurrency level")
     parser.add_argument("--conversations", type=int, default=None, help="or: conversations per resident per level")
+    parser.add_argument(
+        "--think",
+        type=_pause_range,
+        default=(1.0, 5.0),
+        help="LO,HI: the paced levels' pause before each message, in seconds; 0 = no paced levels",
+    )
+    parser.add_argument("--paced-seconds", type=float, default=60.0, help="measured seconds per paced level")
     parser.add_argument("--skip-training", action="store_true", help="do not time training from scratch (~5 min)")
     parser.add_argument("--no-bare", action="store_true", help="do not train and load the bare Rasa yardstick")
     parser.add_argument("--no-profile", action="store_true", help="do not run bench.profile")
@@ -185,7 +215,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.levels, args.seconds, args.conversations = [1], None, 3
+        args.levels, args.seconds, args.conversations, args.think = [1], None, 3, (0.05, 0.1)
         args.skip_training = args.no_bare = args.no_profile = True
     return args
 
@@ -210,6 +240,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "levels": args.levels,
             "seconds_per_level": args.seconds,
             "conversations_each": args.conversations,
+            "think_s": list(args.think) if args.think else None,
+            "paced_seconds_per_level": args.paced_seconds,
             "scripts": [s.name for s in scripts],
         },
         "method": METHOD,

@@ -57,6 +57,9 @@ def test_every_reply_was_non_empty_and_correct(smoke):
     lat = level["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
     assert level["throughput_msg_s"] > 0
+    [paced] = data["ours_paced"]  # the same conversations again, pausing before each message
+    assert paced["think_s"] == [0.05, 0.1] and paced["ok"] == paced["messages"] == expected_messages
+    assert paced["elapsed_s"] > expected_messages * 0.05
 
 
 def test_markdown_shows_the_json_figures(smoke):

@@ -31,7 +31,7 @@ async def _webhook(request: web.Request) -> web.Response:
     return web.json_response([{"recipient_id": body["sender"], "text": "系统繁忙，请拨打12345"}])
 
 
-async def _run(concurrency: int, conversations_each: int):
+async def _run(concurrency: int, conversations_each: int, think_s=None):
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", _webhook)
     runner = web.AppRunner(app)
@@ -41,7 +41,7 @@ async def _run(concurrency: int, conversations_each: int):
     port = site._server.sockets[0].getsockname()[1]
     try:
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        return await run_level(url, [SCRIPT], concurrency, conversations_each=conversations_each)
+        return await run_level(url, [SCRIPT], concurrency, conversations_each=conversations_each, think_s=think_s)
     finally:
         await runner.cleanup()
 
@@ -65,3 +65,18 @@ def test_check_needs_every_fragment_and_a_list():
     assert check(turn, 200, [{"text": "  "}])[0] == "empty"
     assert check(turn, 200, {"error": "x"})[0] == "http_error"
     assert check(turn, 0, "ClientConnectorError")[0] == "http_error"
+
+
+def test_paced_residents_pause_before_each_message_and_the_pause_is_not_latency():
+    result = asyncio.run(_run(concurrency=2, conversations_each=1, think_s=(0.2, 0.3)))
+    summary = result.summary()
+    assert summary["messages"] == 8 and summary["think_s"] == [0.2, 0.3]
+    assert summary["elapsed_s"] >= 4 * 0.2  # four pauses in a row for each resident
+    assert summary["latency_ms"]["max"] < 200  # a local reply, without the pause
+
+
+def test_a_pause_range_the_wrong_way_round_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="think_s"):
+        asyncio.run(run_level("http://127.0.0.1:9/", [SCRIPT], 1, conversations_each=1, think_s=(3, 1)))
