@@ -45,9 +45,10 @@ def _commands(args: argparse.Namespace) -> List[List[str]]:
         # bot.rasa_main is `rasa` with tracker-store failures made visible (see its docstring).
         # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
         # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
+        # "--auth-token=…" as one argument: a random token may start with "-", which argparse takes for an option.
         [sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
          "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
-         "--interface", os.environ["RASA_INTERFACE"], "--enable-api", "--auth-token", os.environ["RASA_API_TOKEN"]],
+         "--interface", os.environ["RASA_INTERFACE"], "--enable-api", f"--auth-token={os.environ['RASA_API_TOKEN']}"],
         web,
     ]
 

@@ -123,8 +123,7 @@ class ScaledStack:
             "--cors",
             config.public_url,
             "--enable-api",
-            "--auth-token",
-            config.api_token,
+            f"--auth-token={config.api_token}",  # one argument: a token may start with "-"
         ]
 
     # ── life cycle ─────────────────────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bot.channels.conversation_ids import rest_may_use
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 
 # A question is a few hundred bytes; 256 KiB still admits 20,000 characters sent as \\u escapes.
@@ -43,6 +44,10 @@ def parse_rest_body(body: bytes) -> Inbound:
         raise BadRequest("消息过长，请精简后再发送。", status=413)
     payload = _json_object(body)
     sender = _sender(payload.get("sender"))
+    if not rest_may_use(sender):
+        raise BadRequest(
+            "这个会话编号属于微信公众号或网页聊天的居民，不能通过本接口发送。请使用您自己的会话编号。", status=403
+        )
     message = payload.get("message")
     if message is None:
         message = ""

@@ -1,14 +1,27 @@
-"""Rasa's socketio channel (used by the web chat page), with the resident guard around it."""
+"""Rasa's socketio channel (used by the web chat page), with the resident guard around it and the
+conversation bound to the socket.
+
+Rasa's own handlers take the conversation id from the client at every step: ``session_request``
+joins whatever room the client names, and every ``user_uttered`` names its conversation again. Here
+the server issues the id (bot.channels.conversation_ids), adopts a requested one only if it issued
+it, remembers it for the socket, and files every message of that socket under it, whatever id the
+message claims.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+import logging
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.conversation_ids import is_issued_web_session, issue_web_session
 from bot.channels.guard import guarded
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 class ResidentSocketIOInput(SocketIOInput):
@@ -16,5 +29,46 @@ class ResidentSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        on_new_message = guarded(on_new_message)
+        blueprint = super().blueprint(on_new_message)
+        # Registering an event again replaces Rasa's handler for it.
+        self.sio.on("session_request", self._session_request, namespace=self.namespace)
+        self.sio.on(self.user_message_evt, self._message_handler(on_new_message), namespace=self.namespace)
+        return blueprint
+
+    async def _session_request(self, sid: str, data: Any) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        session_id = requested if is_issued_web_session(requested) else issue_web_session()
+        await self.sio.save_session(sid, {"conversation_id": session_id}, namespace=self.namespace)
+        # Replies go to the conversation's room: every socket of this conversation hears them.
+        self.sio.enter_room(sid, session_id, namespace=self.namespace)
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+    def _message_handler(self, on_new_message: Handler) -> Callable[[str, Any], Awaitable[None]]:
+        async def handle_message(sid: str, data: Any) -> None:
+            conversation_id = await self._conversation_of(sid)
+            if conversation_id is None or not isinstance(data, dict):
+                # The page always asks for a session first and sends an object; nobody else to answer.
+                logger.warning("忽略网页聊天消息：连接尚未取得会话编号，或消息格式不对")
+                return
+            if data.get("session_id") not in (None, conversation_id):
+                logger.warning("网页聊天消息自带的会话编号与连接不符，按连接的会话处理")
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(
+                data.get("message", ""),
+                SocketIOOutput(self.sio, self.bot_message_evt),
+                conversation_id,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            await on_new_message(message)
+
+        return handle_message
+
+    async def _conversation_of(self, sid: str) -> Optional[str]:
+        try:
+            session = await self.sio.get_session(sid, namespace=self.namespace)
+        except KeyError:  # the socket disconnected meanwhile
+            return None
+        return session.get("conversation_id")

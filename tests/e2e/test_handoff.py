@@ -4,11 +4,11 @@ does; the web chat resident sees the staff reply arrive on their socket. Ratings
 import asyncio
 import subprocess
 import sys
-import uuid
 
 import requests
 import socketio
 
+from bot.channels.conversation_ids import is_issued_web_session
 from tests.conftest import REPO
 
 CITE_3 = "第（三）条"
@@ -82,15 +82,16 @@ def test_rating_buttons_under_an_answer_reach_the_report(stack):
 
 
 async def _web_resident_sees_staff_reply(stack):
-    session_id, received = uuid.uuid4().hex, asyncio.Queue()
+    received = asyncio.Queue()
     client = socketio.AsyncClient()
     client.on("bot_uttered", lambda data: received.put_nowait(data.get("text", "")))
     client.on("session_confirm", lambda data: received.put_nowait(("confirmed", data)))
     # Long-polling, as a phone behind a strict proxy would: engineio's websocket client needs a newer aiohttp.
     await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": session_id})
-        assert await asyncio.wait_for(received.get(), 30) == ("confirmed", session_id)
+        await client.emit("session_request", {"session_id": None})  # a new visitor: the server issues the id
+        confirmed, session_id = await asyncio.wait_for(received.get(), 30)
+        assert confirmed == "confirmed" and is_issued_web_session(session_id)
         await client.emit("user_uttered", {"message": "转人工", "session_id": session_id})
         assert "已为您转接人工服务" in await asyncio.wait_for(received.get(), 60)
         await asyncio.to_thread(staff_reply, stack, session_id, "您好，请讲。")

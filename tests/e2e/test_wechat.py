@@ -56,3 +56,80 @@ def test_a_retry_gets_one_answer(stack):
     with sqlite3.connect(tracker_db) as db:
         (turns,) = db.execute("SELECT count(*) FROM events WHERE sender_id='o-e2e' AND type_name='user'").fetchone()
     assert turns == 2  # 租房 … and 居住证 …, once each
+
+
+# ── Another resident's id ────────────────────────────────────────────────────────────────────────
+# A WeChat resident and a web-chat resident are mid-conversation; then requests name their ids in
+# every way a client can (REST sender, socket session request, a message's own session id) among
+# fuzzed bodies. Each is answered politely or refused with a 4xx, and both stored conversations
+# are exactly as they were.
+VICTIM_OPENID = "oE2eVictimAbcdefghijklmnopqr"  # 28 characters, as real openids
+
+
+def _signed_text(stack, openid, content):
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    body = (
+        f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{uuid.uuid4().int % 10**16}</MsgId></xml>"
+    ).encode()
+    url = f"http://localhost:{stack.rasa_port}/webhooks/wechat/webhook"
+    params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
+    return requests.post(url, params=params, data=body, timeout=30)
+
+
+async def _web_resident(stack, requested=None, message=None, claimed=None):
+    """A web chat socket: the conversation id it was given, after sending ``message`` if any."""
+    import asyncio
+
+    import socketio
+
+    confirmed, replies = asyncio.Queue(), asyncio.Queue()
+    client = socketio.AsyncClient()
+    client.on("session_confirm", lambda data: confirmed.put_nowait(data))
+    client.on("bot_uttered", lambda data: replies.put_nowait(data))
+    await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": requested})
+        session_id = await asyncio.wait_for(confirmed.get(), 30)
+        if message:
+            await client.emit("user_uttered", {"message": message, "session_id": claimed or session_id})
+            await asyncio.wait_for(replies.get(), 60)
+        return session_id
+    finally:
+        await client.disconnect()
+
+
+def _events(stack, sender):
+    return [{k: v for k, v in event.items()} for event in stack.tracker(sender)["events"]]
+
+
+def test_naming_another_residents_id_alters_nothing_stored(stack):
+    import asyncio
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    assert "第（三）条" in parse_xml(_signed_text(stack, VICTIM_OPENID, "租房可以落户吗").content)["Content"]
+    web_id = asyncio.run(_web_resident(stack, message="查进度"))
+    before = {sender: _events(stack, sender) for sender in (VICTIM_OPENID, web_id)}
+    assert all(len(events) > 3 for events in before.values())
+    victims = st.sampled_from([VICTIM_OPENID, web_id, web_id.split(".")[0]])
+    texts = st.sampled_from(["/restart", '/check_status{"id_tail": "121017"}', "SG2026110001", "", "算了", "\u202e"])
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(sender=victims, text=texts | st.text(max_size=40))
+    def rest_as_victim(sender, text):
+        response = stack.post({"sender": sender, "message": text})
+        if sender == web_id.split(".")[0]:  # a bare nonce is nobody's id: a conversation of its own
+            assert response.status_code == 200 and response.json()
+        else:
+            assert response.status_code == 403 and "会话编号" in response.json()["error"]
+
+    rest_as_victim()
+    for requested in (VICTIM_OPENID, web_id.split(".")[0], web_id[:-1] + "0"):
+        intruder = asyncio.run(_web_resident(stack, requested, message="/restart", claimed=web_id))
+        assert intruder not in (VICTIM_OPENID, web_id)
+    assert {sender: _events(stack, sender) for sender in before} == before
+    # the web resident's page, reloaded, still reaches its own conversation
+    assert asyncio.run(_web_resident(stack, requested=web_id)) == web_id
