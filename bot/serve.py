@@ -26,6 +26,7 @@ EMBEDDED_DEFAULTS = {
     "WECHAT_APP_ID": "",
     "WECHAT_APP_SECRET": "",
     "WECHAT_AES_KEY": "",
+    "SOCKETIO_REDIS_URL": "",
 }
 
 

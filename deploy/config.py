@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
@@ -94,6 +94,10 @@ class ScaledConfig:
         address = None if direct else self.store_addresses.get(store)
         return url.set(host=address.host, port=address.port) if address else url
 
+    def socketio_redis_url(self, redis: Address) -> str:
+        password = f":{quote(self.redis.password, safe='')}@" if self.redis.password else ""
+        return f"redis://{password}{redis.host}:{redis.port}/{self.redis.db}"
+
     def environment(self) -> Dict[str, str]:
         """The environment every process of the deployment gets (on top of the caller's)."""
         tracker = self.store_url("tracker")
@@ -116,6 +120,8 @@ class ScaledConfig:
             "REDIS_PORT": str(redis.port),
             "REDIS_DB": str(self.redis.db),
             "REDIS_PASSWORD": self.redis.password,
+            # Replies to web-chat sockets, whichever instance sends them (bot/channels/socketio.py).
+            "SOCKETIO_REDIS_URL": self.socketio_redis_url(redis),
             "STATUS_DB_URL": self.store_url("status").render_as_string(hide_password=False),
             "CONSOLE_DB_URL": self.store_url("console").render_as_string(hide_password=False),
             "ACTION_ENDPOINT_URL": f"{self.internal_url}/webhook",

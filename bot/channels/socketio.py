@@ -6,14 +6,20 @@ joins whatever room the client names, and every ``user_uttered`` names its conve
 the server issues the id (bot.channels.conversation_ids), adopts a requested one only if it issued
 it, remembers it for the socket, and files every message of that socket under it, whatever id the
 message claims.
+
+With several Rasa instances (deploy/), ``redis_url`` puts python-socketio's Redis client manager
+under the server: a reply emitted by any instance (say, a hotline agent's, through the HTTP API of
+whichever instance the console reached) is delivered by the instance that holds the socket.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import urlsplit
 
-from rasa.core.channels.channel import UserMessage
+import socketio
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
@@ -24,14 +30,37 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
+def pubsub_channel(redis_url: str) -> str:
+    """The Redis channel the instances share. Pub/sub ignores database numbers, so the number is in
+    the name: two deployments on one Redis server (with their own databases) never hear each other."""
+    database = urlsplit(redis_url).path.strip("/") or "0"
+    return f"shaoguan-hukou-socketio-db{database}"
+
+
 class ResidentSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "socketio"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        credentials = dict(credentials or {})
+        redis_url = credentials.pop("redis_url", None) or None  # "" (embedded mode): this process only
+        channel = super().from_credentials(credentials)
+        channel.redis_url = redis_url
+        return channel
+
+    def __init__(self, *args: Any, redis_url: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.redis_url = redis_url
+
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         on_new_message = guarded(on_new_message)
         blueprint = super().blueprint(on_new_message)
+        if self.redis_url:
+            # Swapped before any socket connects: the server initialises its manager on the first one.
+            self.sio.manager = socketio.AsyncRedisManager(self.redis_url, channel=pubsub_channel(self.redis_url))
+            self.sio.manager.set_server(self.sio)
         # Registering an event again replaces Rasa's handler for it.
         self.sio.on("session_request", self._session_request, namespace=self.namespace)
         self.sio.on(self.user_message_evt, self._message_handler(on_new_message), namespace=self.namespace)
