@@ -114,6 +114,10 @@ class ScaledConfig:
             # Each Rasa process handles one message at a time on its event loop: a small pool is plenty,
             # and keeps the shared server's connection limit in reach.
             "SQL_POOL_SIZE": "5",
+            # Rasa's listen backlog (default 100). 200 residents arriving at once through nginx filled
+            # it: connects took over proxy_connect_timeout, nginx took both instances out, and everyone
+            # got 系统繁忙 for 5 s (tests.scaled.load, 2026-12-03: 1,401 of 4,000 replies).
+            "SANIC_BACKLOG": "1024",
             "SQL_MAX_OVERFLOW": "5",
             "LOCK_STORE_TYPE": self.lock_store_type,
             "REDIS_HOST": redis.host,
