@@ -69,6 +69,9 @@ class ResidentSocketIOInput(SocketIOInput):
     async def _session_request(self, sid: str, data: Any) -> None:
         requested = data.get("session_id") if isinstance(data, dict) else None
         session_id = requested if is_issued_web_session(requested) else issue_web_session()
+        previous = await self._conversation_of(sid)
+        if previous and previous != session_id:  # a second request on one socket: one room at a time
+            self.sio.leave_room(sid, previous, namespace=self.namespace)
         await self.sio.save_session(sid, {"conversation_id": session_id}, namespace=self.namespace)
         # Replies go to the conversation's room: every socket of this conversation hears them.
         self.sio.enter_room(sid, session_id, namespace=self.namespace)
