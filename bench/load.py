@@ -68,6 +68,20 @@ class LevelResult:
         }
 
 
+def merged(parts: Sequence[LevelResult]) -> LevelResult:
+    """One level measured in several rounds (interleaved with another server's) as one result:
+    every message counts, throughput is messages over the rounds' summed wall time."""
+    whole = LevelResult(parts[0].concurrency, parts[0].think_s)
+    for part in parts:
+        whole.latencies_ms += part.latencies_ms
+        whole.conversations += part.conversations
+        whole.elapsed_s += part.elapsed_s
+        whole.examples += part.examples[: EXAMPLES_KEPT - len(whole.examples)]
+        for outcome, count in part.outcomes.items():
+            whole.outcomes[outcome] += count
+    return whole
+
+
 async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str):
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as response:

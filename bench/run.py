@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from bench import bare, changes, procs, report
-from bench.load import run_level
+from bench.load import merged, run_level
 from bench.scripts import REPO, Script, full_set, smoke_set
 
 MODEL = REPO / "models" / "shaoguan-hukou.tar.gz"
@@ -49,6 +49,9 @@ METHOD = [
     "folder; in full runs the knowledge base is a private copy (POLICY_KB_DIR), edited for the answer-change figure.",
     "Bare Rasa: rasa run of a trivial model (WhitespaceTokenizer, CountVectors, DIET, RulePolicy; four intents "
     "and responses; no action server) on Rasa's own REST channel with the same SQLite tracker store.",
+    "Both servers are up together (bare Rasa trained first, cold starts measured one at a time) and every "
+    "saturated level alternates them, --seconds each in --rounds turns (default 3 × 10 s): on a shared machine "
+    "both see the same busy and quiet moments, so the ratio does not compare one minute with another.",
     "Cold start: process start → first correct answer to 租房可以落户吗 (polling every 0.25 s).",
     "Training from scratch: rasa train of our model with an empty RASA_CACHE_DIRECTORY.",
 ]
@@ -67,22 +70,42 @@ def _load() -> List[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def _levels(url: str, scripts: Sequence[Script], args, prefix: str, think_s=None) -> List[dict]:
+def _level(url: str, scripts: Sequence[Script], args, prefix: str, concurrency: int, seconds, think_s=None):
+    return asyncio.run(
+        run_level(
+            url,
+            scripts,
+            concurrency,
+            duration_s=seconds,
+            conversations_each=args.conversations,
+            think_s=think_s,
+            prefix=f"{prefix}-{int(time.time())}",
+        )
+    )
+
+
+def _saturated_levels(sides: Dict[str, tuple], args) -> Dict[str, List[dict]]:
+    """Every level with no pauses, each server in turn for a share of the level's time, ``--rounds``
+    times: both see the same moments of a shared machine, so the ratio is not one quiet minute
+    against one busy one."""
+    results: Dict[str, List[dict]] = {name: [] for name in sides}
+    for concurrency in args.levels:
+        parts: Dict[str, list] = {name: [] for name in sides}
+        for round_number in range(args.rounds):
+            for name, (url, scripts) in sides.items():
+                print(f"  {name}: {concurrency} concurrent, round {round_number + 1}/{args.rounds} …", flush=True)
+                seconds = args.seconds / args.rounds if args.seconds else None
+                parts[name].append(_level(url, scripts, args, f"{name}-r{round_number}", concurrency, seconds))
+        for name in sides:
+            results[name].append(merged(parts[name]).summary())
+    return results
+
+
+def _paced_levels(url: str, scripts: Sequence[Script], args) -> List[dict]:
     results = []
     for concurrency in args.levels:
-        pace = f", pausing {think_s[0]:g}–{think_s[1]:g} s" if think_s else ""
-        print(f"  {prefix}: {concurrency} concurrent{pace} …", flush=True)
-        level = asyncio.run(
-            run_level(
-                url,
-                scripts,
-                concurrency,
-                duration_s=args.paced_seconds if think_s else args.seconds,
-                conversations_each=args.conversations,
-                think_s=think_s,
-                prefix=f"{prefix}-{int(time.time())}",
-            )
-        )
+        print(f"  ours: {concurrency} concurrent, pausing {args.think[0]:g}–{args.think[1]:g} s …", flush=True)
+        level = _level(url, scripts, args, "ours-paced", concurrency, args.paced_seconds, think_s=args.think)
         results.append(level.summary())
     return results
 
@@ -93,7 +116,7 @@ def _warmup(url: str, scripts: Sequence[Script], prefix: str) -> dict:
     return {key: summary[key] for key in ("messages", "http_error", "empty", "wrong", "examples")}
 
 
-def measure_ours(args, work: Path, scripts: Sequence[Script], data: dict) -> None:
+def _start_ours(args, work: Path, data: dict):
     env = {"STATUS_DB_URL": f"sqlite:///{work / 'status.db'}", "STATUS_HMAC_SECRET": STATUS_SECRET}
     procs.import_status_fixtures(env)
     kb_dir = changes.kb_copy(work) if not args.smoke else None
@@ -101,49 +124,70 @@ def measure_ours(args, work: Path, scripts: Sequence[Script], data: dict) -> Non
         env[changes.KB_ENV] = str(kb_dir)
     print("starting our stack …", flush=True)
     server = procs.start_stack(args.model, work, env)
+    seconds = server.wait_for_answer(changes.QUESTION, changes.ANSWER_FRAGMENT)
+    data["cold_start"] = {
+        "seconds": round(seconds, 2),
+        "milestones": server.milestones,
+        "note": "; ".join(f"{k} at {v:.1f} s" for k, v in server.milestones.items()),
+    }
+    time.sleep(SETTLE_S)
+    data["memory"] = {"idle": procs.memory(server.process.pid)}
+    return server, kb_dir
+
+
+def _start_bare(project: Path, model: Path, work: Path, data: dict):
+    print("starting bare Rasa …", flush=True)
+    server = procs.start_bare(project, model, work)
+    data["bare_cold_start"] = round(server.wait_for_answer("你好", bare.BARE_MARK), 2)
+    return server
+
+
+def measure(args, work: Path, scripts: Sequence[Script], data: dict) -> None:
+    """Both servers up together (the bare one trained first, while nothing else runs); cold starts
+    one at a time; saturated levels interleaved; then our paced levels, memory, the answer change."""
+    if not args.no_bare:
+        project = bare.write_project(work / "bare", [t.text for s in scripts for t in s.turns])
+        print("training the bare Rasa model …", flush=True)
+        bare_model, seconds = bare.train(project)
+        data["bare_training_s"] = round(seconds, 1)
+    ours, kb_dir = _start_ours(args, work, data)
+    yardstick, other = bare.bare_scripts(scripts), None
     try:
-        seconds = server.wait_for_answer(changes.QUESTION, changes.ANSWER_FRAGMENT)
-        data["cold_start"] = {
-            "seconds": round(seconds, 2),
-            "milestones": server.milestones,
-            "note": "; ".join(f"{k} at {v:.1f} s" for k, v in server.milestones.items()),
-        }
-        time.sleep(SETTLE_S)
-        data["memory"] = {"idle": procs.memory(server.process.pid)}
-        data["warmup"] = {"ours": _warmup(server.url, scripts, "warmup")}
-        data["ours"] = _levels(server.url, scripts, args, "ours")
+        if not args.no_bare:
+            other = _start_bare(project, bare_model, work, data)
+        data["warmup"] = {"ours": _warmup(ours.url, scripts, "warmup")}
+        sides = {"ours": (ours.url, scripts)}
+        if other:
+            data["warmup"]["bare"] = _warmup(other.url, yardstick, "bare-warmup")
+            sides["bare"] = (other.url, yardstick)
+        levels = _saturated_levels(sides, args)
+        data["ours"], data["bare"] = levels["ours"], levels.get("bare")
         if args.think:
-            data["ours_paced"] = _levels(server.url, scripts, args, "ours-paced", think_s=args.think)
+            data["ours_paced"] = _paced_levels(ours.url, scripts, args)
         time.sleep(SETTLE_S)
-        data["memory"]["after_load"] = procs.memory(server.process.pid)
+        data["memory"]["after_load"] = procs.memory(ours.process.pid)
+        if other:
+            data["bare_memory"] = procs.memory(other.process.pid)
+            other.stop()
+            other = None
         if kb_dir:
             print("answer-only change …", flush=True)
-            data["answer_change"] = changes.answer_change(server, kb_dir)
+            data["answer_change"] = changes.answer_change(ours, kb_dir)
     finally:
-        data["stack_exit_code"] = server.stop()
+        if other:
+            other.stop()
+        data["stack_exit_code"] = ours.stop()
+    data["ratios"] = _ratios(data["ours"], data.get("bare") or [])
 
 
-def measure_bare(args, work: Path, scripts: Sequence[Script], data: dict) -> None:
-    project = bare.write_project(work / "bare", [t.text for s in scripts for t in s.turns])
-    print("training the bare Rasa model …", flush=True)
-    model, data["bare_training_s"] = bare.train(project)
-    data["bare_training_s"] = round(data["bare_training_s"], 1)
-    yardstick = bare.bare_scripts(scripts)
-    server = procs.start_bare(project, model, work)
-    try:
-        data["bare_cold_start"] = round(server.wait_for_answer("你好", bare.BARE_MARK), 2)
-        data["warmup"]["bare"] = _warmup(server.url, yardstick, "bare-warmup")
-        data["bare"] = _levels(server.url, yardstick, args, "bare")
-        data["bare_memory"] = procs.memory(server.process.pid)
-    finally:
-        server.stop()
-    ours = {lv["concurrency"]: lv["throughput_msg_s"] for lv in data["ours"]}
-    data["ratios"] = [
+def _ratios(ours: List[dict], bare_levels: List[dict]) -> List[dict]:
+    by_level = {lv["concurrency"]: lv["throughput_msg_s"] for lv in ours}
+    return [
         {
             "concurrency": lv["concurrency"],
-            "ratio": round(ours[lv["concurrency"]] / lv["throughput_msg_s"], 3) if lv["throughput_msg_s"] else None,
+            "ratio": round(by_level[lv["concurrency"]] / lv["throughput_msg_s"], 3) if lv["throughput_msg_s"] else None,
         }
-        for lv in data["bare"]
+        for lv in bare_levels
     ]
 
 
@@ -196,7 +240,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help="scratch folder (emptied first): databases, logs, the bare project",
     )
     parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=[1, 5, 20, 50])
-    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per concurrency level")
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per concurrency level and server")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="the saturated levels alternate ours and bare Rasa this many times"
+    )
     parser.add_argument("--conversations", type=int, default=None, help="or: conversations per resident per level")
     parser.add_argument(
         "--think",
@@ -215,7 +262,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.levels, args.seconds, args.conversations, args.think = [1], None, 3, (0.05, 0.1)
+        args.levels, args.seconds, args.conversations, args.think, args.rounds = [1], None, 3, (0.05, 0.1), 1
         args.skip_training = args.no_bare = args.no_profile = True
     return args
 
@@ -251,9 +298,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "answer_change": {},
         "profile": None,
     }
-    measure_ours(args, args.work, scripts, data)
-    if not args.no_bare:
-        measure_bare(args, args.work, scripts, data)
+    measure(args, args.work, scripts, data)
     if args.skip_training:
         data["training"] = {"from_scratch_s": None, "note": "skipped (--skip-training)"}
     else:

@@ -80,3 +80,15 @@ def test_a_pause_range_the_wrong_way_round_is_refused():
 
     with pytest.raises(ValueError, match="think_s"):
         asyncio.run(run_level("http://127.0.0.1:9/", [SCRIPT], 1, conversations_each=1, think_s=(3, 1)))
+
+
+def test_rounds_of_one_level_merge_into_one_result():
+    from bench.load import merged
+
+    first = asyncio.run(_run(concurrency=2, conversations_each=1))
+    second = asyncio.run(_run(concurrency=2, conversations_each=2))
+    whole = merged([first, second]).summary()
+    assert whole["messages"] == 8 + 16 and whole["conversations"] == 2 + 4
+    assert whole["ok"] == first.outcomes["ok"] + second.outcomes["ok"] == 6
+    assert whole["elapsed_s"] == round(first.elapsed_s + second.elapsed_s, 2)
+    assert len(whole["examples"]) <= 5
