@@ -79,7 +79,9 @@ def _level(url: str, scripts: Sequence[Script], args, prefix: str, concurrency: 
             duration_s=seconds,
             conversations_each=args.conversations,
             think_s=think_s,
-            prefix=f"{prefix}-{int(time.time())}",
+            # "bench-" first: REST refuses 28-character ids that start with "o" (WeChat's openids),
+            # which "ours-…" ids sometimes were (bot/channels/conversation_ids.py)
+            prefix=f"bench-{prefix}-{int(time.time())}",
         )
     )
 
