@@ -102,7 +102,7 @@ eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, elig
 
 # Figures, never a gate: load over REST at 1/5/20/50 conversations vs a bare Rasa yardstick, memory,
 # cold start, answer-change and training times, a per-message profile (reports/bench.md, .json, .png).
-# SKIP_TRAINING=1 leaves out the ~5 min training from scratch; BENCH_ARGS passes more options
+# SKIP_TRAINING=1 leaves out the training from scratch (~1–2 min); BENCH_ARGS passes more options
 # (e.g. BENCH_ARGS="--seconds 10 --levels 1,20 --no-profile"; python -m bench --help lists them).
 .PHONY: bench
 bench: $(MODEL) ## 性能基准：吞吐、延迟、内存、冷启动、训练与改答案生效时间（reports/bench.md；SKIP_TRAINING=1）

@@ -2,7 +2,7 @@
 
     python -m bench                   # full run: 1/5/20/50 residents (no pauses, then pausing 1–5 s),
                                       # bare Rasa, training, profile
-    python -m bench --skip-training   # the same without the ~5 min training from scratch
+    python -m bench --skip-training   # the same without the training from scratch (~1–2 min)
     python -m bench --smoke --out DIR # what tests/bench runs: one resident, three scripts, ~1 min
 
 Everything runs on loopback against processes this command starts (on free ports, with a
@@ -254,7 +254,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help="LO,HI: the paced levels' pause before each message, in seconds; 0 = no paced levels",
     )
     parser.add_argument("--paced-seconds", type=float, default=60.0, help="measured seconds per paced level")
-    parser.add_argument("--skip-training", action="store_true", help="do not time training from scratch (~5 min)")
+    parser.add_argument("--skip-training", action="store_true", help="do not time training from scratch (~1–2 min)")
     parser.add_argument("--no-bare", action="store_true", help="do not train and load the bare Rasa yardstick")
     parser.add_argument("--no-profile", action="store_true", help="do not run bench.profile")
     parser.add_argument(
