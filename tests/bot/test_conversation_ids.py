@@ -15,6 +15,7 @@ from sanic import Sanic
 from bot.channels.conversation_ids import is_issued_web_session, issue_web_session, rest_may_use
 from bot.channels.inbound import BadRequest, parse_rest_body
 from tests.bot.test_wechat_channel import ANSWER, Server
+from tests.web_chat_client import web_chat_session
 
 OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"  # the shape of a real openid (shared/wechat/samples.json)
 
@@ -76,27 +77,16 @@ def socket_server():
         Sanic.test_mode = test_mode
 
 
-async def _session(server, requested):
-    """Connect, ask for ``requested``; the client, what the server confirmed, and the reply queue."""
-    replies, confirmed = asyncio.Queue(), asyncio.Queue()
-    client = socketio.AsyncClient()
-    client.on("bot_uttered", lambda data: replies.put_nowait(data.get("text")))
-    client.on("session_confirm", lambda data: confirmed.put_nowait(data))
-    await client.connect(f"http://127.0.0.1:{server.port}", transports=["polling"])
-    await client.emit("session_request", {"session_id": requested})
-    return client, await asyncio.wait_for(confirmed.get(), 30), replies
-
-
 async def _hijack(server):
-    resident, resident_id, _ = await _session(server, None)
+    resident, resident_id, _ = await web_chat_session(server.port, None)
     # Another socket names the resident's id, and an openid: it gets new ids of its own.
-    intruder, intruder_id, intruder_replies = await _session(server, resident_id.split(".")[0])
-    prober, prober_id, _ = await _session(server, OPENID)
+    intruder, intruder_id, intruder_replies = await web_chat_session(server.port, resident_id.split(".")[0])
+    prober, prober_id, _ = await web_chat_session(server.port, OPENID)
     # The intruder's message claims the resident's conversation: it is filed under the intruder's.
     await intruder.emit("user_uttered", {"message": "租房可以落户吗", "session_id": resident_id})
     intruder_heard = await asyncio.wait_for(intruder_replies.get(), 30)
     # A reload of the resident's page asks for its own id again and keeps it.
-    again, again_id, _ = await _session(server, resident_id)
+    again, again_id, _ = await web_chat_session(server.port, resident_id)
     for client in (resident, intruder, prober, again):
         await client.disconnect()
     return resident_id, intruder_id, prober_id, again_id, intruder_heard

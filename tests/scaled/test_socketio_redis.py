@@ -5,13 +5,13 @@ another. Two real Rasa apps with the channel, over real HTTP, and the real Redis
 import asyncio
 
 import pytest
-import socketio
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Sanic
 
 from bot.channels.socketio import ResidentSocketIOInput, pubsub_channel
 from tests.bot.test_wechat_channel import Server
 from tests.scaled.services import REDIS_URL, require_redis
+from tests.web_chat_client import web_chat_session
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +26,6 @@ def two_instances():
         Sanic.test_mode = test_mode
 
 
-async def _socket_on(server):
-    replies, confirmed = asyncio.Queue(), asyncio.Queue()
-    client = socketio.AsyncClient()
-    client.on("bot_uttered", lambda data: replies.put_nowait(data.get("text")))
-    client.on("session_confirm", lambda data: confirmed.put_nowait(data))
-    await client.connect(f"http://127.0.0.1:{server.port}", transports=["polling"])
-    await client.emit("session_request", {"session_id": None})
-    return client, await asyncio.wait_for(confirmed.get(), 30), replies
-
-
 def _send_from(server, channel, conversation_id, text):
     """What Rasa's /execute?output_channel=latest does on ``server``: send to the conversation."""
     output = SocketIOOutput(channel.sio, "bot_uttered")
@@ -44,8 +34,8 @@ def _send_from(server, channel, conversation_id, text):
 
 async def _staff_reply_across_instances(two_instances):
     (first, _), (second, second_channel) = two_instances
-    client, conversation_id, replies = await _socket_on(first)
-    other, other_id, other_replies = await _socket_on(first)
+    client, conversation_id, replies = await web_chat_session(first.port)
+    other, other_id, other_replies = await web_chat_session(first.port)
     try:
         await asyncio.sleep(0.5)  # the first instance's Redis listener is subscribed
         await asyncio.to_thread(_send_from, second, second_channel, conversation_id, "【工作人员】您好，请讲。")
