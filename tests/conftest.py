@@ -1,5 +1,6 @@
 """Fixtures shared by every tier: the real knowledge base and its search index."""
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -35,3 +36,14 @@ def private_console_db(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'console.db'}"
     monkeypatch.setenv("CONSOLE_DB_URL", url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def no_repeated_log_filter():
+    """Rasa's logging set-up (run in-process by some tests) puts a filter on every root handler that
+    drops a message identical to the one before it; pytest's capture handlers outlive a test, so
+    a later test would not see a warning it expects (status_store's default-secret warning did not)."""
+    yield
+    for handler in logging.getLogger().handlers:
+        for stale in [f for f in handler.filters if type(f).__name__ == "RepeatedLogFilter"]:
+            handler.removeFilter(stale)
