@@ -171,7 +171,7 @@ nginx: /usr/sbin/nginx ## install Debian's nginx for the scaled profile, if miss
 run-scaled: $(MODEL) webchat /usr/sbin/nginx ## 扩展部署：2 个 Rasa + 2 个动作服务器，nginx 负载均衡，PostgreSQL + Redis（http://127.0.0.1:8088/）
 	$(PY) -m deploy.scaled --model $(MODEL) --pg-url "$(PG_URL)" --redis-url "$(REDIS_URL)" --port $(SCALED_PORT)
 
-chaos: $(MODEL) /usr/sbin/nginx ## 故障演练：杀进程、断数据库和 Redis、同一会话并发，检查居民仍得到礼貌答复（约 7 分钟）
+chaos: $(MODEL) /usr/sbin/nginx ## 故障演练：杀进程、断数据库和 Redis、同一会话并发，检查居民仍得到礼貌答复（约 2 分钟）
 	SCALED_DRILLS=1 $(PY) -m pytest -q tests/scaled
 
 # TRACKER_URL: the tracker database as a SQLAlchemy URL, if not the one in bot/endpoints.yml;
