@@ -101,7 +101,7 @@ async def _web_resident(stack, requested=None, message=None, claimed=None):
 
 
 def _events(stack, sender):
-    return [{k: v for k, v in event.items()} for event in stack.tracker(sender)["events"]]
+    return stack.tracker(sender)["events"]
 
 
 def test_naming_another_residents_id_alters_nothing_stored(stack):
