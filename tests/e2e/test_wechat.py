@@ -10,6 +10,7 @@ import requests
 
 from bot.channels.wechat_protocol import parse_xml, signature
 from tests.stack import running_stack
+from tests.web_chat_client import web_chat_session
 
 TOKEN = "e2e-wechat-token"
 
@@ -20,11 +21,11 @@ def stack(tmp_path_factory):
         yield running
 
 
-def _post(stack, content, msg_id, good_signature=True):
+def _post(stack, content, msg_id, good_signature=True, openid="o-e2e"):
     ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     sig = signature(TOKEN, ts, nonce) if good_signature else "0" * 40
     body = (
-        f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[o-e2e]]></FromUserName>"
+        f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
         f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
         f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
     ).encode()
@@ -66,32 +67,12 @@ def test_a_retry_gets_one_answer(stack):
 VICTIM_OPENID = "oE2eVictimAbcdefghijklmnopqr"  # 28 characters, as real openids
 
 
-def _signed_text(stack, openid, content):
-    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-    body = (
-        f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content><MsgId>{uuid.uuid4().int % 10**16}</MsgId></xml>"
-    ).encode()
-    url = f"http://localhost:{stack.rasa_port}/webhooks/wechat/webhook"
-    params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
-    return requests.post(url, params=params, data=body, timeout=30)
-
-
 async def _web_resident(stack, requested=None, message=None, claimed=None):
     """A web chat socket: the conversation id it was given, after sending ``message`` if any."""
     import asyncio
 
-    import socketio
-
-    confirmed, replies = asyncio.Queue(), asyncio.Queue()
-    client = socketio.AsyncClient()
-    client.on("session_confirm", lambda data: confirmed.put_nowait(data))
-    client.on("bot_uttered", lambda data: replies.put_nowait(data))
-    await client.connect(f"http://127.0.0.1:{stack.rasa_port}", transports=["polling"])
+    client, session_id, replies = await web_chat_session(stack.rasa_port, requested)
     try:
-        await client.emit("session_request", {"session_id": requested})
-        session_id = await asyncio.wait_for(confirmed.get(), 30)
         if message:
             await client.emit("user_uttered", {"message": message, "session_id": claimed or session_id})
             await asyncio.wait_for(replies.get(), 60)
@@ -110,7 +91,8 @@ def test_naming_another_residents_id_alters_nothing_stored(stack):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    assert "第（三）条" in parse_xml(_signed_text(stack, VICTIM_OPENID, "租房可以落户吗").content)["Content"]
+    answer = _post(stack, "租房可以落户吗", uuid.uuid4().int % 10**16, openid=VICTIM_OPENID)
+    assert "第（三）条" in parse_xml(answer.content)["Content"]
     web_id = asyncio.run(_web_resident(stack, message="查进度"))
     before = {sender: _events(stack, sender) for sender in (VICTIM_OPENID, web_id)}
     assert all(len(events) > 3 for events in before.values())
