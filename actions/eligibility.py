@@ -16,9 +16,10 @@ from actions.common import knowledge, latest_text, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
 from policy_kb.eligibility.dialogue import STOPPED_SLOT, profile_from_slots, slot_name, take_turn, usable_history
+from policy_kb.loader import KnowledgeBase
 
 FORM = "eligibility_form"
-# Fields the form may ask (the domain lists one slot and one ask action for each).
+# Fields the form may ask (the domain lists one slot for each).
 ASKED_FIELDS = (
     "housing",
     "housing_area",
@@ -58,6 +59,14 @@ def _history(tracker: Tracker) -> Tuple[List[str], List[str]]:
     texts = texts[1:]  # the latest message
     during = texts[: form_started_at or 0]
     return texts[len(during) :][::-1], during[::-1]
+
+
+def _ask(dispatcher: CollectingDispatcher, kb: KnowledgeBase, field_id: str) -> None:
+    """The field's question, asked here rather than by an ask action: one action-server call a turn."""
+    spec = kb.eligibility.fields[field_id]
+    # A button sends its own title, which the form maps back to the value exactly.
+    buttons = [{"title": b["title"], "payload": b["title"]} for b in spec.buttons()]
+    dispatcher.utter_message(text=spec.question, buttons=buttons)
 
 
 def _reset_events() -> List[EventType]:
@@ -100,6 +109,8 @@ class ValidateEligibilityForm(Action):
         events.append(SlotSet(UNCLEAR_SLOT, 0.0 if turn.understood or turn.gave_up else float(unclear + 1)))
         if answers.mentions_rural_land(kb, text):
             events.append(SlotSet(slot_name("rural_land"), "yes"))
+        if turn.next_field:
+            _ask(dispatcher, kb, turn.next_field)
         events.append(SlotSet("requested_slot", slot_name(turn.next_field) if turn.next_field else None))
         return events
 
@@ -108,27 +119,6 @@ class ValidateEligibilityForm(Action):
         """Answered in full; the form then asks its question again."""
         faq = answers.choose_faq(kb, index, intent, text)
         send(dispatcher, answers.faq_reply(kb, faq, text) if faq else answers.message(kb, "eligibility_hint"))
-
-
-def _ask_action(field_id: str) -> type:
-    class AskField(Action):
-        def name(self) -> Text:
-            return f"action_ask_{slot_name(field_id)}"
-
-        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-            kb, _ = knowledge()
-            spec = kb.eligibility.fields[field_id]
-            # A button sends its own title, which the form maps back to the value exactly.
-            buttons = [{"title": b["title"], "payload": b["title"]} for b in spec.buttons()]
-            dispatcher.utter_message(text=spec.question, buttons=buttons)
-            return []
-
-    AskField.__name__ = AskField.__qualname__ = f"ActionAsk{''.join(p.title() for p in field_id.split('_'))}"
-    return AskField
-
-
-# One ask action per field, registered by rasa-sdk like any other Action subclass.
-ASK_ACTIONS = [_ask_action(field_id) for field_id in ASKED_FIELDS]
 
 
 class ActionEligibilityVerdict(Action):

@@ -30,6 +30,9 @@ from status_store import LookupThrottle, SettingsError, StatusView, extract_cred
 from status_store.privacy import is_tail_token
 
 NUMBER, TAIL = "application_no", "id_tail"
+# The question for each credential, asked by validate_status_form itself (no ask action: one
+# action-server call a turn instead of two).
+QUESTIONS = {NUMBER: "status_ask_number", TAIL: "status_ask_id_tail"}
 # The metadata key bot.channels.guard.ID_TAIL_TOKEN (actions do not import the Rasa side).
 ID_TAIL_TOKEN = "id_tail_token"
 # Whatever the store raises when it cannot answer: the resident gets status_unavailable.
@@ -160,25 +163,15 @@ class ValidateStatusForm(FormValidationAction):
             hint_or_answer(dispatcher, tracker, "status_bad_id_tail")
         return {TAIL: token, **({NUMBER: number} if number else {})}
 
-
-class ActionAskApplicationNo(Action):
-    def name(self) -> Text:
-        return "action_ask_application_no"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        kb, _ = knowledge()
-        send(dispatcher, answers.message(kb, "status_ask_number"))
-        return []
-
-
-class ActionAskIdTail(Action):
-    def name(self) -> Text:
-        return "action_ask_id_tail"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        kb, _ = knowledge()
-        send(dispatcher, answers.message(kb, "status_ask_id_tail"))
-        return []
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """The first credential still missing, asked for here (the slots already hold this turn's)."""
+        missing = next((slot for slot in QUESTIONS if tracker.get_slot(slot) is None), None)
+        if missing:
+            kb, _ = knowledge()
+            send(dispatcher, answers.message(kb, QUESTIONS[missing]))
+        return SlotSet(REQUESTED_SLOT, missing)
 
 
 class ActionCheckStatus(Action):

@@ -10,6 +10,7 @@ import asyncio
 import json
 
 import pytest
+import yaml
 from rasa.core.actions.action import ActionExecutionRejection, action_for_name_or_text
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -74,10 +75,18 @@ def store_down(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
-class InProcessActionServer:
-    """Stands in for the action endpoint: Rasa's RemoteAction posts here, rasa-sdk answers."""
+def endpoint_options():
+    """bot/endpoints.yml's action endpoint options other than its url (e.g. selective domain)."""
+    options = dict(yaml.safe_load((REPO / "bot" / "endpoints.yml").read_text())["action_endpoint"])
+    options.pop("url")
+    return options
 
-    url, kwargs = "in-process", {}
+
+class InProcessActionServer:
+    """Stands in for the action endpoint: Rasa's RemoteAction posts here, rasa-sdk answers. It has
+    the real endpoint's options, so the calls carry what the running Rasa sends (no domain to most)."""
+
+    url, kwargs = "in-process", endpoint_options()
 
     def __init__(self):
         self.executor = ActionExecutor()
@@ -164,6 +173,17 @@ def test_credential_slots_are_filled_only_from_the_answer_to_their_own_question(
     mapped = {s.name for s in domain.slots for m in s.mappings if m["type"] == "from_entity"}
     assert not mapped & set(CREDENTIALS)
     assert domain.forms["status_form"]["required_slots"] == list(CREDENTIALS)
+    # validate_status_form asks for them itself, in the form's order; nothing else may ask.
+    assert list(status.QUESTIONS) == list(CREDENTIALS)
+    assert not [a for a in domain.action_names_or_texts if a.startswith(("action_ask_", "utter_ask_"))]
+
+
+def test_only_the_status_form_validation_is_sent_the_domain(domain):
+    # It is a FormValidationAction (reads the form's slots from the domain); every other action
+    # gets tracker only, 5 KB less JSON each way per call.
+    assert endpoint_options()["enable_selective_domain"] is True
+    needing = [a for a in domain.user_actions if domain.does_custom_action_explicitly_need_domain(a)]
+    assert needing == ["validate_status_form"]
 
 
 def test_the_metadata_key_is_the_one_the_channel_writes():
