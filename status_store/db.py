@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from status_store.models import Base
 from status_store.settings import Settings, get_settings
@@ -43,19 +44,31 @@ def get_engine(url: str, metadata: MetaData = Base.metadata) -> Engine:
 
 def _create(url: str, metadata: MetaData) -> Engine:
     parsed = make_url(url)
-    connect_args = {}
+    options: Dict[str, Any] = {"pool_pre_ping": True}
+    connect_args: Dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         _make_sqlite_folder(parsed.database)
         connect_args["timeout"] = CONNECT_TIMEOUT
+        if _is_file(parsed.database):
+            # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool); a status
+            # lookup takes 3-5 sessions, and connecting was most of the action server's time for it.
+            # A local file does not drop connections as a server does, so no ping; lookups run in
+            # worker threads, hence check_same_thread off (the pool lends a connection to one at a time).
+            options = {"poolclass": QueuePool}
+            connect_args["check_same_thread"] = False
     elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
-    engine = create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, future=True, connect_args=connect_args, **options)
     metadata.create_all(engine)
     return engine
 
 
+def _is_file(database: Optional[str]) -> bool:
+    return bool(database) and database != ":memory:" and not database.startswith("file:")
+
+
 def _make_sqlite_folder(database: Optional[str]) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
+    if _is_file(database):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 

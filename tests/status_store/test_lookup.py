@@ -140,3 +140,24 @@ def test_throttled_lookup_async(store):
     throttle = LookupThrottle(store, clock=Clock())
     result = asyncio.run(throttled_lookup_async("u1", "SG2026110004", "301037", throttle=throttle))
     assert result.found and result.view.status == "已受理"
+
+
+def test_lookups_from_many_worker_threads_share_pooled_connections(store):
+    # The action server runs lookups via asyncio.to_thread: a pooled SQLite connection must be
+    # usable from whichever worker thread borrows it, and every answer stay the right one.
+    from sqlalchemy.pool import QueuePool
+
+    from status_store.db import get_engine
+
+    async def all_at_once():
+        return await asyncio.gather(
+            *(lookup_async(r["application_no"], r["id_number"][-6:], settings=store) for r in RECORDS * 4)
+        )
+
+    views = asyncio.run(all_at_once())
+    assert [v.application_no for v in views] == [r["application_no"] for r in RECORDS * 4]
+    engine = get_engine(store.db_url)
+    assert isinstance(engine.pool, QueuePool)
+    assert engine.pool.checkedout() == 0  # every session gave its connection back
+    assert throttled_lookup("c-1", RECORDS[0]["application_no"], "000000", settings=store).found is False
+    assert LookupThrottle(store).failures("c-1") == 1  # a write through the pool is seen by the next read
