@@ -102,11 +102,12 @@ def throttled_lookup(
 ) -> LookupResult:
     """:func:`lookup` behind the per-conversation limit: a locked conversation is not looked up."""
     throttle = throttle or LookupThrottle(settings)
-    if throttle.is_locked(conversation_id):
+    failures = throttle.failures(conversation_id)  # counted once: a success adds none
+    if failures >= throttle.limit:
         return LookupResult(view=None, locked=True)
     view = lookup(application_no, id_last6, settings=settings or throttle.settings)
     if view is not None:
-        return LookupResult(view=view, attempts_left=throttle.attempts_left(conversation_id))
+        return LookupResult(view=view, attempts_left=throttle.limit - failures)
     left = max(throttle.limit - throttle.record_failure(conversation_id), 0)
     return LookupResult(view=None, locked=left == 0, attempts_left=left)
 
