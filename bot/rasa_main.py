@@ -1,5 +1,5 @@
 """``rasa`` as bot/serve.py starts it, with a tracker store failure made an error, and Rasa's
-per-message check of action-server responses compiled once (see validate_action_result).
+check of every action-server response made cheap with the same verdict (see validate_action_result).
 
 Rasa wraps every tracker store in ``FailSafeTrackerStore``, which on a database error logs one
 line and carries on with an empty in-memory tracker: the resident's form, slots and history are
@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -111,19 +111,48 @@ def _event_row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str
 
 
 @lru_cache(maxsize=1)
-def _action_result_validator() -> Any:
+def _action_result_validators() -> Tuple[Any, Any, Optional[Dict[str, Any]]]:
+    """Rasa's response schema compiled whole, and split for the fast check (see validate_action_result):
+    the response with its events only checked to be a list, and one validator per event type."""
     spec = RemoteAction.action_response_format_spec()
-    return validator_for(spec)(spec)
+    event_schema = spec["properties"]["events"]["items"]
+    common = {key: value for key, value in event_schema.items() if key != "oneOf"}
+    by_type: Optional[Dict[str, Any]] = {}
+    for alternative in event_schema["oneOf"]:
+        schema = {"allOf": [common, alternative]}
+        by_type[alternative.get("properties", {}).get("event", {}).get("const")] = validator_for(schema)(schema)
+    if None in by_type or len(by_type) != len(event_schema["oneOf"]):
+        by_type = None  # not one distinct constant per branch: oneOf is no lookup, check it whole
+    shallow = {**spec, "properties": {**spec["properties"], "events": {"type": "array"}}}
+    return validator_for(spec)(spec), validator_for(shallow)(shallow), by_type
+
+
+def _passes_fast_check(result: Any) -> bool:
+    _, shallow, by_type = _action_result_validators()
+    if by_type is None or not shallow.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        kind = event.get("event") if isinstance(event, dict) else None
+        validator = by_type.get(kind) if isinstance(kind, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
 
 
 def validate_action_result(_: RemoteAction, result: Dict[str, Any]) -> bool:
-    """Rasa's check of every action-server response, with the schema compiled once.
+    """Rasa's check of every action-server response, with the same verdict at a fraction of the cost.
 
     ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which re-checks the
-    schema and builds a validator on every call: 54 ms of a 178 ms message in make bench's profile
-    (2 cores); 7.6 ms compiled once. Same schema, same best-matching error.
+    schema and builds a validator on every call (54 ms of a 178 ms message in make bench's profile;
+    compiled once, 7.6 ms). Even compiled, each event is tried against all 23 branches of the
+    schema's ``oneOf`` (one per event type, told apart by the constant in ``event``), building an
+    error for each of the 22 that fail: 0.5 ms a response, 1.8 ms a message. Exactly one branch can
+    match an event, the one named by its ``event``, so that branch alone is checked; a response
+    that fails goes through the whole schema, for Rasa's own best-matching error.
     """
-    error = best_match(_action_result_validator().iter_errors(result))
+    if _passes_fast_check(result):
+        return True
+    error = best_match(_action_result_validators()[0].iter_errors(result))
     if error is None:
         return True
     error.message += ". Failed to validate Action server response from API."

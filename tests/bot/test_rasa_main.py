@@ -4,9 +4,12 @@ import asyncio
 import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
 from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable
 
@@ -133,3 +136,79 @@ def test_one_insert_a_turn_stores_exactly_the_rows_rasas_save_stores(tmp_path):
     rasa_rows, our_rows = _rows(tmp_path / "rasa.db"), _rows(tmp_path / "ours.db")
     assert len(our_rows) == 7 and our_rows == rasa_rows
     assert asyncio.run(stores["ours"].retrieve("resident-1")).latest_message.text == "查进度"
+
+
+# Every event type Rasa's response schema knows, and a few it does not.
+_EVENT_TYPES = sorted(alternative["properties"]["event"]["const"] for alternative in EVENT_SCHEMA["oneOf"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+_TEXT = st.none() | st.text(max_size=5)
+# Mostly the types the schema asks for, so that many responses pass; sometimes anything at all.
+_FIELDS = {
+    "name": _TEXT,
+    "value": _JSON,
+    "text": _TEXT,
+    "timestamp": st.none() | st.floats(allow_nan=False),
+    "metadata": st.none() | st.dictionaries(st.text(max_size=3), _JSON, max_size=2),
+    "entities": st.lists(st.fixed_dictionaries({"entity": st.text(max_size=3), "value": _JSON}), max_size=2),
+    "parse_data": st.fixed_dictionaries(
+        {}, optional={"text": _TEXT, "intent": st.fixed_dictionaries({"name": st.text(max_size=3)})}
+    ),
+    "policy": _TEXT,
+    "confidence": st.none() | st.floats(allow_nan=False),
+    "hide_rule_turn": st.booleans(),
+}
+
+
+def _mostly(usual, odd):
+    """``usual`` nine times in ten, else ``odd`` (st.one_of would draw each half the time)."""
+    return st.integers(0, 9).flatmap(lambda draw: odd if draw == 0 else usual)
+
+
+_TYPED_EVENT = st.fixed_dictionaries(
+    {"event": st.sampled_from(_EVENT_TYPES)},
+    optional={field: _mostly(strategy, _JSON) for field, strategy in _FIELDS.items()},
+)
+_ODD_EVENT = st.fixed_dictionaries({"event": st.text(max_size=8) | _JSON}, optional={"name": _TEXT}) | _JSON
+_EVENTS = _mostly(_TYPED_EVENT, _ODD_EVENT)
+_RESULTS = st.one_of(
+    st.fixed_dictionaries({}, optional={"events": st.lists(_EVENTS, max_size=4) | _JSON,
+                                        "responses": st.lists(_JSON, max_size=2) | _JSON}),
+    _JSON,
+)
+
+
+def _verdict(check, result):
+    from jsonschema import ValidationError
+
+    try:
+        return check(result) is True
+    except ValidationError as error:
+        return error.message.split(". Failed")[0]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_RESULTS)
+def test_fast_action_result_check_agrees_with_rasas_on_any_response(result):
+    # Same acceptance and, when refused, the same best-matching error as Rasa's own check.
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.rasa_main import validate_action_result
+
+    action = RemoteAction("action_x", None)
+    rasas = _verdict(lambda r: RemoteAction._validate_action_result(action, r), result)
+    assert _verdict(lambda r: validate_action_result(None, r), result) == rasas
+
+
+def test_fast_action_result_check_on_real_responses():
+    from bot.rasa_main import _passes_fast_check
+
+    slot = {"event": "slot", "name": "requested_slot", "value": "elig_housing", "timestamp": None}
+    bot = {"event": "bot", "text": "您在韶关有住的地方吗？", "data": {"buttons": []}, "metadata": {}}
+    assert _passes_fast_check({"events": [slot, bot, {"event": "active_loop", "name": None}], "responses": []})
+    assert not _passes_fast_check({"events": [{"event": "slot", "value": 1}]})  # a SlotSet needs its name
+    assert not _passes_fast_check({"events": [{"event": "bot", "timestamp": "now"}]})  # common fields too
+    assert not _passes_fast_check({"events": [{"name": "x"}]})  # no type
