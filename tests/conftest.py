@@ -47,3 +47,12 @@ def no_repeated_log_filter():
     for handler in logging.getLogger().handlers:
         for stale in [f for f in handler.filters if type(f).__name__ == "RepeatedLogFilter"]:
             handler.removeFilter(stale)
+
+
+@pytest.fixture
+def unpatched_rasa_after(monkeypatch):
+    """What bot.rasa_main patches in Rasa is put back after the test, so no other test sees it."""
+    from bot.rasa_main import rasa_patches
+
+    for owner, name, _ in rasa_patches():
+        monkeypatch.setattr(owner, name, vars(owner)[name])

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
@@ -39,23 +40,35 @@ def test_a_working_store_is_used_as_before():
     assert asyncio.run(store.retrieve("resident-1")).sender_id == "resident-1"
 
 
-def test_the_launcher_swaps_rasas_wrapper(monkeypatch):
+def test_the_launcher_swaps_rasas_wrapper(monkeypatch, unpatched_rasa_after):
     import sys
 
-    from rasa.core import agent, tracker_store
-    from rasa.core.actions.action import RemoteAction
+    from rasa.core import agent
 
     import bot.rasa_main as rasa_main
 
-    # everything main() patches is put back afterwards, so no other test sees a patched Rasa
-    monkeypatch.setattr(agent, "FailSafeTrackerStore", agent.FailSafeTrackerStore)
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
-    monkeypatch.setattr(tracker_store, "create_engine_kwargs", tracker_store.create_engine_kwargs)
-    monkeypatch.setattr(tracker_store.SQLTrackerStore, "save", tracker_store.SQLTrackerStore.save)
     monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
     rasa_main.main()  # prints the version and returns
     assert agent.FailSafeTrackerStore is AlertingTrackerStore
     assert isinstance(agent.Agent._create_tracker_store(None, Domain.empty()), AlertingTrackerStore)
+    assert Event.resolve_by_type is rasa_main.resolve_event_type
+    assert Event.from_parameters({"event": "slot", "name": "a"}).key == "a"
+
+
+def test_event_classes_are_remembered_exactly_as_rasa_finds_them():
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.rasa_main import _event_classes, _rasa_resolve_event_type, resolve_event_type
+
+    for cls in all_subclasses(Event):
+        assert resolve_event_type(cls.type_name) is _rasa_resolve_event_type(cls.type_name)
+        assert resolve_event_type(cls.type_name) is _event_classes[cls.type_name]  # remembered
+    assert resolve_event_type("topic") is None  # Rasa's backwards compatibility
+    assert resolve_event_type("no_such_event", SlotSet) is SlotSet and "no_such_event" not in _event_classes
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        resolve_event_type("no_such_event")
+    with pytest.raises(ValueError):
+        resolve_event_type(["not", "a", "name"])  # unhashable: Rasa's error, no TypeError
 
 
 def test_compiled_action_result_check_accepts_and_refuses_like_rasas():

@@ -6,8 +6,7 @@ during a database outage fails the first one after it.
 
 import sys
 
-from rasa.core import agent, tracker_store
-from rasa.core.actions.action import RemoteAction
+from rasa.core import tracker_store
 
 import bot.rasa_main as rasa_main
 
@@ -21,15 +20,7 @@ def test_postgresql_gets_a_ping_on_checkout_sqlite_does_not():
     assert rasa_main.engine_kwargs(tracker_store.SQLTrackerStore.get_db_url("sqlite", db="")) == {}  # in memory
 
 
-def test_the_launcher_installs_it(monkeypatch):
-    # Everything main() patches is put back afterwards, so no other test sees a patched Rasa.
-    for owner, name in (
-        (tracker_store, "create_engine_kwargs"),
-        (agent, "FailSafeTrackerStore"),
-        (RemoteAction, "_validate_action_result"),
-        (tracker_store.SQLTrackerStore, "save"),
-    ):
-        monkeypatch.setattr(owner, name, getattr(owner, name))
+def test_the_launcher_installs_it(monkeypatch, unpatched_rasa_after):
     monkeypatch.setattr(sys, "argv", ["rasa", "--version"])
     rasa_main.main()
     assert tracker_store.create_engine_kwargs is rasa_main.engine_kwargs
