@@ -30,8 +30,8 @@ from status_store import LookupThrottle, SettingsError, StatusView, extract_cred
 from status_store.privacy import is_tail_token
 
 NUMBER, TAIL = "application_no", "id_tail"
-# The question for each credential, asked by validate_status_form itself (no ask action: one
-# action-server call a turn instead of two).
+# The question for each credential (status_form's required slots), asked by validate_status_form
+# itself: no ask action, so one action-server call a turn instead of two.
 QUESTIONS = {NUMBER: "status_ask_number", TAIL: "status_ask_id_tail"}
 # The metadata key bot.channels.guard.ID_TAIL_TOKEN (actions do not import the Rasa side).
 ID_TAIL_TOKEN = "id_tail_token"
@@ -166,8 +166,9 @@ class ValidateStatusForm(FormValidationAction):
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Optional[EventType]:
-        """The first credential still missing, asked for here (the slots already hold this turn's)."""
-        missing = next((slot for slot in QUESTIONS if tracker.get_slot(slot) is None), None)
+        """The first credential still missing, in the form's order, asked for here (the slots
+        already hold this turn's)."""
+        missing = next((slot for slot in self.domain_slots(domain) if tracker.get_slot(slot) is None), None)
         if missing:
             kb, _ = knowledge()
             send(dispatcher, answers.message(kb, QUESTIONS[missing]))

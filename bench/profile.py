@@ -83,8 +83,8 @@ def instrument_rasa(stages: Stages, sent: List[dict]) -> None:
 
     async def recording_request(self, *args, **kwargs):
         if isinstance(kwargs.get("json"), dict) and "next_action" in kwargs["json"]:
-            # No copy here (it was 1.9 ms a message of the measured round trip): the body is built
-            # afresh for each call and never changed after; the replay copies what it needs.
+            # No copy here (a deep copy of the 12-15 KB body sat inside the timed round trip): the
+            # body is built afresh for each call and never changed after; the replay copies it.
             sent.append(kwargs["json"])
         return await original_request(self, *args, **kwargs)
 
