@@ -109,7 +109,8 @@ def test_naming_another_residents_id_alters_nothing_stored(stack):
             assert response.status_code == 403 and "会话编号" in response.json()["error"]
 
     rest_as_victim()
-    for requested in (VICTIM_OPENID, web_id.split(".")[0], web_id[:-1] + "0"):
+    forged = web_id[:-1] + ("1" if web_id.endswith("0") else "0")  # its signature, one digit off
+    for requested in (VICTIM_OPENID, web_id.split(".")[0], forged):
         intruder = asyncio.run(_web_resident(stack, requested, message="/restart", claimed=web_id))
         assert intruder not in (VICTIM_OPENID, web_id)
     assert {sender: _events(stack, sender) for sender in before} == before
