@@ -23,6 +23,8 @@ ORM object each: SQLAlchemy's unit of work was 11% of the Rasa process's CPU und
 Reading an event from the store or from an action's response looks its class up by type name
 (``Event.resolve_by_type``), which walks every Event subclass each time: 23 µs an event, and a
 message reads every event of the conversation's session. Found classes are remembered.
+
+The action server endpoint keeps its HTTP connections open between calls (bot/action_client.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core import agent
 from rasa.core import tracker_store as rasa_tracker_store
+from rasa.core import utils as rasa_core_utils
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.events import Event
@@ -43,6 +46,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
+
+from bot.action_client import read_endpoint_config
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +191,7 @@ def rasa_patches() -> List[Tuple[Any, str, Any]]:
         (rasa_tracker_store, "create_engine_kwargs", engine_kwargs),  # read by SQLTrackerStore.__init__
         (SQLTrackerStore, "save", save_new_events),
         (Event, "resolve_by_type", staticmethod(resolve_event_type)),
+        (rasa_core_utils, "read_endpoint_config", read_endpoint_config),  # AvailableEndpoints.read_endpoints
     ]
 
 
