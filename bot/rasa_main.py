@@ -18,7 +18,9 @@ WAL (``synchronous`` stays FULL, so a committed message survives a power cut) on
 0.3 ms instead of 1.3 ms on this machine's disk.
 
 Saving a turn writes its new events in one INSERT statement (``save_new_events``) instead of one
-ORM object each: SQLAlchemy's unit of work was 11% of the Rasa process's CPU under load.
+ORM object each: SQLAlchemy's unit of work was 11% of the Rasa process's CPU under load. Reading
+a conversation selects only the events' JSON (``read_event_data``), the same rows in the same order,
+without an ORM object per row: reading a 90-event session 1.92 → 1.40 ms.
 
 Reading an event from the store or from an action's response looks its class up by type name
 (``Event.resolve_by_type``), which walks every Event subclass each time: 23 µs an event, and a
@@ -109,6 +111,19 @@ async def save_new_events(self: SQLTrackerStore, tracker: DialogueStateTracker) 
         session.commit()
 
 
+async def read_event_data(
+    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
+) -> Optional[DialogueStateTracker]:
+    """``SQLTrackerStore._retrieve`` with Rasa's own query (same filter, same order) reduced to the
+    ``data`` column, so rows come back as plain tuples instead of ORM objects."""
+    with self.session_scope() as session:
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+        events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+    if self.domain and events:
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+    return None
+
+
 def _event_row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str, Any]:
     return {
         "sender_id": sender_id,
@@ -190,6 +205,7 @@ def rasa_patches() -> List[Tuple[Any, str, Any]]:
         (agent, "FailSafeTrackerStore", AlertingTrackerStore),  # the one place Rasa 3.6 wraps the store
         (rasa_tracker_store, "create_engine_kwargs", engine_kwargs),  # read by SQLTrackerStore.__init__
         (SQLTrackerStore, "save", save_new_events),
+        (SQLTrackerStore, "_retrieve", read_event_data),  # under retrieve and retrieve_full_tracker
         (Event, "resolve_by_type", staticmethod(resolve_event_type)),
         (rasa_core_utils, "read_endpoint_config", read_endpoint_config),  # AvailableEndpoints.read_endpoints
     ]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
 from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable
@@ -225,3 +225,32 @@ def test_fast_action_result_check_on_real_responses():
     assert not _passes_fast_check({"events": [{"event": "slot", "value": 1}]})  # a SlotSet needs its name
     assert not _passes_fast_check({"events": [{"event": "bot", "timestamp": "now"}]})  # common fields too
     assert not _passes_fast_check({"events": [{"name": "x"}]})  # no type
+
+
+def test_reading_only_the_event_json_gives_the_trackers_rasa_reads(tmp_path):
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+
+    from bot.rasa_main import read_event_data
+
+    domain = Domain.from_dict({"slots": {"application_no": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    tracker = DialogueStateTracker("resident-1", domain.slots)
+    sessions = [["租房可以落户吗", "老人投靠子女"], ["查进度"]]  # two sessions: retrieve reads only the last
+    for number, texts in enumerate(sessions):
+        start = 1000.0 * (number + 1)  # Rasa's query finds the last session by timestamp; 0 would mean "now"
+        tracker.update(ActionExecuted("action_session_start", timestamp=start))
+        tracker.update(SessionStarted(timestamp=start))
+        for turn, text in enumerate(texts):
+            tracker.update(UserUttered(text, {"name": "ask", "confidence": 0.9}, timestamp=start + turn + 1))
+            tracker.update(SlotSet("application_no", f"SG{number}{turn}", timestamp=start + turn + 1))
+    asyncio.run(store.save(tracker))
+    for everything in (False, True):
+        rasas = asyncio.run(SQLTrackerStore._retrieve(store, "resident-1", everything))
+        ours = asyncio.run(read_event_data(store, "resident-1", everything))
+        assert ours.current_state(EventVerbosity.ALL) == rasas.current_state(EventVerbosity.ALL)
+        assert ours.get_slot("application_no") == "SG10"
+    assert [e.text for e in ours.events if isinstance(e, UserUttered)] == ["租房可以落户吗", "老人投靠子女", "查进度"]
+    latest = asyncio.run(read_event_data(store, "resident-1", False))
+    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["查进度"]
+    assert asyncio.run(read_event_data(store, "nobody", False)) is None
