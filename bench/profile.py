@@ -257,6 +257,7 @@ async def _rasa_pass(model: Path, work: Path, rounds: int, action_url: str) -> d
     profile.enable()
     await _play(agent, scripts, "profile-cprofile", defaultdict(list))
     profile.disable()
+    await agent.action_endpoint.close()  # its kept-alive session (bot/action_client.py), before the loop ends
     body_kb = [len(json.dumps(call)) / 1024 for call in calls]
     return {
         "messages": messages,
