@@ -16,7 +16,8 @@ from console.store import FALLBACK, ResidentSignal, session_scope
 from status_store.db import dispose_engines
 from tests.scaled.services import require_postgres
 
-NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+# The real clock: the CLI test purges with the current time, so fixed dates would expire.
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 DAY = 86400.0
 
 
