@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-import bm25s
-
+from policy_kb.bm25 import BM25
 from policy_kb.glossary import all_forms, synonym_map
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
@@ -28,7 +27,7 @@ class FaqIndex:
         self._segmenter = Segmenter(all_forms(kb.glossary), synonym_map(kb.glossary))
         self._faqs = kb.published_faqs()
         corpus = [self._segmenter.tokens(" ".join((f.question, *f.phrasings))) for f in self._faqs]
-        self._bm25 = bm25s.BM25()
+        self._bm25 = BM25()
         self._bm25.index(corpus, show_progress=False)
 
     def search(self, query: str, k: int = 3, intent: Optional[str] = None) -> List[Hit]:

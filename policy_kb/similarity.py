@@ -13,9 +13,9 @@ import re
 from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
-import bm25s
 import numpy as np
 
+from policy_kb.bm25 import BM25
 from policy_kb.glossary import all_forms, synonym_map
 from policy_kb.model import GlossaryTerm
 from policy_kb.text import Segmenter, normalise
@@ -40,7 +40,7 @@ class TextSimilarity:
     def __init__(self, texts: Sequence[str], glossary: Sequence[GlossaryTerm]):
         segmenter = _segmenter(tuple(glossary))
         self._tokens = [segmenter.tokens(text) for text in texts]
-        self._bm25 = bm25s.BM25()
+        self._bm25 = BM25()
         # bm25s cannot index an empty collection; a placeholder keeps the indices aligned.
         self._bm25.index([tokens or ["\0"] for tokens in self._tokens], show_progress=False)
         self._rows: Dict[int, np.ndarray] = {}

@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, List
 
-import bm25s
 import jieba
 
 from policy_kb import answers
+from policy_kb.bm25 import BM25
 from policy_kb.glossary import all_forms, synonym_map
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import PREAMBLE
@@ -67,7 +67,7 @@ class Bm25SearchBox:
     def __init__(self, kb: KnowledgeBase, tokenise: Tokenise):
         self._tokenise = tokenise
         self._docs = documents(kb)
-        self._bm25 = bm25s.BM25()
+        self._bm25 = BM25()
         self._bm25.index([tokenise(d.text) for d in self._docs], show_progress=False)
 
     def top(self, question: str) -> Document | None:
