@@ -64,7 +64,7 @@ class KeepAliveEndpointConfig(EndpointConfig):
         )
 
     async def close(self) -> None:
-        """Close the sessions (at server stop; tests)."""
+        """Close the sessions (bench.profile, tests); a Rasa server's connections end with its process."""
         for session in self.__dict__.pop("_sessions", {}).values():
             await session.close()
 
