@@ -1,7 +1,11 @@
 """Run the action server, the Rasa server and the web chat page together, in the foreground (make run).
 
-Ctrl-C (or SIGTERM) stops all three; if any dies, the others are stopped too, so the assistant is
-never left half up.
+A part that crashes (an out-of-memory kill, a bug) is started again, after a pause that doubles
+with each crash (0.5 s up to 10 s), so a one-off crash costs residents seconds and a part that
+cannot start does not spin. Only when one part crashes ``CRASH_LIMIT`` times within
+``CRASH_WINDOW_S`` does the supervisor give up: it says so, stops everything and exits 1, because a
+part that keeps dying needs a person. While the action server is down, Rasa's channels answer
+residents 系统繁忙 with the hotline (bot/channels/guard.py). Ctrl-C (or SIGTERM) stops all three.
 """
 
 from __future__ import annotations
@@ -13,10 +17,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
+from typing import Callable, Deque, Dict, List, Optional
 
 GRACE_SECONDS = 10
+BACKOFF_FIRST_S, BACKOFF_MAX_S = 0.5, 10.0
+CRASH_LIMIT, CRASH_WINDOW_S = 5, 60.0
+POLL_S = 0.2
 # The channels in bot/credentials.yml read these; Rasa refuses to start if one is unset, and an
 # empty WeChat token simply turns that channel off (503).
 EMBEDDED_DEFAULTS = {
@@ -30,41 +39,121 @@ EMBEDDED_DEFAULTS = {
 }
 
 
+class GaveUp(RuntimeError):
+    """A part crashed too often to go on restarting it; the message names it."""
+
+
 def _raise_interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def _commands(args: argparse.Namespace) -> List[List[str]]:
+def backoff(crashes: int) -> float:
+    """Seconds to wait before restarting a part that crashed ``crashes`` times within the window."""
+    return min(BACKOFF_FIRST_S * 2 ** max(crashes - 1, 0), BACKOFF_MAX_S)
+
+
+@dataclass
+class Child:
+    """One supervised process: its label (as the operator reads it), command, and recent crashes."""
+
+    label: str
+    argv: List[str]
+    process: Optional[subprocess.Popen] = None
+    crashes: Deque[float] = field(default_factory=deque)
+    restart_at: Optional[float] = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class Supervisor:
+    """Starts the children, restarts the ones that die (with backoff), stops them all on request."""
+
+    def __init__(self, commands: Dict[str, List[str]], clock: Callable[[], float] = time.monotonic):
+        self.children = [Child(label, argv) for label, argv in commands.items()]
+        self._clock = clock
+
+    def start(self) -> None:
+        for child in self.children:
+            child.process = subprocess.Popen(child.argv)
+
+    def check(self) -> None:
+        """Note the children that died and restart those whose pause is over; GaveUp if one keeps dying."""
+        now = self._clock()
+        for child in self.children:
+            if child.running:
+                continue
+            if child.restart_at is None:
+                self._crashed(child, now)
+            elif now >= child.restart_at:
+                child.restart_at = None
+                child.process = subprocess.Popen(child.argv)
+                print(f"{child.label}已重新启动。", file=sys.stderr, flush=True)
+
+    def _crashed(self, child: Child, now: float) -> None:
+        child.crashes.append(now)
+        while child.crashes and child.crashes[0] <= now - CRASH_WINDOW_S:
+            child.crashes.popleft()
+        code = child.process.returncode if child.process else None
+        if len(child.crashes) >= CRASH_LIMIT:
+            raise GaveUp(f"{child.label}在 {CRASH_WINDOW_S:.0f} 秒内意外退出 {len(child.crashes)} 次（退出码 {code}）")
+        delay = backoff(len(child.crashes))
+        child.restart_at = now + delay
+        # "告警" is what the operators' log alerting matches on (as in deploy/scaled.py).
+        print(f"告警：{child.label}意外退出（退出码 {code}），{delay:.1f} 秒后重启。", file=sys.stderr, flush=True)
+
+    def run(self) -> int:
+        """Supervise until Ctrl-C/SIGTERM (0) or until a part keeps crashing (1); stops everything."""
+        try:
+            self.start()
+            while True:
+                self.check()
+                time.sleep(POLL_S)
+        except GaveUp as error:
+            print(f"告警：{error}，已放弃重启，正在停止全部服务。请查看上面的日志。", file=sys.stderr, flush=True)
+            return 1
+        except KeyboardInterrupt:
+            print("正在停止……", flush=True)
+            return 0
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        processes = [child.process for child in self.children if child.process is not None]
+        for process in processes:
+            if process.poll() is None:
+                # SIGTERM, not SIGINT: a shell starting us in the background makes children ignore SIGINT.
+                process.terminate()
+        deadline = time.monotonic() + GRACE_SECONDS
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _commands(args: argparse.Namespace) -> Dict[str, List[str]]:
     rasa = str(Path(sys.executable).with_name("rasa"))
     # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
     origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
     web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
     if os.environ.get("WEBCHAT_SOCKET_URL"):
         web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
-    return [
-        [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
+    return {
+        "动作服务器": [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
         # bot.rasa_main is `rasa` with tracker-store failures made visible (see its docstring).
         # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
         # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
         # "--auth-token=…" as one argument: a random token may start with "-", which argparse takes for an option.
-        [sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
-         "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
-         "--interface", os.environ["RASA_INTERFACE"], "--enable-api", f"--auth-token={os.environ['RASA_API_TOKEN']}"],
-        web,
-    ]
-
-
-def _stop(processes: List[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            # SIGTERM, not SIGINT: a shell starting us in the background makes children ignore SIGINT.
-            process.terminate()
-    deadline = time.monotonic() + GRACE_SECONDS
-    for process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
+        "Rasa 服务": [
+            sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
+            "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
+            "--interface", os.environ["RASA_INTERFACE"], "--enable-api", f"--auth-token={os.environ['RASA_API_TOKEN']}",
+        ],
+        "网页服务": web,
+    }
 
 
 def main() -> int:
@@ -92,19 +181,10 @@ def main() -> int:
             print(ensured.stderr, file=sys.stderr)
             return 1
         os.environ["POLICY_KB_DIR"] = ensured.stdout.strip().splitlines()[-1]
-    processes = [subprocess.Popen(cmd) for cmd in _commands(args)]
+    supervisor = Supervisor(_commands(args))
     print(f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
           f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        print("有服务意外退出，正在停止全部服务。", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("正在停止……", flush=True)
-        return 0
-    finally:
-        _stop(processes)
+    return supervisor.run()
 
 
 if __name__ == "__main__":

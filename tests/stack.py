@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
@@ -87,6 +88,12 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
+    def child(self, marker):
+        """The pid of the one bot.serve child whose command line contains ``marker`` (fault tests)."""
+        found = [pid for pid, cmdline in _children(self.process.pid) if marker in cmdline]
+        assert len(found) == 1, f"{marker!r}: {found}"
+        return found[0]
+
     def wait_until_ready(self):
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -106,6 +113,24 @@ class Stack:
             return self.process.wait(timeout=30)
         finally:
             self.log.close()
+
+
+def _children(parent):
+    """(pid, command line) of every living process whose parent is ``parent``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        # the command name may contain spaces or parentheses: state and ppid follow the last ")"
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == parent and state != "Z":
+            found.append((int(entry.name), cmdline))
+    return found
 
 
 @contextmanager
