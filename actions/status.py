@@ -86,7 +86,13 @@ def result_reply(kb: KnowledgeBase, view: StatusView) -> Reply:
 
 
 async def lookup_reply(kb: KnowledgeBase, conversation_id: str, number: str, token: str) -> Reply:
-    """Look up in a worker thread; every outcome, a store failure included, has its reply."""
+    """Look up in a worker thread; every outcome, a store failure included, has its reply.
+
+    Only the channel's keyed token stands for the tail: raw digits in the slot came from somewhere
+    else (a forged action call), and get the neutral reply without a lookup."""
+    if not (isinstance(number, str) and isinstance(token, str) and is_tail_token(token)):
+        logger.warning("查询凭据不是渠道生成的（身份证尾号须为令牌），未查询（会话 %s）", conversation_id)
+        return answers.message(kb, "status_not_found")
     try:
         result = await throttled_lookup_async(conversation_id, number, token)
     except STORE_ERRORS:

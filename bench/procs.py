@@ -233,7 +233,7 @@ def _kb(path: Path, key: str) -> Optional[int]:
 
 def _role(cmdline: List[str]) -> str:
     text = " ".join(cmdline)
-    if "run actions" in text:
+    if "actions.server" in text or "run actions" in text:
         return "action server"
     if "bot.serve" in text:
         return "supervisor (bot.serve)"

@@ -2,8 +2,8 @@
 
     python -m bench.profile [--rounds 3]     # writes reports/profile.md, profile_*.prof
 
-1. A real action server is started (``rasa run actions``, private status store with the test
-   export). Our model is loaded in this process as an Agent with a SQLite tracker store, and the
+1. A real action server is started (``actions.server``, as make run starts it; private status
+   store with the test export). Our model is loaded in this process as an Agent with a SQLite tracker store, and the
    benchmark scripts are sent through the REST channel's handler and the channel guard, one
    message at a time. Stage timers (bench.stages) charge each moment to the innermost stage:
    guard, tracker store, NLU graph nodes, policy graph nodes, building the action request, the
@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import pstats
+import secrets
 import shutil
 import subprocess
 import sys
@@ -192,10 +193,11 @@ def run(model: Path, out: Path, work: Path, rounds: int) -> dict:
     os.environ.update(env)
     procs.import_status_fixtures(env)
     action_port = procs.free_port()
-    rasa = str(Path(sys.executable).with_name("rasa"))
+    # The secret bot/endpoints.yml sends and the action server checks, as bot.serve makes it.
+    os.environ["ACTION_SERVER_TOKEN"] = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32)
     log = (work / "actions.log").open("w")
     server = subprocess.Popen(
-        [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(action_port)],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=log,

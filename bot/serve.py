@@ -19,7 +19,6 @@ import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Deque, Dict, List, Optional
 
 GRACE_SECONDS = 10
@@ -135,14 +134,14 @@ class Supervisor:
 
 
 def _commands(args: argparse.Namespace) -> Dict[str, List[str]]:
-    rasa = str(Path(sys.executable).with_name("rasa"))
     # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
     origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
     web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
     if os.environ.get("WEBCHAT_SOCKET_URL"):
         web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
     return {
-        "动作服务器": [rasa, "run", "actions", "--actions", "actions", "--port", str(args.action_port)],
+        # actions.server is `rasa run actions` on loopback, checking the shared secret on every call.
+        "动作服务器": [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(args.action_port)],
         # bot.rasa_main is `rasa` with tracker-store failures made visible (see its docstring).
         # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
         # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
@@ -169,6 +168,10 @@ def main() -> int:
     os.environ.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{args.action_port}/webhook")
     os.environ.setdefault("RASA_INTERFACE", "127.0.0.1")
     os.environ.setdefault("RASA_API_TOKEN", secrets.token_urlsafe(32))  # a new one per start unless given
+    # Rasa sends it (bot/endpoints.yml) and the action server checks it (actions/server.py); in the
+    # environment only, never on a command line.
+    if not os.environ.get("ACTION_SERVER_TOKEN"):
+        os.environ["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
     os.environ.setdefault("RASA_API_URL", f"http://127.0.0.1:{args.rasa_port}")
     # Both signals stop everything, even when a non-interactive shell started us with SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_interrupt)

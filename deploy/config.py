@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -66,6 +67,8 @@ class ScaledConfig:
     work: Path
     api_token: str
     actions_package: str = "actions"
+    # The secret Rasa sends the action servers on every call (actions/server.py); a new one per start.
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     lock_store_type: str = ATOMIC_LOCK_STORE
     action_timeout_s: int = 10
     # Where each process connects, if not straight to the server (tests put fault proxies here).
@@ -130,6 +133,7 @@ class ScaledConfig:
             "CONSOLE_DB_URL": self.store_url("console").render_as_string(hide_password=False),
             "ACTION_ENDPOINT_URL": f"{self.internal_url}/webhook",
             "RASA_API_TOKEN": self.api_token,
+            "ACTION_SERVER_TOKEN": self.action_token,
             "RASA_API_URL": self.internal_url,
             "CONSOLE_ORIGINS": self.public_url,
             # The channels in bot/credentials.yml read these; an empty WeChat token turns WeChat off.

@@ -41,13 +41,14 @@ def get_ok(url: str) -> Probe:
     return lambda: requests.get(url, timeout=TIMEOUT).status_code == 200
 
 
-def actions(base: str) -> Probe:
-    """Up, and the greeting action answers (which loads the knowledge base)."""
+def actions(base: str, token: str) -> Probe:
+    """Up, and the greeting action answers (which loads the knowledge base); ``token`` is the
+    shared secret the action server asks of every call (actions/server.py)."""
 
     def probe() -> bool:
         if requests.get(f"{base}/health", timeout=TIMEOUT).status_code != 200:
             return False
-        reply = requests.post(f"{base}/webhook", json=GREETING_CALL, timeout=60)
+        reply = requests.post(f"{base}/webhook", json=GREETING_CALL, headers={"X-Action-Token": token}, timeout=60)
         return reply.status_code == 200 and any(GREETING in (r.get("text") or "") for r in reply.json()["responses"])
 
     return probe

@@ -84,6 +84,7 @@ def config_from_args(args: argparse.Namespace) -> ScaledConfig:
         web_port=args.web_port or None,
         work=args.work,
         api_token=os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32),
+        action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
         lock_store_type=args.lock_store,
         action_timeout_s=args.action_timeout,
     )

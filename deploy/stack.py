@@ -72,12 +72,11 @@ class ScaledStack:
             probes.get_ok(f"{config.public_url}/healthz"),
         )
         for number, port in enumerate(config.action_ports, 1):
-            # SANIC_HOST: rasa_sdk listens on every interface unless told otherwise.
+            # actions.server: rasa-sdk on loopback, checking the shared secret on every call.
             yield Service(
                 f"actions-{number}",
-                [python, "-m", "rasa_sdk", "--actions", config.actions_package, "--port", str(port)],
-                probes.actions(f"http://127.0.0.1:{port}"),
-                env={"SANIC_HOST": "127.0.0.1"},
+                [python, "-m", "actions.server", "--actions", config.actions_package, "--port", str(port)],
+                probes.actions(f"http://127.0.0.1:{port}", config.action_token),
             )
         for number, port in enumerate(config.rasa_ports, 1):
             yield Service(

@@ -31,6 +31,7 @@ class Stack:
         self.console_db_url = f"sqlite:///{tmp / 'console.db'}"
         self.kb_publish_dir = tmp / "kb"
         self.api_token = secrets.token_urlsafe(16)
+        self.action_token = secrets.token_urlsafe(32)  # what Rasa sends the action server (actions/server.py)
         self.api_url = f"http://127.0.0.1:{self.rasa_port}"
         env = {
             **os.environ,
@@ -41,6 +42,7 @@ class Stack:
             # Publishes the repo's current FAQ into the test's own folder, never into var/kb.
             "KB_PUBLISH_DIR": str(self.kb_publish_dir),
             "RASA_API_TOKEN": self.api_token,
+            "ACTION_SERVER_TOKEN": self.action_token,
             "PYTHONPATH": str(REPO),
             **(env or {}),
         }

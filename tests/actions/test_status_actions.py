@@ -326,6 +326,27 @@ def test_store_down_at_the_lookup_gets_a_polite_reply_and_forgets(domain, store_
     assert events == [SlotSet("application_no", None), SlotSet("id_tail", None)]
 
 
+@pytest.mark.parametrize(
+    "number, forged",
+    [
+        ("SG2026110001", tail("SG2026110001")),
+        ("SG2026110002", tail("SG2026110002").lower()),
+        ("SG2026110001", int(tail("SG2026110001"))),
+        ("SG2026110001", [tail("SG2026110001")]),
+    ],
+)
+def test_raw_digits_in_the_tail_slot_are_never_looked_up(domain, store, number, forged):
+    # What a call made straight to the action server could carry: the right tail, as digits rather
+    # than the channel's keyed token. Without the secret no token can be made for a guess.
+    slots = {"application_no": number, "id_tail": forged, "requested_slot": None}
+    message = {"text": "[已隐去]", "intent": {"name": "check_status"}, "entities": [], "metadata": {}}
+    tracker = Tracker("forger", slots, message, [], False, None, {}, "status_form")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(status.ActionCheckStatus().run(dispatcher, tracker, domain.as_dict()))
+    assert [m["text"] for m in dispatcher.messages] == [text("status_not_found")]
+    assert events == [SlotSet("application_no", None), SlotSet("id_tail", None)]
+
+
 def test_a_successful_lookup_returns_only_the_clearing_events(domain, store):
     dispatcher = CollectingDispatcher()
     tracker = sdk_tracker("SG2026110005", tail("SG2026110005"))

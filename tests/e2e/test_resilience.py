@@ -14,7 +14,7 @@ import requests
 from policy_kb import answers
 from tests.stack import running_stack
 
-ACTION_SERVER, WEB_PAGE = "rasa run actions", "bot.web"
+ACTION_SERVER, WEB_PAGE = "actions.server", "bot.web"
 BUSY_WITHIN_S, BACK_WITHIN_S = 2.0, 30.0
 
 

@@ -42,6 +42,8 @@ def test_every_process_gets_the_same_stores_and_token(tmp_path):
     )
     assert env["LOCK_STORE_TYPE"] == ATOMIC_LOCK_STORE and env["RASA_API_TOKEN"] == "token"
     assert env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:8089/webhook"
+    # Rasa sends it and every action server checks it (actions/server.py): one per deployment start.
+    assert len(env["ACTION_SERVER_TOKEN"]) >= 32 and env["ACTION_SERVER_TOKEN"] != _config(tmp_path).action_token
 
 
 def test_a_database_prefix_must_be_a_plain_identifier(tmp_path):
