@@ -39,9 +39,10 @@ TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"
 TOKEN_HEADER = "X-Action-Token"
 DEFAULT_HOST = "127.0.0.1"
 MIN_TOKEN_CHARS = 16
-# The largest call is the tracker of a long session (500-character messages, about 5 KB of events
-# a turn): 4 MB is several hundred turns. rasa-sdk's Sanic would otherwise take 100 MB.
-MAX_BODY_BYTES = 4 * 1024 * 1024
+# The largest call is the tracker of a long session (up to 15 KB of events a turn, the answer texts
+# escaped as JSON): the same 20 MB the scaled profile's nginx lets through to the action servers
+# (deploy/nginx.conf.template). rasa-sdk's Sanic would otherwise take 100 MB.
+MAX_BODY_BYTES = 20 * 1024 * 1024
 OPEN_PATHS = {"/health"}  # liveness probes; says only "ok"
 
 logger = logging.getLogger(__name__)
