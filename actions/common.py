@@ -9,12 +9,67 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from console.signals import record_signal
+from policy_kb import answers
 from policy_kb.answers import Reply
+from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
+from policy_kb.respond import Plan, Question, Responder
+
+# The conversation's context for follow-ups (policy_kb.followup); set by the answering actions only.
+CONTEXT_SLOT = "answer_context"
+_responders: dict = {}
 
 
 def knowledge():
     return KNOWLEDGE.get()
+
+
+def responder() -> Responder:
+    """The responder for the knowledge base in service (rebuilt when a new version is published)."""
+    kb, index = knowledge()
+    current = _responders.get("current")
+    if current is None or current.kb is not kb or current.index is not index:
+        current = _responders["current"] = Responder(kb, index)
+    return current
+
+
+def message_number(tracker: Tracker) -> int:
+    """How many messages the resident has sent in this session, the current one included."""
+    count = 0
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            count = 0
+        elif event.get("event") == "user":
+            count += 1
+    return count
+
+
+def stored_context(tracker: Tracker) -> Optional[Context]:
+    """The context of a recent answer in this conversation, or None (none yet, or too old)."""
+    context = Context.from_slot(tracker.get_slot(CONTEXT_SLOT))
+    return context if context is not None and context.fresh(message_number(tracker)) else None
+
+
+def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
+    """What this turn leaves for the next: the entry answered; the same topic kept (and renewed)
+    after its next step was answered ("要多久"); otherwise nothing (a new topic starts fresh)."""
+    turn = message_number(tracker)
+    if plan.answered is not None:
+        return Context(plan.answered.id, tuple(plan.answered.articles), turn).to_slot()
+    previous = stored_context(tracker)
+    if plan.not_covered and previous is not None:
+        return Context(previous.faq_id, previous.articles, turn).to_slot()
+    return None
+
+
+def send_plan(dispatcher: CollectingDispatcher, plan: Plan) -> None:
+    """Every reply of the plan; the 有用/没用 buttons under the first answer only."""
+    kb, _ = knowledge()
+    rated = False
+    for reply in plan.replies:
+        if reply.faq_id and not rated:
+            reply, rated = answers.with_rating(kb, reply), True
+        send(dispatcher, reply)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -27,6 +82,18 @@ def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
     return None
+
+
+def question_of(tracker: Tracker) -> Question:
+    """What Rasa understood of the latest message, as the responder reads it."""
+    intent = tracker.latest_message.get("intent") or {}
+    return Question(
+        latest_text(tracker),
+        intent.get("name") or "",
+        latest_entity(tracker, "faq_id"),
+        latest_entity(tracker, "district"),
+        latest_entity(tracker, "other_city"),
+    )
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -10,10 +10,25 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_entity, latest_text, record, send
+from rasa_sdk.events import SlotSet
+
+from actions.common import (
+    CONTEXT_SLOT,
+    knowledge,
+    latest_entity,
+    latest_text,
+    question_of,
+    record,
+    responder,
+    send,
+    send_plan,
+    stored_context,
+    updated_context,
+)
 from console import handoffs
 from console.store import FALLBACK, GAVE_UP, LOW_CONFIDENCE, NOT_COVERED, OUT_OF_SCOPE
 from policy_kb import answers
+from policy_kb.followup import is_elliptical
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +86,13 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
+        context, text = stored_context(tracker), latest_text(tracker)
+        if context is not None and is_elliptical(kb, text):
+            # "那我哥呢" right after an answer is a follow-up, whatever the classifier thought
+            plan = responder().follow_up(question_of(tracker), context)
+            if plan is not None:
+                send_plan(dispatcher, plan)
+                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
         send(dispatcher, answers.message(kb, "out_of_scope"))
         await record(OUT_OF_SCOPE, tracker)
         return []
@@ -86,15 +108,15 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb, index = knowledge()
         ranking = tracker.latest_message.get("intent_ranking") or []
         candidates = [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
-        reply = answers.low_confidence_reply(kb, index, latest_text(tracker), candidates)
-        send(dispatcher, answers.with_rating(kb, reply))
-        await record(LOW_CONFIDENCE if reply.faq_id else FALLBACK, tracker)
-        if not reply.faq_id and fallbacks_in_a_row(tracker) >= GIVE_UP_AFTER:
+        plan = responder().low_confidence(question_of(tracker), candidates, stored_context(tracker))
+        send_plan(dispatcher, plan)
+        answered = plan.answered is not None
+        await record(LOW_CONFIDENCE if answered else FALLBACK, tracker)
+        if not answered and fallbacks_in_a_row(tracker) >= GIVE_UP_AFTER:
             await self._ask_for_a_person(dispatcher, tracker)
-        return []
+        return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
 
     @staticmethod
     async def _ask_for_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -12,11 +12,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_text, send
+from actions.common import knowledge, latest_text, responder, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
-from policy_kb.eligibility.dialogue import STOPPED_SLOT, profile_from_slots, slot_name, take_turn, usable_history
+from policy_kb.eligibility.dialogue import STOPPED_SLOT, is_policy_question, profile_from_slots, slot_name, take_turn, usable_history
 from policy_kb.loader import KnowledgeBase
+from policy_kb.respond import Question
 
 FORM = "eligibility_form"
 # Fields the form may ask (the domain lists one slot for each).
@@ -88,7 +89,8 @@ class ValidateEligibilityForm(Action):
         unclear = int(tracker.get_slot(UNCLEAR_SLOT) or 0)
         earlier = usable_history(kb.eligibility, *_history(tracker))
         name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
-        turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier)
+        names_topic = bool(responder().concepts.topics(text))
+        turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier, names_topic)
         if turn.stop:
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
         events: List[EventType] = []
@@ -116,9 +118,19 @@ class ValidateEligibilityForm(Action):
 
     @staticmethod
     def _answer_policy_question(dispatcher, kb, index, text: str, intent: str) -> None:
-        """Answered in full; the form then asks its question again."""
-        faq = answers.choose_faq(kb, index, intent, text)
-        send(dispatcher, answers.faq_reply(kb, faq, text) if faq else answers.message(kb, "eligibility_hint"))
+        """Answered in full (as outside the check); the form then asks its question again."""
+        plan = responder().answer(Question(text, intent))
+        for reply in plan.replies or [answers.message(kb, "eligibility_hint")]:
+            send(dispatcher, reply)
+
+
+def _answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"算了不测了，居住证积分是怎么回事": the check stops, and the question is answered too."""
+    text, intent = latest_text(tracker), tracker.latest_message.get("intent") or {}
+    name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
+    if is_policy_question(text, name, confidence, bool(responder().concepts.topics(text))):
+        for reply in responder().answer(Question(text, name)).replies:
+            send(dispatcher, reply)
 
 
 class ActionEligibilityVerdict(Action):
@@ -131,6 +143,7 @@ class ActionEligibilityVerdict(Action):
         kb, _ = knowledge()
         if tracker.get_slot(STOPPED_SLOT):
             send(dispatcher, answers.message(kb, "eligibility_stopped"))
+            _answer_what_came_with_the_stop(dispatcher, tracker)
         else:
             result = evaluate(profile_from_slots(tracker.slots, kb.eligibility), kb.eligibility)
             for part in verdict_parts(result, kb):

@@ -187,10 +187,17 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
     return Reply(message(kb, "other_city").text, [faq_button(f) for f in offered])
 
 
+def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The first other province or city (places.yml) the text names, if any."""
+    text = normalise(text)
+    return next((place for place in kb.other_places if place in text), None)
+
+
 def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], district: Optional[str]) -> bool:
     """A named other city counts only when the question is not also about Shaoguan: "我系郴州人，
     喺韶关打工" is a Shaoguan question."""
     names = CITY_NAMES + tuple(form for t in kb.glossary if t.entity == "district" for form in t.surface_forms)
+    city = city or names_other_place(kb, text)
     return bool(city) and not district and not any(name in normalise(text) for name in names)
 
 

@@ -45,6 +45,7 @@ class KnowledgeBase:
     operator: OperatorConfig
     messages: Dict[str, Any]
     eligibility: EligibilityRules  # questions and rules of the step-by-step eligibility check
+    other_places: Tuple[str, ...] = ()  # places.yml: other provinces and cities (never Shaoguan's own)
 
     def published_faqs(self) -> List[FaqEntry]:
         return [faq for faq in self.faqs.values() if faq.published]
@@ -169,6 +170,9 @@ def _load_operator(raw: Dict[str, Any]) -> OperatorConfig:
     )
 
 
+PLACES_FILE = "places.yml"
+
+
 def read_kb(data_dir: Path = DATA_DIR) -> Tuple[KnowledgeBase, List[str]]:
     """The knowledge base as parsed, with the parsing problems but before :func:`validate`.
 
@@ -186,8 +190,18 @@ def read_kb(data_dir: Path = DATA_DIR) -> Tuple[KnowledgeBase, List[str]]:
         operator=_load_operator(_read_yaml(data_dir / "operator.yml", problems)),
         messages=_read_yaml(data_dir / "messages.yml", problems),
         eligibility=eligibility,  # None only when invalid, and then load_kb raises
+        other_places=_load_places(data_dir / PLACES_FILE, problems),
     )
     return kb, problems
+
+
+def _load_places(path: Path, problems: List[str]) -> Tuple[str, ...]:
+    """Other places' names, longest first; optional (no file: only the glossary's other_city terms)."""
+    if not path.exists():
+        return ()
+    raw = _read_yaml(path, problems) or {}
+    names = [str(n).strip() for n in raw.get("other_places") or [] if str(n).strip()]
+    return tuple(sorted(set(names), key=len, reverse=True))
 
 
 def load_kb(data_dir: Path = DATA_DIR) -> KnowledgeBase:

@@ -60,8 +60,10 @@ QUESTION_MARKERS = (
     "要唔要",
     "要不要",
 )
-# A policy question asked mid-form is answered when the classifier is this sure of it.
+# A policy question asked mid-form is answered when the classifier is this sure of it; when the
+# question also names a policy topic of its own (宅基地, 居住证 …), a second signal, less is enough.
 INTERRUPTION_CONFIDENCE = 0.8
+INTERRUPTION_CONFIDENCE_WITH_TOPIC = 0.4
 
 
 def slot_name(field_id: str) -> str:
@@ -161,9 +163,10 @@ def mentioned(rules: EligibilityRules, texts: Sequence[str]) -> Set[str]:
     return {f for f in fields if any(mentions(f, text, rules) for text in texts)}
 
 
-def is_policy_question(text: str, intent: str, confidence: float) -> bool:
+def is_policy_question(text: str, intent: str, confidence: float, names_topic: bool = False) -> bool:
     """A confident policy intent, phrased as a question: answers ("租房") are statements."""
-    return intent.startswith("faq_") and confidence >= INTERRUPTION_CONFIDENCE and _says(text, QUESTION_MARKERS)
+    needed = INTERRUPTION_CONFIDENCE_WITH_TOPIC if names_topic else INTERRUPTION_CONFIDENCE
+    return intent.startswith("faq_") and confidence >= needed and _says(text, QUESTION_MARKERS)
 
 
 def take_turn(
@@ -175,6 +178,7 @@ def take_turn(
     confidence: float = 0.0,
     unclear_before: int = 0,
     earlier: Sequence[str] = (),
+    names_topic: bool = False,
 ) -> Turn:
     """Read one message. ``asked`` is the field just asked (None when the form starts);
     ``unclear_before`` counts the answers to it that could not be read; ``earlier`` is what the
@@ -183,7 +187,7 @@ def take_turn(
         return Turn(stop=True)
     if asked and _says(text, RESTART_WORDS):
         return Turn(restart=True, next_field=next_field(rules, {}))
-    if asked and is_policy_question(text, intent, confidence):
+    if asked and is_policy_question(text, intent, confidence, names_topic):
         return Turn(understood=False, interruption=True, next_field=asked)
     turn = Turn()
     if asked is None:

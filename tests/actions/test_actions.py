@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from rasa_sdk.utils import all_subclasses
 
@@ -48,7 +49,8 @@ def test_every_domain_action_is_registered_exactly_once(domain):
 
 def test_answer_faq_cites_article_three_for_renting(domain):
     messages, events = run(faq.ActionAnswerFaq(), tracker("租房可以落户吗", "faq_settle_housing"), domain)
-    assert events == []
+    # the answer is remembered for a follow-up ("那我老婆呢")
+    assert events == [SlotSet("answer_context", {"faq_id": "settle_rent", "articles": ["三"], "turn": 0})]
     assert len(messages) == 1
     assert messages[0]["text"].endswith(CITE + "第（三）条")
     assert messages[0]["buttons"]
@@ -61,11 +63,18 @@ def test_answer_faq_honours_button_entity(domain):
     assert "年龄" in messages[0]["text"]
 
 
-def test_answer_faq_about_other_city_says_so_first(domain):
+def test_answer_faq_about_other_city_says_so_and_states_no_article_as_its_rule(domain):
+    # issue 16: Shenzhen's rules are not 第（三）条 of Shaoguan's document; Shaoguan's are offered as buttons
     entities = [{"entity": "other_city", "value": "深圳"}]
     messages, _ = run(faq.ActionAnswerFaq(), tracker("深圳租房可以落户吗", "faq_settle_housing", entities), domain)
-    assert "只能解答韶关市" in messages[0]["text"]
-    assert messages[1]["text"].endswith("第（三）条")
+    [message] = messages
+    assert "只能解答韶关市" in message["text"] and "依据" not in message["text"]
+    assert message["buttons"]
+
+
+def test_a_city_the_nlu_does_not_know_is_still_another_city(domain):
+    messages, _ = run(faq.ActionAnswerFaq(), tracker("许昌父母投靠子女落户条件", "faq_relatives"), domain)
+    assert ["只能解答韶关市" in m["text"] and "依据" not in m["text"] for m in messages] == [True]
 
 
 def test_answer_faq_also_names_an_uncovered_detail(domain):

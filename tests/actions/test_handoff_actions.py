@@ -6,6 +6,7 @@ import asyncio
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -145,7 +146,7 @@ def test_second_misunderstanding_in_a_row_asks_a_person_without_pausing(domain):
     messages, events = run(edges.ActionFallback(), tracker("哦哦就系咁", "nlu_fallback", (), history, confidence=0.2),
                            domain)
     assert any("工作人员查看" in m["text"] for m in messages)
-    assert events == []
+    assert events == [SlotSet("answer_context", None)]  # not paused; no topic to follow up on
     [item] = handoffs.queue()
     assert item.reason == GAVE_UP and not handoffs.awaits_staff("resident-1")
     assert [s[0] for s in signals()] == ["fallback", "fallback"]

@@ -1,0 +1,85 @@
+"""Which policy concepts (glossary terms) a question and an FAQ entry speak of: the answer gate.
+
+An answer is given only when the question and the chosen entry share the concept that matters
+(issue 16: never confidently wrong). The concepts are the glossary's terms; which of them matter is
+read from the FAQ itself: a term found in many entries (户口, 落户, 派出所 …) tells them apart no
+better than chance, and the entity terms (who, where, which diploma) are facets of a question, not
+its topic.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, Iterable, List, Tuple
+
+from policy_kb.loader import KnowledgeBase
+from policy_kb.model import FaqEntry
+from policy_kb.text import normalise
+
+# The city itself and its common misspellings.
+CITY_NAMES = ("韶关", "绍关", "韶州", "韶關")
+# A term found in more than this share of the published entries does not decide between them.
+GENERIC_SHARE = 0.2
+# Terms naming who, where or which diploma: they refine a question but never make its topic.
+FACET_ENTITIES = ("district", "other_city", "relation", "education", "housing_type")
+
+
+def entry_text(faq: FaqEntry) -> str:
+    return " ".join((faq.question, *faq.phrasings, faq.answer))
+
+
+class ConceptIndex:
+    """The topic terms of every published FAQ entry, and of any question."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self._forms: List[Tuple[str, str]] = sorted(
+            ((normalise(form), term.term) for term in kb.glossary if term.entity not in FACET_ENTITIES
+             for form in term.surface_forms),
+            key=lambda pair: -len(pair[0]),
+        )
+        self._facet_forms = tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES
+                                  for form in term.surface_forms) + CITY_NAMES
+        faqs = kb.published_faqs()
+        found = {faq.id: self._all_terms(entry_text(faq)) for faq in faqs}
+        counts: Dict[str, int] = {}
+        for terms in found.values():
+            for term in terms:
+                counts[term] = counts.get(term, 0) + 1
+        self.generic: FrozenSet[str] = frozenset(t for t, n in counts.items() if n > GENERIC_SHARE * len(faqs))
+        self._by_faq = {faq_id: terms - self.generic for faq_id, terms in found.items()}
+
+    def _all_terms(self, text: str) -> FrozenSet[str]:
+        """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
+        text = normalise(text)
+        terms = set()
+        for form, term in self._forms:
+            if form and form in text:
+                terms.add(term)
+                text = text.replace(form, "\u3000")
+        return frozenset(terms)
+
+    def policy_terms(self, text: str) -> FrozenSet[str]:
+        """Every policy term in the text, generic ones included (户口, 落户 …)."""
+        return self._all_terms(text)
+
+    def says_anything_of_hukou(self, text: str) -> bool:
+        """Any glossary term at all (facets included) or the city's name: "独生子女补贴几岁领" is
+        not a settling question however the classifier reads it, "大专毕叶能落护绍关吗" is."""
+        text = normalise(text)
+        return bool(self._all_terms(text)) or any(normalise(f) in text for f in self._facet_forms)
+
+    def topics(self, text: str) -> FrozenSet[str]:
+        """The terms of the text that tell FAQ entries apart."""
+        return self._all_terms(text) - self.generic
+
+    def of_faq(self, faq: FaqEntry) -> FrozenSet[str]:
+        return self._by_faq.get(faq.id, frozenset())
+
+    def fits(self, text: str, faq: FaqEntry) -> bool:
+        """False when the question names a topic and the entry speaks of none of its topics."""
+        asked = self.topics(text)
+        return not asked or bool(asked & self.of_faq(faq))
+
+    def first_fitting(self, text: str, faqs: Iterable[FaqEntry]) -> FaqEntry | None:
+        """The first entry that speaks of a topic the question names (None if it names none)."""
+        asked = self.topics(text)
+        return next((faq for faq in faqs if asked & self.of_faq(faq)), None) if asked else None

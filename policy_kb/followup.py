@@ -1,0 +1,60 @@
+"""What the conversation has established so far, and reading a short follow-up in its light.
+
+The context is small and plain: the FAQ entry last answered, its articles, and the resident's
+message number when it was given. The action keeps it in one slot, so it belongs to one
+conversation only and ends with the session; it is also ignored once it is ``MAX_AGE`` messages old.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, Optional, Tuple
+
+from policy_kb.loader import KnowledgeBase
+from policy_kb.text import normalise
+
+# A follow-up refers to the answer just given, or the one before: older context is not assumed.
+MAX_AGE = 2
+_PUNCT = "，,。.？?！!~～ 　…"
+
+
+@dataclass(frozen=True)
+class Context:
+    faq_id: str
+    articles: Tuple[str, ...]
+    turn: int  # the resident's message number (in this session) that the answer replied to
+
+    def to_slot(self) -> Dict[str, Any]:
+        return {**asdict(self), "articles": list(self.articles)}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Optional["Context"]:
+        """The stored context, or None for anything malformed (a slot is never trusted blindly)."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls(str(value["faq_id"]), tuple(str(a) for a in value["articles"]), int(value["turn"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def fresh(self, turn: int) -> bool:
+        return 0 < turn - self.turn <= MAX_AGE
+
+
+def is_elliptical(kb: KnowledgeBase, text: str) -> bool:
+    """A short message that leans on what came before ("那我老婆呢", "县城呢", "我也可以吗")."""
+    words = kb.messages.get("follow_up_words") or {}
+    text = normalise(text).strip(_PUNCT)
+    if not text or len(text) > int(words.get("max_chars", 14)):
+        return False
+    return (
+        text.startswith(tuple(words.get("starts") or ()))
+        or text.endswith(tuple(words.get("ends") or ()))
+        or any(word in text for word in words.get("same") or ())
+    )
+
+
+def is_short(kb: KnowledgeBase, text: str) -> bool:
+    """Short enough that, when the classifier is unsure of it, it is read as the next turn."""
+    words = kb.messages.get("follow_up_words") or {}
+    return 0 < len(normalise(text).strip(_PUNCT)) <= int(words.get("max_chars", 14))

@@ -1,0 +1,70 @@
+"""Who the resident is asking about, and the answer that fits that person (issue 16).
+
+The document's 第（五）条 lets spouses, minor children and parents join each other; siblings, adult
+children and other relatives are not among them. Who a message speaks of is read from the
+glossary's relation terms (the same ones the NLU extracts as ``relation`` entities), with the
+eligibility check's own ``family_join`` vocabulary as a second reading; the replies are
+messages.yml texts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from policy_kb.answers import Reply, _fill
+from policy_kb.eligibility.parsing import parse_answer
+from policy_kb.loader import KnowledgeBase
+from policy_kb.text import normalise
+
+# The family_join answers 第（五）条 names, and those it does not.
+DIRECT = ("spouse", "parent", "minor_child")
+NOT_DIRECT = ("adult_child", "sibling", "other")
+# The glossary's relation terms (the document's own categories) as family_join answers.
+RELATION_TERMS = {"配偶": "spouse", "父母": "parent", "子女": "minor_child", "兄弟姐妹": "sibling",
+                  "祖父母": "other", "孙子女": "other", "亲友": "other"}
+HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
+ADULT_AGE = 18
+_AGE = re.compile(r"(\d{1,2})\s*[岁歲]")
+# "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.
+_ADULT_WORDS = ("成年子女", "已成年", "成年了", "满18", "满十八", "已经工作", "出来工作", "大学毕业", "结婚了")
+_JOINS_CHILD = re.compile(r"(投靠|跟|随|同)(我)?(的)?(儿子|女儿|子女|孩子|个仔|个女|仔女)")
+
+
+def _relation_terms(kb: KnowledgeBase, text: str) -> list:
+    return [t.term for t in kb.glossary if t.entity == "relation" and any(normalise(f) in text for f in t.surface_forms)]
+
+
+def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """Whom the message asks about, as a ``family_join`` value, or None when it names no one."""
+    text = normalise(text)
+    found = [RELATION_TERMS[t] for t in _relation_terms(kb, text) if t in RELATION_TERMS]
+    if not found:
+        found = [v for v in [parse_answer("family_join", text, kb.eligibility)] if v in DIRECT + NOT_DIRECT]
+    if not found:
+        return None
+    if "minor_child" in found and not _JOINS_CHILD.search(text):
+        ages = [int(a) for a in _AGE.findall(text)]
+        if any(w in text for w in _ADULT_WORDS) or (ages and max(ages) >= ADULT_AGE):
+            return "adult_child"
+    if "minor_child" in found and _JOINS_CHILD.search(text):
+        return "parent"
+    return found[0]
+
+
+def label(kb: KnowledgeBase, who: str) -> str:
+    return str((kb.messages.get("person_labels") or {}).get(who, who))
+
+
+def not_direct_reply(kb: KnowledgeBase, who: str) -> Reply:
+    """Kindly: not 投靠 under 第（五）条, and what the document does offer instead."""
+    text = _fill(kb, str(kb.messages["person_not_direct"]), who=label(kb, who))
+    refs = [RELATIVES_ARTICLE, PERMIT_ARTICLE]
+    return Reply(text + "\n" + kb.citation(refs), [], tuple(refs))
+
+
+def direct_with_home_reply(kb: KnowledgeBase, who: str) -> Reply:
+    """After a housing answer: the family member settles with the resident (三), or joins (五)."""
+    text = _fill(kb, str(kb.messages["person_direct_with_home"]), who=label(kb, who))
+    refs = [HOUSING_ARTICLE, RELATIVES_ARTICLE]
+    return Reply(text + "\n" + kb.citation(refs), [], tuple(refs))

@@ -1,0 +1,194 @@
+"""Decide what to say to a policy question: the one place that weighs the classifier's intent,
+the search, the concepts the question names, who it is about, and the conversation so far.
+
+The actions pass in what Rasa understood (a :class:`Question`) and the stored :class:`Context`,
+and send the :class:`Plan`'s replies. Nothing here imports Rasa (issue 16: context across turns,
+several questions in one message, answers that fit the person, never confidently wrong).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+from policy_kb import answers, person
+from policy_kb.answers import Reply
+from policy_kb.concepts import ConceptIndex
+from policy_kb.followup import Context, is_elliptical, is_short
+from policy_kb.loader import KnowledgeBase
+from policy_kb.model import FaqEntry
+from policy_kb.search import FaqIndex
+
+# Intents where "who" decides the answer: asking to join or settle with a relative.
+FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
+RELATIVES_INTENT, HOUSING_INTENT = "faq_relatives", "faq_settle_housing"
+HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
+# Several questions in one message: split at question marks, semicolons and the words that join them.
+_QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
+MIN_PART_CHARS = 4
+MAX_ANSWERS = 3
+SEARCH_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    intent: str = ""
+    faq_id: Optional[str] = None  # a suggestion button asking for one exact entry
+    district: Optional[str] = None
+    other_city: Optional[str] = None  # the NLU's other_city entity, if any
+
+
+@dataclass
+class Plan:
+    replies: List[Reply] = field(default_factory=list)
+    answered: Optional[FaqEntry] = None  # the main entry answered, for the context and the signals
+    not_covered: bool = False  # the honest "the document does not say" was given
+
+
+class Responder:
+    """Built once per knowledge-base version, like the search index."""
+
+    def __init__(self, kb: KnowledgeBase, index: FaqIndex):
+        self.kb, self.index, self.concepts = kb, index, ConceptIndex(kb)
+
+    # ── the entry points ────────────────────────────────────────────────────────────────
+    def answer(self, question: Question, context: Optional[Context] = None) -> Plan:
+        """A policy question (an faq_* intent): the fitting answer, each further question's answer,
+        and the not-covered detail it names."""
+        if context is not None and is_elliptical(self.kb, question.text):
+            plan = self.follow_up(question, context)
+            if plan is not None:
+                return plan
+        if answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district):
+            # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
+            return Plan([answers.other_city_reply(self.kb)])
+        plan = self._main_answer(question)
+        self._more_questions(question.text, plan)
+        if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
+            # the policy part is answered; the practical detail the document leaves open is named
+            plan.replies.append(answers.not_covered_reply(self.kb, question.text, question.district))
+            plan.not_covered = True
+        return plan
+
+    def follow_up(self, question: Question, context: Context) -> Optional[Plan]:
+        """A short message read as the same question about a new subject, or the next step of the
+        same topic; None when it carries a topic of its own (then it is a new question)."""
+        text, who = question.text, person.subject(self.kb, question.text)
+        if who in person.NOT_DIRECT:
+            return Plan([person.not_direct_reply(self.kb, who)])
+        if who in person.DIRECT:
+            if person.HOUSING_ARTICLE in context.articles:
+                return Plan([person.direct_with_home_reply(self.kb, who)], self.kb.faqs.get(context.faq_id))
+            return self._relatives_answer(text)
+        if answers.not_covered_topics(self.kb, text):
+            return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
+        if self.concepts.topics(text):
+            return None
+        previous = self.kb.faqs.get(context.faq_id)
+        if previous is None:
+            return None
+        hits = self.index.search(f"{previous.question} {text}", k=1)
+        faq = hits[0].faq if hits else previous
+        return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+
+    def low_confidence(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
+        """The classifier is unsure: a follow-up in context, else answer only where the search and
+        the classifier agree and the entry fits the question's concepts, else suggestions."""
+        if context is not None and (is_elliptical(self.kb, question.text) or is_short(self.kb, question.text)):
+            # unsure what a short message means on its own ("孩子16岁了"): read it as the next turn
+            plan = self.follow_up(question, context)
+            if plan is not None:
+                return plan
+        reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
+        faq = self.kb.faqs.get(reply.faq_id or "")
+        if faq is not None and not self.concepts.fits(question.text, faq):
+            return self._honest(question)
+        return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, question.text)) and not faq)
+
+    # ── the parts ───────────────────────────────────────────────────────────────────────
+    def _main_answer(self, question: Question) -> Plan:
+        kb, text = self.kb, question.text
+        requested = kb.faqs.get(question.faq_id or "")
+        if requested is not None and requested.published:
+            return Plan([answers.faq_reply(kb, requested, text)], requested)
+        personal = self._for_the_person(question)
+        if personal is not None:
+            return personal
+        if answers.not_covered_topics(kb, text) and not self.concepts.topics(text):
+            # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
+            return self._honest(question)
+        faq = answers.choose_faq(kb, self.index, question.intent, text)
+        if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self.concepts.says_anything_of_hukou(text):
+            faq = None  # a settling pathway for a question that never speaks of hukou or Shaoguan
+        elif faq is not None and not self.concepts.fits(text, faq):
+            faq = self.concepts.first_fitting(text, self._searched(text))
+        if faq is None:
+            return self._honest(question)
+        return Plan([answers.faq_reply(kb, faq, text)], faq)
+
+    def _for_the_person(self, question: Question) -> Optional[Plan]:
+        """Asking about a relative: 第（五）条 for the family it names, kindly "not 投靠" for others."""
+        if question.intent not in FAMILY_INTENTS:
+            return None
+        who = person.subject(self.kb, question.text)
+        topics = self.concepts.topics(question.text)
+        if who in person.NOT_DIRECT and ("投靠" in topics or question.intent == RELATIVES_INTENT):
+            return Plan([person.not_direct_reply(self.kb, who)])
+        if who in person.DIRECT and question.intent != RELATIVES_INTENT:
+            if any(t in topics for t in HOUSING_TOPICS) or question.intent == HOUSING_INTENT:
+                # "我买了房，想把爸妈迁过来": they settle with the resident (三) or join them (五)
+                return Plan([person.direct_with_home_reply(self.kb, who)])
+            if "投靠" in topics:
+                return self._relatives_answer(question.text)
+        return None
+
+    def _relatives_answer(self, text: str) -> Plan:
+        faq = answers.choose_faq(self.kb, self.index, RELATIVES_INTENT, text)
+        return Plan([answers.faq_reply(self.kb, faq, text)], faq) if faq else Plan()
+
+    def _honest(self, question: Question) -> Plan:
+        """Nothing in the FAQ fits: the document's silence said plainly if it is a hukou question,
+        else the out-of-scope reply; never an unrelated article."""
+        text = question.text
+        if self.concepts.policy_terms(text) or answers.not_covered_topics(self.kb, text):
+            reply = answers.not_covered_reply(self.kb, text, question.district)
+            suggestions = [answers.faq_button(h.faq) for h in self.index.search(text, k=3)]
+            return Plan([Reply(reply.text, suggestions)], not_covered=True)
+        return Plan([answers.message(self.kb, "out_of_scope")])
+
+    def _searched(self, text: str) -> List[FaqEntry]:
+        return [hit.faq for hit in self.index.search(text, k=SEARCH_DEPTH)]
+
+    def _more_questions(self, text: str, plan: Plan) -> None:
+        """Each further question in the message that brings up something the answers so far do not
+        speak of gets its own answer ("孩子上学怎么办？居住证呢" → 第（十二）条 and 第（八）条)."""
+        for part in split_questions(text)[1:]:
+            if len(plan.replies) >= MAX_ANSWERS:
+                return
+            said = "\n".join(r.text for r in plan.replies)
+            cited = {a for reply in plan.replies for a in reply.articles}
+            reply = self._part_answer(part, said, cited)
+            if reply is not None and not set(reply.articles) <= cited:
+                plan.replies.append(reply)
+
+    def _part_answer(self, part: str, said: str, cited: set) -> Optional[Reply]:
+        """One further question: its own new topic's entry, or the answer for a relative it asks
+        about ("老婆能不能一起迁") when 第（五）条 was not cited yet; None otherwise."""
+        new_topics = self.concepts.topics(part) - self.concepts.topics(said)
+        if new_topics:
+            faq = self.concepts.first_fitting(part, self._searched(part))
+            return answers.faq_reply(self.kb, faq, part) if faq is not None and faq.articles else None
+        who = person.subject(self.kb, part)
+        if who is None or person.RELATIVES_ARTICLE in cited:
+            return None
+        if who in person.NOT_DIRECT:
+            return person.not_direct_reply(self.kb, who)
+        return next(iter(self._relatives_answer(part).replies), None)
+
+
+def split_questions(text: str) -> List[str]:
+    """The message's questions, in order (one part when it asks one thing)."""
+    parts = [p.strip(" ，,。.") for p in _QUESTION_BREAK.split(text)]
+    return [p for p in parts if len(p) >= MIN_PART_CHARS] or [text]

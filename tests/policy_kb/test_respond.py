@@ -1,0 +1,126 @@
+"""The responder on the real knowledge base (issue 16): follow-ups in context, several questions in
+one message, answers that fit the person, and no article stated where none answers the question."""
+
+import pytest
+
+from policy_kb import person
+from policy_kb.followup import Context, is_elliptical, is_short
+from policy_kb.respond import Question, Responder, split_questions
+from tests.eval.judge import cited_articles
+
+
+@pytest.fixture(scope="module")
+def responder(kb, index):
+    return Responder(kb, index)
+
+
+def cited(kb, plan):
+    return set().union(*(cited_articles(kb, r.text) for r in plan.replies)) if plan.replies else set()
+
+
+def text_of(plan):
+    return "\n".join(r.text for r in plan.replies)
+
+
+AFTER_RENTING = Context("settle_rent", ("三",), turn=1)
+
+
+@pytest.mark.parametrize(
+    "said, who",
+    [
+        ("那我老婆呢", "spouse"),
+        ("我哥在韶关有户口，我可以投靠他吗", "sibling"),
+        ("我28岁的儿子想投靠我", "adult_child"),
+        ("我儿子8岁，想给他落户", "minor_child"),
+        ("我想投靠我女儿", "parent"),
+        ("我表哥呢", "other"),
+        ("租房能落户吗", None),
+    ],
+)
+def test_who_the_question_is_about(kb, said, who):
+    assert person.subject(kb, said) == who
+
+
+@pytest.mark.parametrize("said", ["那我老婆呢", "县城呢", "我也可以吗", "咁承包地呢"])
+def test_short_leaning_messages_are_follow_ups(kb, said):
+    assert is_elliptical(kb, said)
+
+
+@pytest.mark.parametrize("said", ["在韶关租房子能不能落户，需要满足什么条件", "你好"])
+def test_full_questions_and_greetings_are_not(kb, said):
+    assert not is_elliptical(kb, said)
+
+
+def test_short_facts_can_be_read_in_context(kb):
+    assert is_short(kb, "孩子16岁了") and not is_short(kb, "我在武江区买了一套二手房，想把户口迁过来可以吗")
+
+
+@pytest.mark.parametrize("value", [None, "x", {"faq_id": "a"}, {"faq_id": "a", "articles": [], "turn": "x"}])
+def test_a_malformed_context_slot_is_ignored(value):
+    assert Context.from_slot(value) is None
+
+
+def test_context_expires_after_two_messages():
+    context = Context.from_slot(AFTER_RENTING.to_slot())
+    assert context == AFTER_RENTING
+    assert context.fresh(2) and context.fresh(3) and not context.fresh(4) and not context.fresh(1)
+
+
+def test_spouse_after_a_renting_answer_settles_with_the_resident(kb, responder):
+    plan = responder.answer(Question("那我老婆呢", "faq_relatives"), AFTER_RENTING)
+    assert cited(kb, plan) == {"三", "五"}
+    assert "配偶" in text_of(plan)
+
+
+def test_sibling_is_told_kindly_it_is_not_direct_kin_and_what_is_offered(kb, responder):
+    plan = responder.answer(Question("我哥在韶关有户口，我可以投靠他吗", "faq_relatives"))
+    assert "兄弟姐妹不在其中" in text_of(plan) and "居住证" in text_of(plan)
+    assert cited(kb, plan) == {"五", "八"}
+
+
+def test_next_step_after_an_answer_is_the_honest_not_covered(kb, responder):
+    plan = responder.answer(Question("要多长时间", "faq_settle_housing"), AFTER_RENTING)
+    assert plan.not_covered and not cited(kb, plan)
+    assert "《实施意见》没有规定" in text_of(plan)
+
+
+def test_a_bare_detail_follow_up_keeps_the_topic(kb, responder):
+    plan = responder.low_confidence(Question("县城呢"), ["nlu_fallback"], AFTER_RENTING)
+    assert "三" in cited(kb, plan)
+
+
+def test_two_questions_in_one_message_each_get_an_answer(kb, responder):
+    plan = responder.answer(Question("孩子在韶关上学需要什么条件？居住证怎么办", "faq_education"))
+    assert {"十二", "八"} <= cited(kb, plan)
+    assert len(plan.replies) >= 2
+
+
+def test_a_relative_in_the_second_question_is_answered(kb, responder):
+    plan = responder.answer(Question("大专毕业能入户吗，老婆能不能一起迁", "faq_talent"))
+    assert {"六", "五"} <= cited(kb, plan)
+
+
+def test_parents_moving_into_the_residents_home(kb, responder):
+    plan = responder.answer(Question("我在仁化县城买了房，想把爸妈户口迁过来跟我住，可以吗", "faq_settle_housing"))
+    assert cited(kb, plan) == {"三", "五"}
+
+
+def test_an_entry_that_shares_no_concept_is_not_stated_as_the_answer(kb, responder):
+    # the classifier's residence-permit guess shares nothing with a question about medical insurance
+    plan = responder.answer(Question("异地医保怎么报销", "faq_residence_permit"))
+    assert "八" not in cited(kb, plan)
+
+
+def test_a_settling_pathway_is_not_the_answer_to_a_question_about_nothing_of_hukou(kb, responder):
+    plan = responder.answer(Question("退休金今年什么时候涨", "faq_overview"))
+    assert not cited(kb, plan) and "只能解答韶关户籍" in text_of(plan)
+
+
+def test_a_detail_alone_gets_no_article(kb, responder):
+    plan = responder.answer(Question("分户要什么条件", "faq_overview"))
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_questions_are_split_at_marks_and_joining_words():
+    assert split_questions("能落户吗？要交钱不") == ["能落户吗", "要交钱不"]
+    assert split_questions("租房") == ["租房"]
