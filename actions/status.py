@@ -33,8 +33,8 @@ NUMBER, TAIL = "application_no", "id_tail"
 # The question for each credential (status_form's required slots), asked by validate_status_form
 # itself: no ask action, so one action-server call a turn instead of two.
 QUESTIONS = {NUMBER: "status_ask_number", TAIL: "status_ask_id_tail"}
-# The metadata key bot.channels.guard.ID_TAIL_TOKEN (actions do not import the Rasa side).
-ID_TAIL_TOKEN = "id_tail_token"
+# The metadata keys bot.channels.guard.ID_TAIL_TOKEN and CLIENT (actions do not import the Rasa side).
+ID_TAIL_TOKEN, CLIENT = "id_tail_token", "client"
 # Whatever the store raises when it cannot answer: the resident gets status_unavailable.
 STORE_ERRORS = (SQLAlchemyError, SettingsError, OSError)
 
@@ -52,6 +52,12 @@ def credentials(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
     number, _ = extract_credentials(text)  # the tail digits are gone already: only the token is left
     token = (tracker.latest_message.get("metadata") or {}).get(ID_TAIL_TOKEN)
     return number, (token if isinstance(token, str) and is_tail_token(token) else None)
+
+
+def client_of(tracker: Tracker) -> Optional[str]:
+    """Who sent the latest message as the channel saw it (its address), for the per-client limit."""
+    client = (tracker.latest_message.get("metadata") or {}).get(CLIENT)
+    return client if isinstance(client, str) and client else None
 
 
 def opening(tracker: Tracker) -> bool:
@@ -85,7 +91,9 @@ def result_reply(kb: KnowledgeBase, view: StatusView) -> Reply:
     return Reply("\n".join(line for line in text.splitlines() if line.strip()))
 
 
-async def lookup_reply(kb: KnowledgeBase, conversation_id: str, number: str, token: str) -> Reply:
+async def lookup_reply(
+    kb: KnowledgeBase, conversation_id: str, number: str, token: str, client: Optional[str] = None
+) -> Reply:
     """Look up in a worker thread; every outcome, a store failure included, has its reply.
 
     Only the channel's keyed token stands for the tail: raw digits in the slot came from somewhere
@@ -94,7 +102,7 @@ async def lookup_reply(kb: KnowledgeBase, conversation_id: str, number: str, tok
         logger.warning("查询凭据不是渠道生成的（身份证尾号须为令牌），未查询（会话 %s）", conversation_id)
         return answers.message(kb, "status_not_found")
     try:
-        result = await throttled_lookup_async(conversation_id, number, token)
+        result = await throttled_lookup_async(conversation_id, number, token, client=client)
     except STORE_ERRORS:
         logger.exception("申请进度库不可用，已请居民改用热线")
         return answers.message(kb, "status_unavailable")
@@ -103,10 +111,10 @@ async def lookup_reply(kb: KnowledgeBase, conversation_id: str, number: str, tok
     return answers.message(kb, "status_locked" if result.locked else "status_not_found")
 
 
-async def refusal_key(conversation_id: str) -> Optional[str]:
-    """Why this conversation may not start a lookup now (message key), or None."""
+async def refusal_key(conversation_id: str, client: Optional[str] = None) -> Optional[str]:
+    """Why this conversation (or its client) may not start a lookup now (message key), or None."""
     try:
-        locked = await asyncio.to_thread(LookupThrottle().is_locked, conversation_id)
+        locked = await asyncio.to_thread(LookupThrottle().is_locked, conversation_id, client)
     except STORE_ERRORS:
         logger.exception("申请进度库不可用，已请居民改用热线")
         return "status_unavailable"
@@ -137,7 +145,7 @@ class ValidateStatusForm(FormValidationAction):
         # Opening the form: a locked conversation or an unreachable store is told so at once,
         # instead of being asked for credentials that cannot be checked.
         if opening(tracker):
-            key = await refusal_key(tracker.sender_id)
+            key = await refusal_key(tracker.sender_id, client_of(tracker))
             if key:
                 kb, _ = knowledge()
                 send(dispatcher, answers.message(kb, key))
@@ -191,7 +199,7 @@ class ActionCheckStatus(Action):
         number, token = tracker.get_slot(NUMBER), tracker.get_slot(TAIL)
         if number and token:  # otherwise the form ended early and already said why
             kb, _ = knowledge()
-            send(dispatcher, await lookup_reply(kb, tracker.sender_id, number, token))
+            send(dispatcher, await lookup_reply(kb, tracker.sender_id, number, token, client_of(tracker)))
         return cleared()
 
 

@@ -121,6 +121,9 @@ class ScaledConfig:
             # it: connects took over proxy_connect_timeout, nginx took both instances out, and everyone
             # got 系统繁忙 for 5 s (tests.scaled.load, 2026-12-03: 1,401 of 4,000 replies).
             "SANIC_BACKLOG": "1024",
+            # Rasa sits behind our nginx only (it listens on loopback): the client address is the last
+            # X-Forwarded-For entry, the one nginx added. The status lookup counts failures by it.
+            "SANIC_PROXIES_COUNT": "1",
             "SQL_MAX_OVERFLOW": "5",
             "LOCK_STORE_TYPE": self.lock_store_type,
             "REDIS_HOST": redis.host,

@@ -97,19 +97,26 @@ def throttled_lookup(
     application_no: str,
     id_last6: str,
     *,
+    client: Optional[str] = None,
     throttle: Optional[LookupThrottle] = None,
     settings: Optional[Settings] = None,
 ) -> LookupResult:
-    """:func:`lookup` behind the per-conversation limit: a locked conversation is not looked up."""
+    """:func:`lookup` for a resident, behind the limits per conversation, per application number
+    and per ``client`` (the address the channel saw, if any): once one is reached, nothing is
+    looked up until its failures age out. Staff use :func:`lookup` itself, which no limit holds.
+    """
     throttle = throttle or LookupThrottle(settings)
-    failures = throttle.failures(conversation_id)  # counted once: a success adds none
-    if failures >= throttle.limit:
+    number = normalise_application_no(application_no or "")
+    subjects = throttle.subjects(conversation_id, number, client)
+    attempt = throttle.begin(subjects)
+    if attempt is None:
         return LookupResult(view=None, locked=True)
-    view = lookup(application_no, id_last6, settings=settings or throttle.settings)
+    view = lookup(number, id_last6, settings=settings or throttle.settings)
     if view is not None:
-        return LookupResult(view=view, attempts_left=throttle.limit - failures)
-    left = max(throttle.limit - throttle.record_failure(conversation_id), 0)
-    return LookupResult(view=None, locked=left == 0, attempts_left=left)
+        throttle.succeeded(attempt)
+        return LookupResult(view=view, attempts_left=attempt.attempts_left + 1)
+    throttle.alert_if_reached(subjects, number)
+    return LookupResult(view=None, locked=attempt.attempts_left == 0, attempts_left=attempt.attempts_left)
 
 
 async def lookup_async(
@@ -124,10 +131,11 @@ async def throttled_lookup_async(
     application_no: str,
     id_last6: str,
     *,
+    client: Optional[str] = None,
     throttle: Optional[LookupThrottle] = None,
     settings: Optional[Settings] = None,
 ) -> LookupResult:
     """:func:`throttled_lookup` in a worker thread."""
     return await asyncio.to_thread(
-        throttled_lookup, conversation_id, application_no, id_last6, throttle=throttle, settings=settings
+        throttled_lookup, conversation_id, application_no, id_last6, client=client, throttle=throttle, settings=settings
     )

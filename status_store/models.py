@@ -55,10 +55,12 @@ class StatusHistory(Base):
 
 
 class LookupAttempt(Base):
-    """One failed lookup, keyed by an HMAC of the conversation id (never the id itself)."""
+    """One failed (or in-flight) lookup, counted against one subject: a conversation, an application
+    number or a client, keyed by a scope-prefixed HMAC (never the id itself; status_store.throttle)."""
 
     __tablename__ = "status_lookup_attempts"
 
     id = Column(Integer, primary_key=True)
-    conversation_hmac = Column(String(64), nullable=False, index=True)
+    # The column kept its first name (conversations were the only subject): no schema change.
+    key_hmac = Column("conversation_hmac", String(64), nullable=False, index=True)
     attempted_at = Column(DateTime, nullable=False, index=True)

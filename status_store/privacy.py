@@ -96,6 +96,12 @@ def tail_token(secret: bytes, id_tail: str) -> str:
     return hmac.new(secret, f"tail:{id_tail}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def client_token(secret: bytes, address: str) -> str:
+    """Keyed stand-in for a client's network address: what the conversation store keeps, and what
+    the status lookup counts failures by, instead of the address itself."""
+    return hmac.new(secret, f"client:{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def is_tail_token(value: str) -> bool:
     return bool(_TOKEN.fullmatch(value or ""))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -21,9 +21,13 @@ from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from status_store import SettingsError, get_settings, protect_message, redact
+from status_store.privacy import client_token
 
 # Where an action finds the keyed stand-in for ID digits the resident typed.
 ID_TAIL_TOKEN = "id_tail_token"
+# Where an action finds the client's address as the channel saw it (the status lookup counts
+# failures per client: a client can start new conversations at will, not change its address).
+CLIENT = "client"
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -50,6 +54,27 @@ class _CountingOutput:
 async def _say(output: OutputChannel, recipient: str, key: str) -> None:
     kb, _ = KNOWLEDGE.get()
     await output.send_text_message(recipient, answers.message(kb, key).text)
+
+
+def client_address(request: Any) -> Optional[str]:
+    """The address a Sanic request came from: the proxy's forwarded one when Sanic is told to trust
+    a proxy (SANIC_PROXIES_COUNT, set by the scaled profile for its nginx), else the peer's."""
+    if request is None:
+        return None
+    return str(request.remote_addr or request.ip or "") or None
+
+
+def with_client(metadata: Optional[dict], address: Optional[str]) -> Optional[dict]:
+    """A message's metadata with the channel's own word on who sent it, as a keyed token of the
+    address (the conversation store never holds the address): a ``client`` the client put there
+    itself is replaced, or dropped when the channel knows no address."""
+    kept = {k: v for k, v in (metadata or {}).items() if k != CLIENT}
+    if address:
+        try:
+            kept[CLIENT] = client_token(get_settings().hmac_secret, address)
+        except SettingsError:
+            pass  # protect() logs the missing secret; no token means no per-client count
+    return kept or None
 
 
 def protect(message: UserMessage) -> None:

@@ -9,7 +9,7 @@ resident wrote, and never returns an empty reply.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import guarded
+from bot.channels.guard import client_address, guarded, with_client
 from bot.channels.inbound import BadRequest, Inbound, parse_rest_body
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
@@ -30,8 +30,10 @@ def _text_reply(recipient: str, key: str) -> Dict[str, Any]:
     return {"recipient_id": recipient, "text": answers.message(kb, key).text}
 
 
-async def handle(inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[Dict[str, Any]]:
-    """Replies for one resident message, never empty."""
+async def handle(
+    inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]], client: Optional[str] = None
+) -> List[Dict[str, Any]]:
+    """Replies for one resident message, never empty; ``client``: the address it came from."""
     if inbound.empty:
         return [_text_reply(inbound.sender, "empty_input")]
     if not inbound.meaningful:
@@ -39,7 +41,13 @@ async def handle(inbound: Inbound, on_new_message: Callable[[UserMessage], Await
     collector = CollectingOutputChannel()
     try:
         await on_new_message(
-            UserMessage(inbound.text, collector, inbound.sender, input_channel="rest", metadata=inbound.metadata)
+            UserMessage(
+                inbound.text,
+                collector,
+                inbound.sender,
+                input_channel="rest",
+                metadata=with_client(inbound.metadata, client),
+            )
         )
     except Exception:  # noqa: BLE001 - any failure must still give the resident an answer
         # Deliberately without the message text: it may hold personal data.
@@ -69,6 +77,6 @@ class ResidentRestInput(RestInput):
                 inbound = parse_rest_body(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
-            return response.json(await handle(inbound, on_new_message))
+            return response.json(await handle(inbound, on_new_message, client_address(request)))
 
         return webhook

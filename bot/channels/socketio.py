@@ -24,7 +24,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.conversation_ids import is_issued_web_session, issue_web_session
-from bot.channels.guard import guarded
+from bot.channels.guard import client_address, guarded, with_client
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -92,11 +92,19 @@ class ResidentSocketIOInput(SocketIOInput):
                 SocketIOOutput(self.sio, self.bot_message_evt),
                 conversation_id,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None,
+                metadata=with_client(metadata if isinstance(metadata, dict) else None, self._address_of(sid)),
             )
             await on_new_message(message)
 
         return handle_message
+
+    def _address_of(self, sid: str) -> Optional[str]:
+        """The address the socket connected from (the request python-engineio keeps for it)."""
+        try:
+            environ = self.sio.get_environ(sid, namespace=self.namespace) or {}
+        except KeyError:
+            return None
+        return client_address(environ.get("sanic.request"))
 
     async def _conversation_of(self, sid: str) -> Optional[str]:
         try:

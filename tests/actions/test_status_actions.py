@@ -99,8 +99,8 @@ class InProcessActionServer:
 class Conversation:
     """One resident's conversation, turn by turn, as the processor would run it."""
 
-    def __init__(self, domain, sender="resident-1"):
-        self.domain, self.endpoint = domain, InProcessActionServer()
+    def __init__(self, domain, sender="resident-1", client=None):
+        self.domain, self.endpoint, self.client = domain, InProcessActionServer(), client
         self.output, self.nlg = CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses)
         self.tracker = DialogueStateTracker(sender, domain.slots)
         self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
@@ -112,6 +112,8 @@ class Conversation:
     async def _turn(self, raw, intent, entities):
         safe, token = protect_message(raw, SECRET.encode())
         metadata = {status.ID_TAIL_TOKEN: token} if token else {}
+        if self.client:  # what the channel adds: a keyed token of the address it saw
+            metadata[status.CLIENT] = self.client
         self.tracker.update(UserUttered(safe, {"name": intent, "confidence": 1.0}, list(entities), metadata=metadata))
         await self._run(ACTION_EXTRACT_SLOTS, log=False)
         form_was_active = self.tracker.active_loop_name == "status_form"
@@ -296,10 +298,33 @@ def test_five_failures_in_an_hour_stop_lookups_with_the_hotline(domain, store):
     assert chat.say("查进度") == [text("status_locked")]
     assert chat.tracker.active_loop_name is None
     assert chat.say(f"帮我查 SG2026110001 {tail('SG2026110001')}") == [text("status_locked")]
-    # Another conversation is not affected.
+    # Another conversation is not affected, except for the number that was being guessed: it rests.
     other = Conversation(domain, "resident-other")
-    [reply] = other.say(f"查 SG2026110001 {tail('SG2026110001')}")
-    assert "当前状态：审核中" in reply
+    [reply] = other.say(f"查 SG2026110002 {tail('SG2026110002')}")
+    assert "当前状态：需补充材料" in reply
+    assert Conversation(domain, "resident-owner").say(f"查 SG2026110001 {tail('SG2026110001')}") == [
+        text("status_locked")
+    ]
+
+
+def test_a_dozen_conversations_guessing_one_number_then_the_right_tail_reveals_nothing(domain, store):
+    for n in range(12):
+        guess = Conversation(domain, f"rotating-{n}")
+        guess.say("查进度")
+        assert guess.say(f"SG2026110003 {200000 + n}") in ([text("status_not_found")], [text("status_locked")])
+    [reply] = Conversation(domain, "rotating-last").say(f"查 SG2026110003 {tail('SG2026110003')}")
+    assert reply == text("status_locked") and "已办结" not in reply and "12345" in reply
+
+
+def test_one_client_rotating_conversations_and_numbers_is_stopped(domain, store):
+    numbers = sorted(RECORDS)
+    for n in range(20):  # at most three failures on any one number
+        guess = Conversation(domain, f"client-a-{n}", client="a" * 32)
+        guess.say(f"查 {numbers[n % len(numbers)]} {300000 + n}")
+    # Locked: a new conversation from that client is refused before it is asked for anything.
+    assert Conversation(domain, "client-a-new", client="a" * 32).say("查进度") == [text("status_locked")]
+    [reply] = Conversation(domain, "client-b", client="b" * 32).say(f"查 SG2026110004 {tail('SG2026110004')}")
+    assert "当前状态：已受理" in reply
 
 
 def test_store_down_at_the_start_gets_a_polite_reply_not_a_crash(domain, store_down):

@@ -115,3 +115,21 @@ def test_a_message_before_any_session_is_dropped_not_filed_under_the_id_it_names
     before = len(socket_server.agent.messages)
     asyncio.run(_message_before_session(socket_server))
     assert len(socket_server.agent.messages) == before
+
+
+async def _claimed_client(server):
+    client, session_id, replies = await web_chat_session(server.port, None)
+    await client.emit("user_uttered", {"message": "查进度", "metadata": {"client": "forged", "x": 1}})
+    await asyncio.wait_for(replies.get(), 30)
+    await client.disconnect()
+    return session_id
+
+
+def test_a_web_chat_message_carries_the_sockets_address_as_a_token_never_a_claimed_one(socket_server):
+    from bot.channels.guard import CLIENT
+    from status_store import get_settings
+    from status_store.privacy import client_token
+
+    session_id = asyncio.run(_claimed_client(socket_server))
+    [message] = [m for m in socket_server.agent.messages if m.sender_id == session_id]
+    assert message.metadata == {"x": 1, CLIENT: client_token(get_settings().hmac_secret, "127.0.0.1")}

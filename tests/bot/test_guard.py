@@ -109,3 +109,55 @@ def test_a_message_without_a_usable_sender_is_dropped_and_bad_metadata_cleared()
         assert output.messages == []
     asyncio.run(guarded(record)(UserMessage("租房可以落户吗", CollectingOutputChannel(), "u1", metadata=["x"])))
     assert len(seen) == 1 and seen[0].metadata is None
+
+
+# ── the client, as the channel saw it (the status lookup's per-client limit) ───────────────
+
+
+class _Request:
+    def __init__(self, ip, forwarded=""):
+        self.ip, self.remote_addr = ip, forwarded
+
+
+def test_the_client_is_the_address_the_channel_saw_as_a_keyed_token(monkeypatch):
+    from bot.channels.guard import CLIENT, client_address, with_client
+    from status_store.privacy import client_token
+    from status_store.settings import get_settings
+
+    monkeypatch.setenv("STATUS_HMAC_SECRET", "y" * 40)
+    get_settings.cache_clear()
+    try:
+        # A trusted proxy's forwarded address (SANIC_PROXIES_COUNT) wins over the proxy's own.
+        assert client_address(_Request("127.0.0.1", "203.0.113.9")) == "203.0.113.9"
+        assert client_address(_Request("198.51.100.7")) == "198.51.100.7"
+        assert client_address(None) is None
+        metadata = with_client({"other": 1, CLIENT: "chosen-by-the-client"}, "198.51.100.7")
+        assert metadata == {"other": 1, CLIENT: client_token(b"y" * 40, "198.51.100.7")}
+        assert "198.51.100.7" not in str(metadata)  # the conversation store never holds the address
+        assert with_client({CLIENT: "chosen-by-the-client"}, None) is None  # a client's own claim never counts
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_rest_channel_passes_the_client_on_and_drops_a_claimed_one(monkeypatch):
+    from bot.channels.guard import CLIENT
+    from bot.channels.inbound import parse_rest_body
+    from bot.channels.rest import handle
+    from status_store.privacy import client_token
+    from status_store.settings import get_settings
+
+    monkeypatch.setenv("STATUS_HMAC_SECRET", "y" * 40)
+    get_settings.cache_clear()
+    seen = []
+
+    async def _record(message):
+        seen.append(message.metadata)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    body = b'{"sender": "u1", "message": "hi", "metadata": {"client": "forged"}}'
+    try:
+        asyncio.run(handle(parse_rest_body(body), _record, "192.0.2.44"))
+        asyncio.run(handle(parse_rest_body(body), _record))
+    finally:
+        get_settings.cache_clear()
+    assert seen == [{CLIENT: client_token(b"y" * 40, "192.0.2.44")}, None]

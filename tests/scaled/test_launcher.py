@@ -44,6 +44,8 @@ def test_every_process_gets_the_same_stores_and_token(tmp_path):
     assert env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:8089/webhook"
     # Rasa sends it and every action server checks it (actions/server.py): one per deployment start.
     assert len(env["ACTION_SERVER_TOKEN"]) >= 32 and env["ACTION_SERVER_TOKEN"] != _config(tmp_path).action_token
+    # Rasa trusts the one proxy in front of it for the client's address (the status lookup's per-client limit).
+    assert env["SANIC_PROXIES_COUNT"] == "1"
 
 
 def test_a_database_prefix_must_be_a_plain_identifier(tmp_path):
@@ -58,6 +60,8 @@ def test_nginx_config_is_complete_and_valid(tmp_path):
     assert text.count("server 127.0.0.1:5105") == 4 and "server 127.0.0.1:5156" in text
     assert "系统繁忙" in text and "12345" in text  # nginx's own reply when no instance answers
     assert "non_idempotent" not in text.split("proxy_next_upstream ", 1)[1].split(";")[0]
+    socket_io = text.split("location /socket.io/", 1)[1].split("}", 1)[0]
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in socket_io  # its own headers inherit none
     conf = tmp_path / "nginx" / "nginx.conf"
     (tmp_path / "nginx" / "tmp").mkdir(parents=True)
     conf.write_text(text)

@@ -2,13 +2,15 @@
 
 import asyncio
 import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from status_store.importer import import_file
 from status_store.lookup import NEXT_STEPS, lookup, lookup_async, throttled_lookup, throttled_lookup_async
 from status_store.models import STATUSES
-from status_store.throttle import LookupThrottle
+from status_store.throttle import APPLICATION, CLIENT, LookupThrottle, number_tag
 from tests.status_store.helpers import read_csv
 from tests.status_store.test_importer import SAMPLE
 
@@ -98,7 +100,7 @@ def test_five_failures_in_an_hour_lock_the_conversation_until_they_age_out(store
     # Even the right answer is refused now, and is not looked up.
     locked = throttled_lookup("u1", "SG2026110001", "121017", throttle=throttle)
     assert locked.locked and not locked.found
-    assert not throttled_lookup("u2", "SG2026110001", "121017", throttle=throttle).locked
+    assert throttled_lookup("u2", "SG2026110002", "15104X", throttle=throttle).found  # others go on
     clock.now += dt.timedelta(minutes=59)
     assert throttle.is_locked("u1")
     clock.now += dt.timedelta(minutes=1, seconds=1)
@@ -161,3 +163,68 @@ def test_lookups_from_many_worker_threads_share_pooled_connections(store):
     assert engine.pool.checkedout() == 0  # every session gave its connection back
     assert throttled_lookup("c-1", RECORDS[0]["application_no"], "000000", settings=store).found is False
     assert LookupThrottle(store).failures("c-1") == 1  # a write through the pool is seen by the next read
+
+
+# ── limits that hold across conversations (issue 17) ─────────────────────────────────────────
+
+
+def test_a_dozen_conversations_guessing_one_number_do_not_reveal_it(store):
+    clock = Clock()
+    throttle = LookupThrottle(store, clock=clock)
+    guesses = [throttled_lookup(f"guess-{n}", "SG2026110001", f"{100000 + n}", throttle=throttle) for n in range(12)]
+    assert [g.locked for g in guesses] == [False] * 4 + [True] * 8  # the 5th failure rests the number
+    right = throttled_lookup("yet-another", "SG2026110001", "121017", throttle=throttle)
+    assert right.locked and not right.found
+    assert throttled_lookup("yet-another", "sg-2026-110001", "121017", throttle=throttle).locked  # any spelling
+    assert throttled_lookup("someone-else", "SG2026110002", "15104X", throttle=throttle).found
+    # The cooling-off: once the failures are older than the number's window, its owner gets in again.
+    clock.now += APPLICATION.window + dt.timedelta(seconds=1)
+    assert throttled_lookup("owner", "SG2026110001", "121017", throttle=throttle).found
+
+
+def test_staff_lookups_are_not_held_by_the_residents_limits(store):
+    throttle = LookupThrottle(store, clock=Clock())
+    for n in range(APPLICATION.limit):
+        throttled_lookup(f"guess-{n}", "SG2026110001", "000000", throttle=throttle)
+    assert throttled_lookup("resident", "SG2026110001", "121017", throttle=throttle).locked
+    assert lookup("SG2026110001", "121017", settings=store).status == "审核中"
+
+
+def test_one_client_rotating_conversations_and_numbers_is_stopped(store):
+    clock = Clock()
+    throttle = LookupThrottle(store, clock=clock)
+    numbers = [r["application_no"] for r in RECORDS]
+    for n in range(CLIENT.limit):  # never more than 3 failures on any one number
+        result = throttled_lookup(f"c-{n}", numbers[n % len(numbers)], "000000", client="addr-1", throttle=throttle)
+        assert not result.found
+    record = RECORDS[3]
+    right = throttled_lookup("c-new", record["application_no"], record["id_number"][-6:], client="addr-1",
+                             throttle=throttle)
+    assert right.locked and not right.found
+    assert throttle.is_locked("c-newer", client="addr-1") and not throttle.is_locked("c-newer", client="addr-2")
+    assert throttled_lookup("c-other", record["application_no"], record["id_number"][-6:], client="addr-2",
+                            throttle=throttle).found
+    clock.now += CLIENT.window + dt.timedelta(seconds=1)
+    assert not throttle.is_locked("c-newer", client="addr-1")
+
+
+def test_parallel_guesses_cannot_slip_under_the_limit_together(store):
+    throttle = LookupThrottle(store, clock=Clock())
+    for n in range(APPLICATION.limit - 1):
+        throttled_lookup(f"before-{n}", "SG2026110001", "000000", throttle=throttle)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: throttled_lookup(f"burst-{n}", "SG2026110001", f"{200000 + n}", throttle=throttle),
+                      range(8)))
+    [number] = [s for s in throttle.subjects("x", "SG2026110001") if s[0].scope == "application"]
+    assert throttle.counts([number])[0] <= APPLICATION.limit  # at most one of the eight was tried
+
+
+def test_a_number_being_guessed_raises_one_alert_naming_it_only_by_a_keyed_hash(store, caplog):
+    throttle = LookupThrottle(store, clock=Clock())
+    with caplog.at_level(logging.WARNING, logger="status_store.throttle"):
+        for n in range(8):
+            throttled_lookup(f"guess-{n}", "SG2026110001", f"{300000 + n}", throttle=throttle)
+    alerts = [r.getMessage() for r in caplog.records if "告警" in r.getMessage()]
+    assert len(alerts) == 1, alerts
+    assert f"#{number_tag(store.hmac_secret, 'SG2026110001')}" in alerts[0] and "SG2026110001" not in alerts[0]
+    assert "2026110001" not in caplog.text and "300000" not in caplog.text

@@ -6,6 +6,7 @@ Skipped only when no server answers at STATUS_TEST_PG_URL (default: the local te
 import datetime as dt
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -18,7 +19,7 @@ from status_store.importer import import_file
 from status_store.lookup import lookup, throttled_lookup
 from status_store.models import Base
 from status_store.settings import Settings
-from status_store.throttle import LookupThrottle
+from status_store.throttle import APPLICATION, LookupThrottle
 from tests.status_store.conftest import TEST_SECRET
 from tests.status_store.helpers import read_csv, row, write_csv
 from tests.status_store.test_importer import SAMPLE
@@ -78,3 +79,33 @@ def test_no_id_digits_in_any_postgresql_table(pg_settings):
     for record in read_csv(SAMPLE):
         assert record["id_number"] not in dump and record["id_number"][-6:] not in dump
     assert "pg-user" not in dump
+
+
+def test_two_action_servers_share_the_limits_per_number(pg_settings):
+    """Guesses spread over two action servers (each its own engine on the shared database) and over
+    a dozen conversations, some in parallel, still rest the number after five failures."""
+    import_file(SAMPLE, settings=pg_settings)
+    other = Settings(
+        db_url=make_url(pg_settings.db_url).update_query_dict({"application_name": "actions-2"}).render_as_string(
+            hide_password=False
+        ),
+        hmac_secret=TEST_SECRET,
+    )
+    servers = [LookupThrottle(pg_settings), LookupThrottle(other)]
+    for n in range(3):
+        throttled_lookup(f"pg-guess-{n}", "SG2026110001", f"{100000 + n}", throttle=servers[n % 2])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        burst = pool.map(
+            lambda n: throttled_lookup(f"pg-burst-{n}", "SG2026110001", f"{200000 + n}", throttle=servers[n % 2]),
+            range(9),
+        )
+        assert sum(not result.locked for result in burst) <= 1
+    [number] = [s for s in servers[1].subjects("x", "SG2026110001") if s[0].scope == "application"]
+    assert servers[0].counts([number])[0] <= APPLICATION.limit  # a burst may all be refused, never all tried
+    for n in range(APPLICATION.limit):
+        if throttled_lookup(f"pg-after-{n}", "SG2026110001", f"{300000 + n}", throttle=servers[n % 2]).locked:
+            break
+    assert servers[1].counts([number]) == [APPLICATION.limit]
+    right = throttled_lookup("pg-owner", "SG2026110001", "121017", throttle=servers[1])
+    assert right.locked and not right.found
+    assert lookup("SG2026110001", "121017", settings=other) is not None  # staff are not held
