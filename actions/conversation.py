@@ -7,8 +7,21 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, send
+from rasa_sdk.events import SlotSet
+
+from actions.common import (
+    CONTEXT_SLOT,
+    knowledge,
+    latest_text,
+    question_of,
+    responder,
+    send,
+    send_plan,
+    stored_context,
+    updated_context,
+)
 from policy_kb import answers
+from policy_kb.followup import is_elliptical
 
 # Intent → key of its text in policy_kb/data/messages.yml.
 SMALLTALK_MESSAGES = {
@@ -21,6 +34,10 @@ SMALLTALK_MESSAGES = {
 }
 
 
+# Short social intents a follow-up ("那我老伴呢") can be mistaken for.
+FOLLOW_UP_LOOKALIKES = ("greet", "thank", "goodbye")
+
+
 class ActionSmalltalk(Action):
     def name(self) -> Text:
         return "action_smalltalk"
@@ -30,5 +47,12 @@ class ActionSmalltalk(Action):
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         intent = tracker.latest_message.get("intent", {}).get("name")
+        context = stored_context(tracker)
+        if intent in FOLLOW_UP_LOOKALIKES and context is not None and is_elliptical(kb, latest_text(tracker)):
+            # "那我老伴呢" right after an answer is a follow-up, not a goodbye
+            plan = responder().follow_up(question_of(tracker), context)
+            if plan is not None:
+                send_plan(dispatcher, plan)
+                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
         send(dispatcher, answers.message(kb, SMALLTALK_MESSAGES.get(intent, "help")))
         return []

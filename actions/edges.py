@@ -15,7 +15,6 @@ from rasa_sdk.events import SlotSet
 from actions.common import (
     CONTEXT_SLOT,
     knowledge,
-    latest_entity,
     latest_text,
     question_of,
     record,
@@ -28,7 +27,6 @@ from actions.common import (
 from console import handoffs
 from console.store import FALLBACK, GAVE_UP, LOW_CONFIDENCE, NOT_COVERED, OUT_OF_SCOPE
 from policy_kb import answers
-from policy_kb.followup import is_elliptical
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +59,11 @@ class ActionNotCovered(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
-        send(dispatcher, answers.not_covered_reply(kb, latest_text(tracker), latest_entity(tracker, "district")))
+        question = question_of(tracker)
+        if answers.asks_about_other_city(kb, question.text, question.other_city, question.district):
+            send(dispatcher, answers.other_city_reply(kb))  # "天津积分落户要什么材料": not Shaoguan's silence
+            return []
+        send(dispatcher, answers.not_covered_reply(kb, question.text, question.district))
         await record(NOT_COVERED, tracker)
         return []
 
@@ -73,29 +75,34 @@ class ActionOtherCity(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb, _ = knowledge()
-        send(dispatcher, answers.other_city_reply(kb))
-        return []
+        # "我户口在广州，想迁回韶关" is a Shaoguan question: the responder decides, not the intent alone
+        return await answer_off_topic(dispatcher, tracker)
 
 
 class ActionOutOfScope(Action):
+    """"Not about hukou", believed only when nothing disagrees (policy_kb.respond.Responder.off_topic)."""
+
     def name(self) -> Text:
         return "action_out_of_scope"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb, _ = knowledge()
-        context, text = stored_context(tracker), latest_text(tracker)
-        if context is not None and is_elliptical(kb, text):
-            # "那我哥呢" right after an answer is a follow-up, whatever the classifier thought
-            plan = responder().follow_up(question_of(tracker), context)
-            if plan is not None:
-                send_plan(dispatcher, plan)
-                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
-        send(dispatcher, answers.message(kb, "out_of_scope"))
-        await record(OUT_OF_SCOPE, tracker)
-        return []
+        return await answer_off_topic(dispatcher, tracker)
+
+
+async def answer_off_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Out of scope or another city by the classifier: the responder has the last word."""
+    plan = responder().off_topic(question_of(tracker), ranked_intents(tracker), stored_context(tracker))
+    send_plan(dispatcher, plan)
+    if plan.answered is None:
+        await record(NOT_COVERED if plan.not_covered else OUT_OF_SCOPE, tracker)
+    return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+
+
+def ranked_intents(tracker: Tracker) -> List[str]:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
 
 
 class ActionFallback(Action):
@@ -108,9 +115,7 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        candidates = [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
-        plan = responder().low_confidence(question_of(tracker), candidates, stored_context(tracker))
+        plan = responder().low_confidence(question_of(tracker), ranked_intents(tracker), stored_context(tracker))
         send_plan(dispatcher, plan)
         answered = plan.answered is not None
         await record(LOW_CONFIDENCE if answered else FALLBACK, tracker)

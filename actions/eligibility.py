@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, latest_text, responder, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
-from policy_kb.eligibility.dialogue import STOPPED_SLOT, is_policy_question, profile_from_slots, slot_name, take_turn, usable_history
+from policy_kb.eligibility.dialogue import STOPPED_SLOT, is_policy_question, is_question, profile_from_slots, slot_name, take_turn, usable_history
 from policy_kb.loader import KnowledgeBase
 from policy_kb.respond import Question
 
@@ -128,9 +128,16 @@ def _answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: T
     """"算了不测了，居住证积分是怎么回事": the check stops, and the question is answered too."""
     text, intent = latest_text(tracker), tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
-    if is_policy_question(text, name, confidence, bool(responder().concepts.topics(text))):
-        for reply in responder().answer(Question(text, name)).replies:
-            send(dispatcher, reply)
+    names_topic = bool(responder().concepts.topics(text))
+    if is_policy_question(text, name, confidence, names_topic):
+        plan = responder().answer(Question(text, name))
+    elif names_topic and is_question(text):
+        # the classifier heard the stop ("算了不测了"); the search finds the question's own topic
+        plan = responder().low_confidence(Question(text), [], None)
+    else:
+        return
+    for reply in plan.replies:
+        send(dispatcher, reply)
 
 
 class ActionEligibilityVerdict(Action):

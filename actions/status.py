@@ -26,6 +26,7 @@ from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import is_policy_question
 from policy_kb.loader import KnowledgeBase
+from policy_kb.text import normalise
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import is_tail_token
 
@@ -121,6 +122,13 @@ async def refusal_key(conversation_id: str, client: Optional[str] = None) -> Opt
     return "status_locked" if locked else None
 
 
+def has_no_number(text: str) -> bool:
+    """The resident says the receipt or its number is not at hand (messages.yml lists the ways)."""
+    kb, _ = knowledge()
+    text = normalise(text)
+    return any(normalise(str(word)) in text for word in kb.messages.get("status_no_number_words") or [])
+
+
 def hint_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker, hint_key: str) -> None:
     """No credentials in the message: a policy question is answered in full, anything else gets
     the hint; either way the form asks its question again."""
@@ -150,6 +158,11 @@ class ValidateStatusForm(FormValidationAction):
                 kb, _ = knowledge()
                 send(dispatcher, answers.message(kb, key))
                 return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        if tracker.get_slot(REQUESTED_SLOT) == NUMBER and has_no_number(latest_text(tracker)):
+            # asking again for a number the resident does not have leads nowhere: the window, the hotline
+            kb, _ = knowledge()
+            send(dispatcher, answers.message(kb, "status_no_number"))
+            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
         return await super().run(dispatcher, tracker, domain)
 
     # The opening message ("帮我查下 SG2026110001") is not mapped by from_text; read it here.

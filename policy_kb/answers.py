@@ -187,9 +187,14 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
     return Reply(message(kb, "other_city").text, [faq_button(f) for f in offered])
 
 
+# Where the resident comes from is not what they ask about: "我是梅州人，有中级焊工证" asks about
+# settling here. Such phrases are set aside before looking for another place's name.
+_ORIGIN = re.compile(r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)|户口在\S{2,6}?(?=[，,。.\s]|$)")
+
+
 def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
-    """The first other province or city (places.yml) the text names, if any."""
-    text = normalise(text)
+    """The first other province or city (places.yml) the text asks about, if any."""
+    text = _ORIGIN.sub(" ", normalise(text))
     return next((place for place in kb.other_places if place in text), None)
 
 

@@ -61,7 +61,7 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
-        if answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district):
+        if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
             return Plan([answers.other_city_reply(self.kb)])
         plan = self._main_answer(question)
@@ -101,11 +101,37 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
+        if self._other_city(question):
+            return Plan([answers.other_city_reply(self.kb)])
         reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
         faq = self.kb.faqs.get(reply.faq_id or "")
         if faq is not None and not self.concepts.fits(question.text, faq):
             return self._honest(question)
+        if faq is None and not answers.not_covered_topics(self.kb, question.text):
+            # the search finds an entry on the very topic the question names: a second signal
+            faq = self.concepts.first_fitting(question.text, self._searched(question.text))
+            if faq is not None:
+                return Plan([answers.faq_reply(self.kb, faq, question.text)], faq)
         return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, question.text)) and not faq)
+
+    def off_topic(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
+        """The classifier says the message is not a policy question (out of scope, another city).
+        Believed only when nothing disagrees: another city named gets the other-city reply; a
+        follow-up in context is read as one; a message that names hukou or Shaoguan is answered as
+        an unsure policy question; anything else gets the out-of-scope reply."""
+        if self._other_city(question):
+            return Plan([answers.other_city_reply(self.kb)])
+        if context is not None and is_elliptical(self.kb, question.text):
+            plan = self.follow_up(question, context)
+            if plan is not None:
+                return plan
+        if self.concepts.says_anything_of_hukou(question.text):
+            plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
+            return plan if plan.answered is not None or plan.not_covered else self._honest(question)
+        return Plan([answers.message(self.kb, "out_of_scope")])
+
+    def _other_city(self, question: Question) -> bool:
+        return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
 
     # ── the parts ───────────────────────────────────────────────────────────────────────
     def _main_answer(self, question: Question) -> Plan:
@@ -120,8 +146,8 @@ class Responder:
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
             return self._honest(question)
         faq = answers.choose_faq(kb, self.index, question.intent, text)
-        if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self.concepts.says_anything_of_hukou(text):
-            faq = None  # a settling pathway for a question that never speaks of hukou or Shaoguan
+        if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
+            faq = None  # a settling pathway for a question that never speaks of hukou or of that pathway
         elif faq is not None and not self.concepts.fits(text, faq):
             faq = self.concepts.first_fitting(text, self._searched(text))
         if faq is None:
@@ -157,6 +183,14 @@ class Responder:
             suggestions = [answers.faq_button(h.faq) for h in self.index.search(text, k=3)]
             return Plan([Reply(reply.text, suggestions)], not_covered=True)
         return Plan([answers.message(self.kb, "out_of_scope")])
+
+    def _speaks_of(self, text: str, faq: FaqEntry) -> bool:
+        """The question names hukou or Shaoguan, or the search (a second reading) ranks this very
+        entry first ("一线艰苦行业指的是哪些" names no glossary term but is the entry's own subject)."""
+        if self.concepts.says_anything_of_hukou(text):
+            return True
+        hits = self.index.search(text, k=1)
+        return bool(hits) and hits[0].faq.id == faq.id
 
     def _searched(self, text: str) -> List[FaqEntry]:
         return [hit.faq for hit in self.index.search(text, k=SEARCH_DEPTH)]

@@ -163,10 +163,23 @@ def mentioned(rules: EligibilityRules, texts: Sequence[str]) -> Set[str]:
     return {f for f in fields if any(mentions(f, text, rules) for text in texts)}
 
 
+def is_question(text: str) -> bool:
+    return _says(text, QUESTION_MARKERS)
+
+
 def is_policy_question(text: str, intent: str, confidence: float, names_topic: bool = False) -> bool:
     """A confident policy intent, phrased as a question: answers ("租房") are statements."""
     needed = INTERRUPTION_CONFIDENCE_WITH_TOPIC if names_topic else INTERRUPTION_CONFIDENCE
     return intent.startswith("faq_") and confidence >= needed and _says(text, QUESTION_MARKERS)
+
+
+def _interrupts(rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float, names_topic: bool) -> bool:
+    """A policy question asked mid-check: a sure one, or one that does not answer the question asked
+    at all ("等一下，落户了老家的地还在吗" while asked where one lives)."""
+    if is_policy_question(text, intent, confidence, names_topic):
+        return True
+    answers_it = read_answer(rules, asked, text) is not None
+    return not answers_it and is_policy_question(text, intent, confidence, names_topic=True)
 
 
 def take_turn(
@@ -187,7 +200,7 @@ def take_turn(
         return Turn(stop=True)
     if asked and _says(text, RESTART_WORDS):
         return Turn(restart=True, next_field=next_field(rules, {}))
-    if asked and is_policy_question(text, intent, confidence, names_topic):
+    if asked and _interrupts(rules, asked, text, intent, confidence, names_topic):
         return Turn(understood=False, interruption=True, next_field=asked)
     turn = Turn()
     if asked is None:

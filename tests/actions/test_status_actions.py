@@ -258,7 +258,7 @@ def test_tail_first_then_number(domain, store):
 def test_something_else_than_a_number_gets_a_hint_and_the_question_again(domain, store):
     chat = Conversation(domain)
     chat.say("查进度")
-    assert chat.say("我唔记得喇") == [text("status_bad_number"), text("status_ask_number")]
+    assert chat.say("嗯嗯") == [text("status_bad_number"), text("status_ask_number")]
     chat.say("SG2026110001")
     assert chat.say("唔知") == [text("status_bad_id_tail"), text("status_ask_id_tail")]
     assert chat.slots == {"application_no": "SG2026110001", "id_tail": None}
@@ -433,3 +433,13 @@ def test_a_policy_question_mid_form_is_answered_then_the_question_repeats(domain
     chat.say("查进度")
     replies = chat.say("父母投靠子女有冇年龄限制？", intent="faq_relatives")
     assert replies[0].endswith("第（五）条") and replies[-1] == text("status_ask_number")
+
+
+@pytest.mark.parametrize("said", ["我唔记得喇", "回执搞丢了，没有编号", "冇编号啊，张纸唔见咗"])
+def test_no_receipt_is_shown_the_window_and_hotline_not_asked_again(domain, store, said):
+    # issue 16: asking again for a number the resident does not have led nowhere
+    chat = Conversation(domain)
+    chat.say("查进度")
+    [reply] = chat.say(said)
+    assert reply == text("status_no_number") and "12345" in reply and "窗口" in reply
+    assert chat.slots == {"application_no": None, "id_tail": None}

@@ -100,3 +100,14 @@ def test_second_unreadable_answer_is_recorded_as_unknown(rules):
 def test_land_in_the_village_does_not_make_the_home_a_village(rules):
     turn = take_turn(rules, {}, "我喺曲江租屋住，乡下仲有宅基地", None)
     assert turn.answers.get("housing") == "rented" and turn.answers.get("housing_area") != "village"
+
+
+def test_a_question_that_does_not_answer_the_question_asked_interrupts(kb):
+    # issue 16: asked where one lives, a land question with a middling classifier score is answered
+    turn = take_turn(kb.eligibility, {}, "等一下，先问个事，落户了老家的地还在吗", "housing", "faq_rural_land", 0.62)
+    assert turn.interruption and turn.next_field == "housing"
+
+
+def test_an_answer_phrased_as_a_question_is_still_an_answer(kb):
+    turn = take_turn(kb.eligibility, {}, "租的，可以吗？", "housing", "faq_settle_housing", 0.62)
+    assert not turn.interruption and turn.answers.get("housing") == "rented"

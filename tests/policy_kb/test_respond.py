@@ -124,3 +124,37 @@ def test_a_detail_alone_gets_no_article(kb, responder):
 def test_questions_are_split_at_marks_and_joining_words():
     assert split_questions("能落户吗？要交钱不") == ["能落户吗", "要交钱不"]
     assert split_questions("租房") == ["租房"]
+
+
+def test_out_of_scope_is_believed_only_when_nothing_speaks_of_hukou(kb, responder):
+    plan = responder.off_topic(Question("护照在哪里办"), ["out_of_scope"], None)
+    assert "只能解答韶关户籍" in text_of(plan) and not cited(kb, plan)
+
+
+def test_a_hukou_question_the_classifier_called_out_of_scope_is_answered(kb, responder):
+    plan = responder.off_topic(
+        Question("保障房只给本地人吗，我们是外地来打工的"), ["out_of_scope", "faq_housing_security"], None
+    )
+    assert "十五" in cited(kb, plan)
+
+
+def test_a_hukou_detail_the_classifier_called_out_of_scope_is_the_honest_not_covered(kb, responder):
+    plan = responder.off_topic(Question("户口改名字得多久"), ["out_of_scope"], None)
+    assert plan.not_covered and not cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["许昌父母投靠子女落户条件", "天津积分落户需要什么材料", "济南市落户条件放宽政策最新"])
+def test_another_place_from_the_gazetteer_gets_no_article(kb, responder, said):
+    plan = responder.answer(Question(said, "faq_overview"))
+    assert "只能解答韶关市" in text_of(plan) and not cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["我是梅州人，有市里认证的中级焊工证，能落户吗", "我户口在广州，现在回来租房住，能落户吗"])
+def test_where_the_resident_comes_from_is_not_another_citys_question(kb, responder, said):
+    plan = responder.answer(Question(said, "faq_overview"))
+    assert "只能解答韶关市" not in text_of(plan) and cited(kb, plan)
+
+
+def test_an_entrys_own_subject_is_answered_without_a_glossary_term(kb, responder):
+    plan = responder.answer(Question("一线艰苦行业指的是哪些", "faq_collective_hukou"))
+    assert "四" in cited(kb, plan)
