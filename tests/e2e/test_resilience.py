@@ -14,8 +14,9 @@ import requests
 from policy_kb import answers
 from tests.stack import running_stack
 
-ACTION_SERVER, WEB_PAGE = "actions.server", "bot.web"
+ACTION_SERVER, WEB_PAGE, RASA = "actions.server", "bot.web", "bot.rasa_main"
 BUSY_WITHIN_S, BACK_WITHIN_S = 2.0, 30.0
+RASA_BACK_WITHIN_S = 180.0  # loads the model again
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,15 @@ def test_web_page_killed_serves_again(stack):
     assert back is not None, "网页服务未在 30 秒内恢复"
     assert stack.child(WEB_PAGE) != old
     assert "您好" in stack.ask("你好", sender="crash-web")[0]  # the rest kept serving
+
+
+def test_rasa_killed_comes_back_and_the_conversation_goes_on(stack):
+    sender = "crash-rasa"
+    assert "住的地方" in stack.ask("我能落户吗", sender=sender)[0]
+    old = kill(stack, RASA)
+    # Nothing can answer for Rasa in make run (no proxy in front): the supervisor brings it back.
+    back = wait_for(lambda: "您好" in stack.ask("你好", sender=f"{sender}-probe")[0], RASA_BACK_WITHIN_S)
+    assert back is not None, "Rasa 未能自动恢复"
+    assert stack.child(RASA) != old and stack.process.poll() is None
+    text, _ = stack.ask("冇，住亲戚屋企", sender=sender)  # the form was kept in the tracker database
+    assert any(word in text for word in ("投靠", "一起生活", "家人")), text
