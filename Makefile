@@ -95,10 +95,19 @@ test-e2e: $(MODEL) webchat /usr/bin/chromium ## start the whole stack; ask it ov
 # Baseline (b) of the evaluation is trained here, never into models/.
 EVAL_MODELS ?= var/eval-models
 
-eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, eligibility (reports/eval.md; not a gate)
+# The blind sets of issue 16 (tests/eval/sets/): "first" informed fixes, "final" is the figure to quote.
+BLIND_SETS := tests/eval/sets
+
+eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, eligibility, the blind sets (reports/; not a gate)
 	$(PY) -m tests.eval.run_eval --model $(MODEL) --baseline-dir $(EVAL_MODELS)
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL)
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles tests/eval/eligibility_profiles_unseen.yml
+	$(PY) -m tests.eval.blind_eval --model $(MODEL) --label first \
+	  --questions $(BLIND_SETS)/real_questions_first.yml --dialogues $(BLIND_SETS)/dialogues_first.yml
+	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles $(BLIND_SETS)/eligibility_first.yml
+	$(PY) -m tests.eval.blind_eval --model $(MODEL) --label final \
+	  --questions $(BLIND_SETS)/real_questions_final.yml --dialogues $(BLIND_SETS)/dialogues_final.yml
+	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles $(BLIND_SETS)/eligibility_final.yml
 
 # Figures, never a gate: load over REST at 1/5/20/50 conversations vs a bare Rasa yardstick, memory,
 # cold start, answer-change and training times, a per-message profile (reports/bench.md, .json, .png).

@@ -51,15 +51,16 @@ def stored_context(tracker: Tracker) -> Optional[Context]:
 
 
 def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
-    """What this turn leaves for the next: the entry answered; the same topic kept (and renewed)
-    after its next step was answered ("要多久"); otherwise nothing (a new topic starts fresh)."""
+    """What this turn leaves for the next: the entry answered (a new topic replaces the old one);
+    the same topic renewed after its next step was answered ("要多久"); after a turn that answered
+    nothing, the topic as it was (it still expires with its age)."""
     turn = message_number(tracker)
     if plan.answered is not None:
         return Context(plan.answered.id, tuple(plan.answered.articles), turn).to_slot()
     previous = stored_context(tracker)
-    if plan.not_covered and previous is not None:
-        return Context(previous.faq_id, previous.articles, turn).to_slot()
-    return None
+    if previous is None:
+        return None
+    return Context(previous.faq_id, previous.articles, turn if plan.not_covered else previous.turn).to_slot()
 
 
 def send_plan(dispatcher: CollectingDispatcher, plan: Plan) -> None:

@@ -192,6 +192,10 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
 _ORIGIN = re.compile(r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)|户口在\S{2,6}?(?=[，,。.\s]|$)")
 
 
+# Moving away to another place, or asking about "that side": that place's rules are the question.
+_DESTINATION = r"(?:迁去|迁到|迁往|迁入|落户到|落到|入户到)\s*{place}|{place}(?:那边|嗰边|那里|当地)"
+
+
 def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The first other province or city (places.yml) the text asks about, if any."""
     text = _ORIGIN.sub(" ", normalise(text))
@@ -202,7 +206,10 @@ def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], dis
     """A named other city counts only when the question is not also about Shaoguan: "我系郴州人，
     喺韶关打工" is a Shaoguan question."""
     names = CITY_NAMES + tuple(form for t in kb.glossary if t.entity == "district" for form in t.surface_forms)
-    city = city or names_other_place(kb, text)
+    asked = _ORIGIN.sub(" ", normalise(text))
+    city = city if city and normalise(city) in asked else names_other_place(kb, text)
+    if city and re.search(_DESTINATION.format(place=re.escape(normalise(city))), asked):
+        return True  # "从韶关迁去惠州，惠州那边要什么条件": the other place is what is asked about
     return bool(city) and not district and not any(name in normalise(text) for name in names)
 
 

@@ -61,6 +61,15 @@ class ConceptIndex:
         """Every policy term in the text, generic ones included (户口, 落户 …)."""
         return self._all_terms(text)
 
+    def names_policy(self, text: str) -> bool:
+        """A policy term (户口, 落户, 投靠 …; not only who, where or which diploma)."""
+        return bool(self._all_terms(text))
+
+    def names_facet(self, text: str) -> bool:
+        """Who, where in Shaoguan or which diploma (亲属, 浈江, 大专 …), not the city's name alone."""
+        text = normalise(text)
+        return any(normalise(f) in text for f in self._facet_forms if f not in CITY_NAMES)
+
     def says_anything_of_hukou(self, text: str) -> bool:
         """Any glossary term at all (facets included) or the city's name: "独生子女补贴几岁领" is
         not a settling question however the classifier reads it, "大专毕叶能落护绍关吗" is."""

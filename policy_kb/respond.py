@@ -15,10 +15,13 @@ from typing import List, Optional, Sequence
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import ConceptIndex
+from policy_kb.eligibility import evaluate
+from policy_kb.eligibility.dialogue import speaks_of_self, volunteered
 from policy_kb.followup import Context, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
 from policy_kb.search import FaqIndex
+from policy_kb.text import normalise
 
 # Intents where "who" decides the answer: asking to join or settle with a relative.
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
@@ -27,6 +30,8 @@ HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
 # Several questions in one message: split at question marks, semicolons and the words that join them.
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
 MIN_PART_CHARS = 4
+# What may remain of a bare next-step question once its keywords and filler words are removed.
+BARE_REST_CHARS = 2
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 
@@ -61,6 +66,8 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
+        if self._plainly_off_topic(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
             return Plan([answers.other_city_reply(self.kb)])
@@ -119,16 +126,40 @@ class Responder:
         Believed only when nothing disagrees: another city named gets the other-city reply; a
         follow-up in context is read as one; a message that names hukou or Shaoguan is answered as
         an unsure policy question; anything else gets the out-of-scope reply."""
+        if self._plainly_off_topic(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
-        if context is not None and is_elliptical(self.kb, question.text):
+        if context is not None and (is_elliptical(self.kb, question.text) or self._bare_next_step(question.text)):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
-        if self.concepts.says_anything_of_hukou(question.text):
+        text = question.text
+        if self.concepts.names_policy(text) or self.concepts.names_facet(text):
             plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
+            if plan.answered is None and not plan.not_covered:
+                # it speaks of hukou or of who/where/which diploma: the search's best entry, if it fits
+                faq = next(iter(self._searched(text)), None)
+                if faq is not None and self.concepts.fits(text, faq):
+                    return Plan([answers.faq_reply(self.kb, faq, text)], faq)
             return plan if plan.answered is not None or plan.not_covered else self._honest(question)
         return Plan([answers.message(self.kb, "out_of_scope")])
+
+    def _plainly_off_topic(self, text: str) -> bool:
+        """A service residents often ask about that is not hukou (messages.yml out_of_scope_words),
+        with no policy topic beside it ("公积金怎么提取", "港澳通行证在哪办")."""
+        words = [str(w) for w in self.kb.messages.get("out_of_scope_words") or []]
+        return any(w in normalise(text) for w in words) and not self.concepts.topics(text) - {"住房公积金"}
+
+    def _bare_next_step(self, text: str) -> bool:
+        """Only the next practical step ("要多久能办好", "去边度办"), with nothing else named."""
+        keywords = [str(k) for topic in self.kb.messages["not_covered_topics"].values() for k in topic.get("keywords") or []]
+        found = [k for k in keywords if k in text]
+        if not found:
+            return False
+        for word in found:
+            text = text.replace(word, "")
+        return len(re.sub(r"[\W要能可以办好了吗呢啊吖嘅咗㗎]", "", text)) <= BARE_REST_CHARS
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
@@ -152,7 +183,26 @@ class Responder:
             faq = self.concepts.first_fitting(text, self._searched(text))
         if faq is None:
             return self._honest(question)
-        return Plan([answers.faq_reply(kb, faq, text)], faq)
+        return self._fitted_to_facts(text, faq)
+
+    def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
+        """A resident who describes themselves ("我没买房，在韶关干了十几年") gets the pathway their
+        facts meet, read by the eligibility check's own rules: the chosen entry if it is one of
+        them, another entry for a pathway it does not cover (so two pathways are both heard)."""
+        plan = Plan([answers.faq_reply(self.kb, faq, text)], faq)
+        if faq.intent not in answers.SETTLING_INTENTS:
+            return plan
+        met = pathways_met(self.kb, text)
+        if not met or set(faq.articles) >= set(met):
+            return plan
+        if not set(faq.articles) & set(met):
+            plan = Plan([], None)
+        for article in [a for a in met if a not in faq.articles]:
+            other = next((f for f in self._searched(text) + self.kb.published_faqs() if f.articles == (article,)), None)
+            if other is not None:
+                plan.replies.append(answers.faq_reply(self.kb, other, text))
+                plan.answered = plan.answered or other
+        return plan if plan.replies else Plan([answers.faq_reply(self.kb, faq, text)], faq)
 
     def _for_the_person(self, question: Question) -> Optional[Plan]:
         """Asking about a relative: 第（五）条 for the family it names, kindly "not 投靠" for others."""
@@ -160,7 +210,7 @@ class Responder:
             return None
         who = person.subject(self.kb, question.text)
         topics = self.concepts.topics(question.text)
-        if who in person.NOT_DIRECT and ("投靠" in topics or question.intent == RELATIVES_INTENT):
+        if who in person.NOT_DIRECT and "搭户" not in topics and ("投靠" in topics or question.intent == RELATIVES_INTENT):
             return Plan([person.not_direct_reply(self.kb, who)])
         if who in person.DIRECT and question.intent != RELATIVES_INTENT:
             if any(t in topics for t in HOUSING_TOPICS) or question.intent == HOUSING_INTENT:
@@ -185,9 +235,10 @@ class Responder:
         return Plan([answers.message(self.kb, "out_of_scope")])
 
     def _speaks_of(self, text: str, faq: FaqEntry) -> bool:
-        """The question names hukou or Shaoguan, or the search (a second reading) ranks this very
-        entry first ("一线艰苦行业指的是哪些" names no glossary term but is the entry's own subject)."""
-        if self.concepts.says_anything_of_hukou(text):
+        """The question names a policy term, or the search (a second reading) ranks this very entry
+        first ("一线艰苦行业指的是哪些" names no glossary term but is the entry's own subject). The
+        city's name alone is not enough: "今天韶关会不会下雨" is no settling question."""
+        if self.concepts.names_policy(text):
             return True
         hits = self.index.search(text, k=1)
         return bool(hits) and hits[0].faq.id == faq.id
@@ -220,6 +271,17 @@ class Responder:
         if who in person.NOT_DIRECT:
             return person.not_direct_reply(self.kb, who)
         return next(iter(self._relatives_answer(part).replies), None)
+
+
+def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
+    """Articles of the settling pathways that the facts a resident states about themselves meet."""
+    rules = kb.eligibility
+    if not speaks_of_self(rules, text):
+        return []
+    facts = volunteered(rules, text, correcting=True)
+    if not facts:
+        return []
+    return [finding.article for finding in evaluate(facts, rules).applicable]
 
 
 def split_questions(text: str) -> List[str]:

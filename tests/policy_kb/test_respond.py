@@ -158,3 +158,13 @@ def test_where_the_resident_comes_from_is_not_another_citys_question(kb, respond
 def test_an_entrys_own_subject_is_answered_without_a_glossary_term(kb, responder):
     plan = responder.answer(Question("一线艰苦行业指的是哪些", "faq_collective_hukou"))
     assert "四" in cited(kb, plan)
+
+
+def test_someone_who_qualifies_two_ways_hears_both(kb, responder):
+    plan = responder.answer(Question("我在武江租房，大专毕业，能落户吗", "faq_settle_housing"))
+    assert {"三", "六"} <= cited(kb, plan)
+
+
+def test_a_friend_to_lodge_with_is_the_lodging_pathway_not_a_refusal(kb, responder):
+    plan = responder.answer(Question("投靠朋友搭户", "faq_collective_hukou"))
+    assert "四" in cited(kb, plan) or "六" in cited(kb, plan)
