@@ -1,11 +1,13 @@
 """The WeChat Official Account channel, at /webhooks/wechat/webhook.
 
 WeChat waits 5 seconds for a passive XML reply and retries the same push up to three times.
-So each push is answered once: retries share the first attempt's work (keyed by MsgId), the
-answer is awaited for at most REPLY_TIMEOUT_SECONDS, and a slower answer is acknowledged with
-``success`` and delivered through the customer-service API when it is ready. Protocol details
-live in ``wechat_protocol`` and text layout in ``wechat_render``; this module only wires them to
-Rasa and Sanic. What a resident wrote is never logged.
+So each push is answered once: retries share the first attempt's work (keyed by sender and
+MsgId, claimed in the store all Rasa instances share), the answer is awaited for at most
+REPLY_TIMEOUT_SECONDS, and a slower answer is acknowledged with ``success`` and delivered through
+the customer-service API when it is ready. A signed (timestamp, nonce) pair is accepted once: a
+copied request sent again is refused (403). Protocol details live in ``wechat_protocol``, what was
+seen in ``wechat_seen`` and text layout in ``wechat_render``; this module only wires them to Rasa
+and Sanic. What a resident wrote is never logged.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.channels.wechat_protocol import (
     MAX_BODY_BYTES,
     REPLAY_WINDOW_SECONDS,
     Clock,
+    Envelope,
     TTLCache,
     WeChatMessage,
     encrypt_reply,
@@ -37,6 +40,7 @@ from bot.channels.wechat_protocol import (
     verify_url,
 )
 from bot.channels.wechat_render import ReplyMemory, render_messages, split_text
+from bot.channels.wechat_seen import SeenStore, seen_store
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
@@ -67,8 +71,8 @@ class WeChatConversations:
     """Turns verified WeChat messages into reply text, once per push, within WeChat's deadline."""
 
     def __init__(self, sender: Optional[MessageSender] = None, reply_timeout: float = REPLY_TIMEOUT_SECONDS,
-                 clock: Clock = time.monotonic):
-        self._sender, self._reply_timeout = sender, reply_timeout
+                 clock: Clock = time.monotonic, shared: Optional[SeenStore] = None):
+        self._sender, self._reply_timeout, self._shared = sender, reply_timeout, shared
         self._seen: TTLCache[str, _Pending] = TTLCache(DEDUP_ENTRIES, DEDUP_SECONDS, clock)
         self.memory = ReplyMemory(clock=clock)
         self._background: Set[asyncio.Task] = set()
@@ -77,7 +81,8 @@ class WeChatConversations:
         """Text for the passive reply, or None to answer ``success`` (nothing to say now)."""
         pending = self._seen.get(message.dedup_key)
         if pending is None:
-            pending = _Pending(self._spawn(self._answer(message, on_new_message)))
+            # Registered before the first await, so concurrent retries here share this task.
+            pending = _Pending(self._spawn(self._answer_once(message, on_new_message)))
             self._seen.put(message.dedup_key, pending)
         else:
             logger.debug("微信重试已去重（%s）", message.dedup_key)
@@ -129,6 +134,19 @@ class WeChatConversations:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
+
+    async def _answer_once(self, message: WeChatMessage, on_new_message: OnNewMessage) -> Optional[str]:
+        """The answer, unless another Rasa instance (or this one before a restart) claimed the push."""
+        if self._shared is not None:
+            try:
+                first = await self._shared.first_use(message.dedup_key, DEDUP_SECONDS)
+            except Exception:  # noqa: BLE001 - a second turn is a smaller harm than no answer
+                logger.warning("微信消息去重存储不可用，按首次处理（会话 %s）", message.from_user, exc_info=True)
+                first = True
+            if not first:
+                logger.debug("微信重试已由其他实例处理（%s）", message.from_user)
+                return None
+        return await self._answer(message, on_new_message)
 
     async def _answer(self, message: WeChatMessage, on_new_message: OnNewMessage) -> Optional[str]:
         openid = message.from_user
@@ -201,17 +219,22 @@ class WeChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
         credentials = credentials or {}
-        value = {key: str(credentials.get(key) or "").strip() for key in ("token", "app_id", "app_secret", "aes_key")}
+        keys = ("token", "app_id", "app_secret", "aes_key", "redis_url")
+        value = {key: str(credentials.get(key) or "").strip() for key in keys}
         sender = None
         if value["app_id"] and value["app_secret"]:
             sender = CustomerServiceSender(value["app_id"], value["app_secret"])
-        return cls(value["token"], value["app_id"], value["aes_key"], sender)
+        return cls(value["token"], value["app_id"], value["aes_key"], sender, seen=seen_store(value["redis_url"]))
 
     def __init__(self, token: str, app_id: str = "", aes_key: str = "", sender: Optional[MessageSender] = None,
-                 clock: Clock = time.time, reply_timeout: float = REPLY_TIMEOUT_SECONDS):
+                 clock: Clock = time.time, reply_timeout: float = REPLY_TIMEOUT_SECONDS,
+                 seen: Optional[SeenStore] = None):
+        """``seen``: where used nonces and claimed pushes are kept (``wechat_seen``); shared by every
+        Rasa instance of a deployment. The default, a SQLite file, suits one Rasa process."""
         self.token, self._clock = token, clock
         self.crypto = _crypto(token, app_id, aes_key)
-        self.conversations = WeChatConversations(sender, reply_timeout)
+        self.seen = seen if seen is not None else seen_store(None)
+        self.conversations = WeChatConversations(sender, reply_timeout, shared=self.seen)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """For Rasa's API (?output_channel=latest): how staff replies reach a WeChat resident."""
@@ -223,6 +246,8 @@ class WeChatInput(InputChannel):
         webhook = Blueprint("wechat_webhook", __name__)
         if not self.token:
             logger.warning("未配置 WECHAT_TOKEN：微信渠道拒绝所有请求（503）。")
+        elif self.crypto is None:
+            logger.warning("微信渠道为明文模式：签名不覆盖消息内容。请在公众号后台改用安全模式并配置 WECHAT_AES_KEY。")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -240,9 +265,13 @@ class WeChatInput(InputChannel):
             try:
                 body = await _read_capped(request)
                 envelope = open_request(_params(request), body, self.token, self.crypto, self._clock())
+                first = await self._first_use(envelope)
             except BadRequest as error:
                 return response.text(str(error), status=error.status)
-            content = await self.conversations.respond(envelope.message, on_new_message)
+            if first:
+                content = await self.conversations.respond(envelope.message, on_new_message)
+            else:  # nothing is known about the request: say only that the service is busy
+                content = render_messages(_kb_messages("service_unavailable")).pages[0]
             if content is None:
                 return response.text("success")
             xml = reply_xml(envelope.message, content, self._clock())
@@ -253,8 +282,22 @@ class WeChatInput(InputChannel):
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.conversations.close()
+            await self.seen.close()
 
         return webhook
+
+    async def _first_use(self, envelope: Envelope) -> bool:
+        """BadRequest (403) when the request's (timestamp, nonce) was used before: a replay. False when
+        the store cannot tell: the request is then answered 系统繁忙 without reaching Rasa (fail closed)."""
+        try:
+            first = await self.seen.first_use(envelope.replay_key, 2 * REPLAY_WINDOW_SECONDS)
+        except Exception:  # noqa: BLE001 - Redis or the file unreachable
+            logger.warning("微信防重放存储不可用，本条消息未处理", exc_info=True)
+            return False
+        if not first:
+            logger.warning("拒绝重放的微信请求（timestamp %s）", envelope.timestamp)
+            raise BadRequest("请求重复。", status=403)
+        return True
 
 
 def _crypto(token: str, app_id: str, aes_key: str) -> Optional[WeChatCrypto]:

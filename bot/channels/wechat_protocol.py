@@ -49,9 +49,13 @@ class WeChatMessage:
 
     @property
     def dedup_key(self) -> str:
-        """Same key for WeChat's retries of one push: MsgId, or sender + time for events."""
+        """Same key for WeChat's retries of one push: sender + MsgId, or sender + time for events.
+
+        MsgId alone is not enough: it is unique per account only as WeChat assigns it, and a
+        push forged or replayed under another openid must not take over a resident's answer.
+        """
         if self.msg_id:
-            return f"msg:{self.msg_id}"
+            return f"msg:{self.from_user}:{self.msg_id}"
         return f"event:{self.from_user}:{self.create_time}"
 
 
@@ -62,6 +66,12 @@ class Envelope:
     message: WeChatMessage
     encrypted: bool
     nonce: str
+    timestamp: str = ""
+
+    @property
+    def replay_key(self) -> str:
+        """The signed (timestamp, nonce) pair: accepted once within the replay window."""
+        return f"nonce:{self.timestamp}:{self.nonce}"
 
 
 def signature(*parts: str) -> str:
@@ -109,9 +119,17 @@ def verify_url(params: Mapping[str, Any], token: str, now: float) -> str:
 def open_request(
     params: Mapping[str, Any], body: bytes, token: str, crypto: Optional[WeChatCrypto], now: float
 ) -> Envelope:
-    """Verify (and in safe mode decrypt) one POST from WeChat and parse the message in it."""
+    """Verify (and in safe mode decrypt) one POST from WeChat and parse the message in it.
+
+    With an EncodingAESKey configured (``crypto``), only safe-mode requests are accepted: in plain
+    mode the signature covers the URL's timestamp and nonce but not the body, so anyone who saw one
+    signed URL (a proxy's access log) could post any message as any resident for the whole window.
+    The caller must still refuse a second use of the (timestamp, nonce) pair (``replay_key``).
+    """
     timestamp, nonce = _signed_basics(params, token, now)
     encrypted = params.get("encrypt_type") == "aes"
+    if crypto is not None and not encrypted:
+        raise BadRequest("已启用安全模式：只接受加密消息。", status=403)
     if not encrypted or params.get("signature"):
         # Plain mode: ``signature`` is the proof. Safe mode: msg_signature is, and a URL
         # signature, when present, must be right too.
@@ -121,7 +139,7 @@ def open_request(
     fields = parse_xml(body)
     if encrypted:
         fields = parse_xml(_decrypt(fields, params.get("msg_signature"), token, crypto, timestamp, nonce))
-    return Envelope(_message(fields), encrypted, nonce)
+    return Envelope(_message(fields), encrypted, nonce, timestamp)
 
 
 def _decrypt(fields: Dict[str, str], msg_signature: Optional[str], token: str, crypto: Optional[WeChatCrypto],

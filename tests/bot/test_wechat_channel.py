@@ -1,7 +1,8 @@
 """The WeChat channel inside a real Rasa server app (rasa.core.run.configure_app), over real HTTP.
 
 The agent is a fake that answers like the assistant; the customer-service API is a fake sender.
-Nothing leaves the machine.
+Nothing leaves the machine. ``server`` has an EncodingAESKey (安全模式, what production uses), so
+``post`` encrypts and signs as WeChat does; ``plain_server`` has none (明文模式).
 """
 
 import asyncio
@@ -19,11 +20,13 @@ from wechatpy.crypto import WeChatCrypto
 from bot.channels.wechat import WeChatInput
 from bot.channels.wechat_api import CustomerServiceSender
 from bot.channels.wechat_protocol import MAX_BODY_BYTES, parse_xml, signature
+from bot.channels.wechat_seen import MemorySeen
 
 TOKEN, APP_ID, AES_KEY = "spamtest", "wx2c2769f8efd9abc2", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 ANSWER = "可以申请。\n依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》第（三）条"
 SECRET = "我的身份证号440202199001011234"
 REPLY_TIMEOUT = 0.5
+CRYPTO = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
 BUTTONS = [{"title": "租房落户", "payload": "/faq_settle_housing"}, {"title": "投靠亲属", "payload": "/faq_relatives"}]
 
 
@@ -72,10 +75,11 @@ def _free_port():
 class Server:
     """Rasa's app with the channel registered by rasa.core.channels.channel.register, in a thread."""
 
-    def __init__(self, extra_channels=()):
+    def __init__(self, extra_channels=(), aes_key=AES_KEY):
         self.agent, self.sender, self.port = FakeAgent(), FakeSender(), _free_port()
-        channel = WeChatInput(TOKEN, APP_ID, AES_KEY, sender=self.sender, reply_timeout=REPLY_TIMEOUT)
-        channels = [channel, *extra_channels]
+        channel = WeChatInput(TOKEN, APP_ID, aes_key, sender=self.sender, reply_timeout=REPLY_TIMEOUT,
+                              seen=MemorySeen())
+        self.channel, channels = channel, [channel, *extra_channels]
         self.app = configure_app(input_channels=channels, enable_api=True, port=self.port, use_uvloop=False)
         self.app.ctx.agent = self.agent
         self.url = f"http://127.0.0.1:{self.port}/webhooks/wechat/webhook"
@@ -121,6 +125,13 @@ def server():
         Sanic.test_mode = test_mode
 
 
+@pytest.fixture(scope="module")
+def plain_server(server):
+    """A second server, without an EncodingAESKey (明文模式), beside ``server`` (which set test mode)."""
+    with Server(aes_key="") as running:
+        yield running
+
+
 def signed_params(timestamp=None, nonce=None):
     timestamp, nonce = str(timestamp or int(time.time())), nonce or uuid.uuid4().hex[:10]
     return {"timestamp": timestamp, "nonce": nonce, "signature": signature(TOKEN, timestamp, nonce)}
@@ -135,7 +146,20 @@ def message_xml(openid, msg_type="text", msg_id=None, **fields):
     return ("<xml>" + "".join(parts) + "</xml>").encode("utf-8")
 
 
+def safe_request(plain_xml, timestamp=None, nonce=None):
+    """(params, body) of a 安全模式 push of ``plain_xml``, encrypted and signed as WeChat does."""
+    params = signed_params(timestamp, nonce)
+    encrypted = parse_xml(CRYPTO.encrypt_message(plain_xml.decode("utf-8"), params["nonce"],
+                                                 params["timestamp"]).encode())
+    body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+    return {**params, "encrypt_type": "aes", "msg_signature": encrypted["MsgSignature"]}, body.encode()
+
+
 def post(server, body, params=None):
+    """POST ``body`` as WeChat would: encrypted for ``server``, signed plain XML for ``plain_server``;
+    with ``params`` given, exactly as given."""
+    if params is None and server.channel.crypto is not None:
+        params, body = safe_request(body)
     return requests.post(server.url, params=signed_params() if params is None else params, data=body, timeout=10)
 
 
@@ -143,6 +167,9 @@ def reply_content(response):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
     fields = parse_xml(response.content)
+    if "Encrypt" in fields:
+        fields = parse_xml(CRYPTO.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"],
+                                                  fields["Nonce"]).encode())
     assert fields["MsgType"] == "text" and fields["FromUserName"] == "gh_test"
     return fields["Content"]
 
@@ -177,15 +204,56 @@ def test_signed_text_gets_an_xml_answer_from_rasa(server):
     assert [m.input_channel for m in server.agent.messages if m.sender_id == openid] == ["wechat"]
 
 
-@pytest.mark.parametrize("params", [
-    {"timestamp": str(int(time.time())), "nonce": "n"},
-    {**signed_params(), "signature": "f" * 40},
-    {**signed_params(timestamp=int(time.time()) - 3600)},
-], ids=["missing", "wrong", "replayed"])
-def test_unsigned_or_replayed_posts_are_403_and_never_reach_rasa(server, params):
+@pytest.mark.parametrize("change", [
+    lambda params: {k: v for k, v in params.items() if k not in ("signature", "msg_signature")},
+    lambda params: {**params, "msg_signature": "f" * 40},
+    lambda params: {**params, "signature": "f" * 40},
+], ids=["missing", "wrong", "wrong-url-signature"])
+def test_unsigned_posts_are_403_and_never_reach_rasa(server, change):
     openid = new_openid()
-    response = post(server, message_xml(openid, Content="你好", msg_id=1002), params=params)
+    params, body = safe_request(message_xml(openid, Content="你好", msg_id=1002))
+    response = post(server, body, params=change(params))
     assert response.status_code == 403 and server.agent.texts(openid) == []
+
+
+def test_a_request_signed_long_ago_is_403(server):
+    openid = new_openid()
+    params, body = safe_request(message_xml(openid, Content="你好", msg_id=1003), timestamp=int(time.time()) - 3600)
+    assert post(server, body, params).status_code == 403 and server.agent.texts(openid) == []
+
+
+# ── Issue 17, finding 3: forged and replayed pushes ─────────────────────────────────────────────
+
+def test_with_an_aes_key_a_plain_mode_post_is_refused_whatever_its_url_signature(server):
+    """The URL signature covers timestamp and nonce only: with it, anyone could post any body."""
+    openid = new_openid()
+    response = post(server, message_xml(openid, Content="我是别人", msg_id=1101), params=signed_params())
+    assert response.status_code == 403 and server.agent.texts(openid) == []
+
+
+def test_a_replayed_safe_mode_request_is_refused(server):
+    openid = new_openid()
+    params, body = safe_request(message_xml(openid, Content="租房可以落户吗", msg_id=1102))
+    assert reply_content(post(server, body, params)) == ANSWER
+    again = post(server, body, params)
+    assert again.status_code == 403 and ANSWER not in again.text
+    assert server.agent.texts(openid) == ["租房可以落户吗"]
+
+
+def test_a_seen_url_signature_cannot_carry_another_body_in_plain_mode(plain_server):
+    """A signed URL copied from a proxy log, with a body of the copier's choosing: refused."""
+    victim, params = new_openid(), signed_params()
+    assert reply_content(post(plain_server, message_xml(victim, Content="租房可以落户吗", msg_id=1103), params)) == ANSWER
+    forged = post(plain_server, message_xml(victim, Content="/restart", msg_id=1104), params)
+    assert forged.status_code == 403 and ANSWER not in forged.text
+    assert plain_server.agent.texts(victim) == ["租房可以落户吗"]
+
+
+def test_the_same_msgid_from_two_residents_is_answered_for_each(server):
+    first, second = new_openid(), new_openid()
+    assert reply_content(post(server, message_xml(first, Content="租房可以落户吗", msg_id=1105))) == ANSWER
+    assert reply_content(post(server, message_xml(second, Content="选项", msg_id=1105))).startswith("您想了解")
+    assert (server.agent.texts(first), server.agent.texts(second)) == (["租房可以落户吗"], ["选项"])
 
 
 def test_a_retried_message_is_answered_once(server):

@@ -141,6 +141,19 @@ def test_tampered_ciphertext_fails_the_message_signature(safe, crypto):
     refused(lambda: open_request(safe_params(safe), body, safe["token"], crypto, int(safe["timestamp"])), 403)
 
 
+def test_with_an_aes_key_plain_mode_is_refused_even_when_signed(samples, safe, crypto):
+    """Issue 17, finding 3: the URL signature does not cover the body, so with a key set only
+    safe-mode requests (encrypt_type=aes with a valid msg_signature) count."""
+    body = samples["plain_messages"]["text"].encode()
+    now = int(safe["timestamp"])
+    plain = signed(safe["token"], now, safe["nonce"])
+    assert open_request(plain, body, safe["token"], None, now).message.content == "this is a test"  # no key: plain
+    refused(lambda: open_request(plain, body, safe["token"], crypto, now), 403)
+    refused(lambda: open_request({**plain, "encrypt_type": "raw"}, body, safe["token"], crypto, now), 403)
+    envelope = open_request(safe_params(safe), safe["body"].encode(), safe["token"], crypto, now)
+    assert envelope.replay_key == f"nonce:{safe['timestamp']}:{safe['nonce']}"
+
+
 def test_ciphertext_for_another_app_is_refused(safe):
     other = WeChatCrypto(safe["token"], safe["encoding_aes_key"], "wx0000000000000000")
     error = refused(lambda: open_request(safe_params(safe), safe["body"].encode(), safe["token"], other,
@@ -172,8 +185,10 @@ def test_sample_messages_parse(samples):
     assert (event.msg_type, event.event, event.msg_id) == ("event", "subscribe", None)
 
 
-def test_retries_share_a_key_by_msgid_and_events_by_sender_and_time():
-    assert WeChatMessage("gh", "u1", 5, "text", msg_id="42").dedup_key == "msg:42"
+def test_retries_share_a_key_by_sender_and_msgid_and_events_by_sender_and_time():
+    text = WeChatMessage("gh", "u1", 5, "text", msg_id="42")
+    assert text.dedup_key == WeChatMessage("gh", "u1", 9, "text", msg_id="42").dedup_key
+    assert text.dedup_key != WeChatMessage("gh", "u2", 5, "text", msg_id="42").dedup_key  # issue 17, finding 3
     subscribe = WeChatMessage("gh", "u1", 5, "event", event="subscribe")
     assert subscribe.dedup_key == WeChatMessage("gh", "u1", 5, "event", event="subscribe").dedup_key
     assert subscribe.dedup_key != WeChatMessage("gh", "u2", 5, "event", event="subscribe").dedup_key

@@ -1,4 +1,5 @@
-"""The WeChat channel inside the real running assistant (bot.serve, trained model, action server)."""
+"""The WeChat channel inside the real running assistant (bot.serve, trained model, action server),
+in 安全模式 as production runs it: an EncodingAESKey is set, pushes are encrypted and signed."""
 
 import sqlite3
 import time
@@ -7,36 +8,61 @@ from pathlib import Path
 
 import pytest
 import requests
+from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat_protocol import parse_xml, signature
 from tests.stack import running_stack
 from tests.web_chat_client import web_chat_session
 
-TOKEN = "e2e-wechat-token"
+TOKEN, APP_ID = "e2e-wechat-token", "wx2c2769f8efd9abc2"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # WeChat's sample EncodingAESKey
+CRYPTO = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+URL = "http://localhost:{port}/webhooks/wechat/webhook"
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("wechat"), env={"WECHAT_TOKEN": TOKEN}) as running:
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_AES_KEY": AES_KEY}
+    with running_stack(tmp_path_factory.mktemp("wechat"), env=env) as running:
         yield running
 
 
-def _post(stack, content, msg_id, good_signature=True, openid="o-e2e"):
-    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-    sig = signature(TOKEN, ts, nonce) if good_signature else "0" * 40
-    body = (
+def _push(content, msg_id, openid="o-e2e"):
+    return (
         f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{ts}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
         f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-    ).encode()
-    url = f"http://localhost:{stack.rasa_port}/webhooks/wechat/webhook"
-    return requests.post(url, params={"timestamp": ts, "nonce": nonce, "signature": sig}, data=body, timeout=30)
+    )
+
+
+def _signed_request(content, msg_id, good_signature=True, openid="o-e2e"):
+    """(params, body) of a safe-mode push, as WeChat signs and encrypts it."""
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    encrypted = parse_xml(CRYPTO.encrypt_message(_push(content, msg_id, openid), nonce, ts).encode())
+    body = f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+    params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce), "encrypt_type": "aes",
+              "msg_signature": encrypted["MsgSignature"] if good_signature else "0" * 40}
+    return params, body.encode()
+
+
+def _send(stack, params, body):
+    return requests.post(URL.format(port=stack.rasa_port), params=params, data=body, timeout=30)
+
+
+def _post(stack, content, msg_id, good_signature=True, openid="o-e2e"):
+    return _send(stack, *_signed_request(content, msg_id, good_signature, openid))
+
+
+def _content(response):
+    """The text of an encrypted passive reply."""
+    assert response.status_code == 200, response.text
+    fields = parse_xml(response.content)
+    plain = CRYPTO.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
+    return parse_xml(plain.encode())
 
 
 def test_signed_text_gets_an_xml_answer_citing_the_article(stack):
-    response = _post(stack, "租房可以落户吗", msg_id=str(uuid.uuid4().int)[:16])
-    assert response.status_code == 200
-    fields = parse_xml(response.content)
+    fields = _content(_post(stack, "租房可以落户吗", msg_id=str(uuid.uuid4().int)[:16]))
     assert fields["ToUserName"] == "o-e2e" and "第（三）条" in fields["Content"]
 
 
@@ -44,15 +70,37 @@ def test_bad_signature_is_refused(stack):
     assert _post(stack, "租房可以落户吗", msg_id="1", good_signature=False).status_code == 403
 
 
+def test_a_forged_plain_mode_post_and_a_replayed_nonce_are_refused(stack):
+    """Issue 17, finding 3, against make run with an EncodingAESKey set."""
+    ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    url_only = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce)}
+    forged = _send(stack, url_only, _push("/restart", str(uuid.uuid4().int)[:16], openid="o-e2e-forged").encode())
+    assert forged.status_code == 403
+    params, body = _signed_request("居住证有什么用", str(uuid.uuid4().int)[:16], openid="o-e2e-replay")
+    assert "第（八）条" in _content(_send(stack, params, body))["Content"]
+    replayed = _send(stack, params, body)
+    assert replayed.status_code == 403
+    for sender, turns in (("o-e2e-forged", 0), ("o-e2e-replay", 1)):
+        assert _user_turns(stack, sender) == turns
+
+
+def _user_turns(stack, sender):
+    tracker_db = Path(stack.log.name).parent / "tracker.db"
+    with sqlite3.connect(tracker_db) as db:
+        (turns,) = db.execute("SELECT count(*) FROM events WHERE sender_id=? AND type_name='user'",
+                              (sender,)).fetchone()
+    return turns
+
+
 def test_a_retry_gets_one_answer(stack):
     msg_id = str(uuid.uuid4().int)[:16]
     first = _post(stack, "居住证有什么用", msg_id)
     retry = _post(stack, "居住证有什么用", msg_id)
-    assert "第（八）条" in parse_xml(first.content)["Content"]
+    assert "第（八）条" in _content(first)["Content"]
     # the retry shares the first attempt's answer instead of starting a second turn
     # (the same content; CreateTime may differ by a second when the two replies straddle one)
     assert retry.status_code == 200
-    assert retry.content == b"success" or parse_xml(retry.content)["Content"] == parse_xml(first.content)["Content"]
+    assert retry.content == b"success" or _content(retry)["Content"] == _content(first)["Content"]
     tracker_db = Path(stack.log.name).parent / "tracker.db"
     with sqlite3.connect(tracker_db) as db:
         (turns,) = db.execute("SELECT count(*) FROM events WHERE sender_id='o-e2e' AND type_name='user'").fetchone()
@@ -92,7 +140,7 @@ def test_naming_another_residents_id_alters_nothing_stored(stack):
     from hypothesis import strategies as st
 
     answer = _post(stack, "租房可以落户吗", uuid.uuid4().int % 10**16, openid=VICTIM_OPENID)
-    assert "第（三）条" in parse_xml(answer.content)["Content"]
+    assert "第（三）条" in _content(answer)["Content"]
     web_id = asyncio.run(_web_resident(stack, message="查进度"))
     before = {sender: _events(stack, sender) for sender in (VICTIM_OPENID, web_id)}
     assert all(len(events) > 3 for events in before.values())
