@@ -11,7 +11,10 @@ rasa-sdk's own app, routes and options otherwise unchanged:
   compared in constant time; without it, 401 before any action runs. No secret, no start;
 - a body over ``MAX_BODY_BYTES`` is refused (413) as it arrives, and so is a deflate body that
   would inflate beyond it (rasa-sdk inflates ``Content-Encoding: deflate`` with no limit, a
-  compression bomb); other content encodings, which rasa-sdk does not understand, get 415.
+  compression bomb); other content encodings, which rasa-sdk does not understand, get 415;
+- an action that raises never reaches rasa-sdk's handler, which would answer 500 with the tracker
+  in the body for Rasa to log: the resident gets 系统繁忙 instead, and the log no personal data
+  (actions/failsafe.py).
 
 bot/serve.py makes a new secret per start and passes it to Rasa and here in the environment, never
 on a command line (``ps`` shows command lines to every user of the host).
@@ -34,6 +37,8 @@ from sanic import Sanic, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from actions import failsafe
 
 TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"
 TOKEN_HEADER = "X-Action-Token"
@@ -126,6 +131,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     utils.update_sanic_log_level()
     app = protect(create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload), token)
+    failsafe.install(app)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = os.environ.get(HOST_ENV) or DEFAULT_HOST

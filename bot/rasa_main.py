@@ -91,8 +91,11 @@ _rasa_engine_kwargs = rasa_tracker_store.create_engine_kwargs
 
 def engine_kwargs(url: Any) -> dict:
     """Rasa's engine options for the SQL tracker store, plus a ping on checkout for server databases
-    and a pool of connections (usable from any thread, as SQLAlchemy 2 does) for an SQLite file."""
-    kwargs = _rasa_engine_kwargs(url)
+    and a pool of connections (usable from any thread, as SQLAlchemy 2 does) for an SQLite file.
+
+    Always ``hide_parameters``: the events' JSON (what residents typed) is a bound parameter, and a
+    failed INSERT would otherwise quote it in the 告警 line and in every traceback above it."""
+    kwargs = {**_rasa_engine_kwargs(url), "hide_parameters": True}
     if make_url(url).get_backend_name() != "sqlite":
         return {**kwargs, "pool_pre_ping": True}
     if _is_sqlite_file(url):

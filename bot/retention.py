@@ -145,7 +145,7 @@ def purge(
 ) -> PurgeReport:
     cutoff = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days)
     report = PurgeReport(cutoff=cutoff, dry_run=dry_run)
-    engine = sa.create_engine(tracker, future=True)
+    engine = sa.create_engine(tracker, future=True, hide_parameters=True)  # errors never quote sender ids
     try:
         report.conversations, report.events = purge_conversations(engine, cutoff, dry_run)
     finally:

@@ -213,7 +213,8 @@ def prepare_databases(config: ScaledConfig) -> None:
     from console.store import Base as ConsoleBase
     from status_store.models import Base as StatusBase
 
-    admin = create_engine(config.pg_url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    admin = create_engine(config.pg_url, future=True, isolation_level="AUTOCOMMIT", hide_parameters=True,
+                          connect_args={"connect_timeout": 5})
     try:
         with admin.connect() as conn:
             existing = set(conn.execute(text("SELECT datname FROM pg_database")).scalars())
@@ -225,7 +226,7 @@ def prepare_databases(config: ScaledConfig) -> None:
     finally:
         admin.dispose()
     for store, metadata in (("status", StatusBase.metadata), ("console", ConsoleBase.metadata)):
-        engine = create_engine(config.store_url(store, direct=True), future=True)
+        engine = create_engine(config.store_url(store, direct=True), future=True, hide_parameters=True)
         try:
             metadata.create_all(engine)
         finally:

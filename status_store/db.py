@@ -58,7 +58,9 @@ def _create(url: str, metadata: MetaData) -> Engine:
             connect_args["check_same_thread"] = False
     elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
-    engine = create_engine(url, future=True, connect_args=connect_args, **options)
+    # hide_parameters: a database error's message then never quotes a bound value (an application
+    # number, a name) into the log that records the error.
+    engine = create_engine(url, future=True, hide_parameters=True, connect_args=connect_args, **options)
     metadata.create_all(engine)
     return engine
 
