@@ -58,14 +58,11 @@ class ActionNotCovered(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb, _ = knowledge()
-        question = question_of(tracker)
-        if answers.asks_about_other_city(kb, question.text, question.other_city, question.district):
-            send(dispatcher, answers.other_city_reply(kb))  # "天津积分落户要什么材料": not Shaoguan's silence
-            return []
-        send(dispatcher, answers.not_covered_reply(kb, question.text, question.district))
-        await record(NOT_COVERED, tracker)
-        return []
+        plan = responder().not_covered(question_of(tracker), stored_context(tracker))
+        send_plan(dispatcher, plan)
+        if plan.not_covered:
+            await record(NOT_COVERED, tracker)
+        return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
 
 
 class ActionOtherCity(Action):

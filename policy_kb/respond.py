@@ -113,7 +113,10 @@ class Responder:
         reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
         faq = self.kb.faqs.get(reply.faq_id or "")
         if faq is not None and not self.concepts.fits(question.text, faq):
-            return self._honest(question)
+            faq = self.concepts.first_fitting(question.text, self._searched(question.text))
+            if faq is None:
+                return self._honest(question)
+            return Plan([answers.faq_reply(self.kb, faq, question.text)], faq)
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
             # the search finds an entry on the very topic the question names: a second signal
             faq = self.concepts.first_fitting(question.text, self._searched(question.text))
@@ -145,6 +148,23 @@ class Responder:
             return plan if plan.answered is not None or plan.not_covered else self._honest(question)
         return Plan([answers.message(self.kb, "out_of_scope")])
 
+    def not_covered(self, question: Question, context: Optional[Context]) -> Plan:
+        """A detail the document leaves open, by the classifier: another place's question is said to
+        be so; a message that also asks a policy question of its own ("租房能落户吗？要交钱不")
+        gets that answer first; otherwise the honest not-covered reply."""
+        text = question.text
+        if self._other_city(question):
+            return Plan([answers.other_city_reply(self.kb)])
+        parts = split_questions(text)
+        rest = " ".join(p for p in parts if not answers.not_covered_topics(self.kb, p))
+        asks_both = len(rest) < len(" ".join(parts))  # some part names the detail, some does not
+        if asks_both and (self.concepts.topics(rest) or (self.concepts.names_facet(rest) and self.concepts.names_policy(rest))):
+            # the parts that do not ask the detail ask a policy question of their own
+            plan = self.answer(Question(text, "", question.faq_id, question.district), context)
+            if plan.answered is not None:
+                return plan
+        return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
+
     def _plainly_off_topic(self, text: str) -> bool:
         """A service residents often ask about that is not hukou (messages.yml out_of_scope_words),
         with no policy topic beside it ("公积金怎么提取", "港澳通行证在哪办")."""
@@ -173,10 +193,10 @@ class Responder:
         personal = self._for_the_person(question)
         if personal is not None:
             return personal
-        if answers.not_covered_topics(kb, text) and not self.concepts.topics(text):
+        if answers.not_covered_topics(kb, text) and not self.concepts.topics(text) and not self.concepts.names_facet(text):
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
             return self._honest(question)
-        faq = answers.choose_faq(kb, self.index, question.intent, text)
+        faq = answers.choose_faq(kb, self.index, question.intent, text) if question.intent else self._best_searched(text)
         if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
             faq = None  # a settling pathway for a question that never speaks of hukou or of that pathway
         elif faq is not None and not self.concepts.fits(text, faq):
@@ -214,8 +234,10 @@ class Responder:
             return Plan([person.not_direct_reply(self.kb, who)])
         if who in person.DIRECT and question.intent != RELATIVES_INTENT:
             if any(t in topics for t in HOUSING_TOPICS) or question.intent == HOUSING_INTENT:
-                # "我买了房，想把爸妈迁过来": they settle with the resident (三) or join them (五)
-                return Plan([person.direct_with_home_reply(self.kb, who)])
+                # "我买了房，想把爸妈迁过来": they settle with the resident (三) or join them (五);
+                # the housing entry is the topic a follow-up ("那我自己呢") continues
+                housing = answers.choose_faq(self.kb, self.index, HOUSING_INTENT, question.text)
+                return Plan([person.direct_with_home_reply(self.kb, who)], housing)
             if "投靠" in topics:
                 return self._relatives_answer(question.text)
         return None
@@ -242,6 +264,13 @@ class Responder:
             return True
         hits = self.index.search(text, k=1)
         return bool(hits) and hits[0].faq.id == faq.id
+
+    def _best_searched(self, text: str) -> Optional[FaqEntry]:
+        """Without an intent: the first entry the search finds on the question's own topic, else
+        its best entry if nothing in the question speaks against it."""
+        hits = self._searched(text)
+        fitting = self.concepts.first_fitting(text, hits)
+        return fitting or next((f for f in hits[:1] if self.concepts.fits(text, f)), None)
 
     def _searched(self, text: str) -> List[FaqEntry]:
         return [hit.faq for hit in self.index.search(text, k=SEARCH_DEPTH)]

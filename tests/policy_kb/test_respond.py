@@ -168,3 +168,19 @@ def test_someone_who_qualifies_two_ways_hears_both(kb, responder):
 def test_a_friend_to_lodge_with_is_the_lodging_pathway_not_a_refusal(kb, responder):
     plan = responder.answer(Question("投靠朋友搭户", "faq_collective_hukou"))
     assert "四" in cited(kb, plan) or "六" in cited(kb, plan)
+
+
+def test_a_policy_question_beside_a_detail_is_answered_then_the_detail(kb, responder):
+    plan = responder.not_covered(Question("我在浈江租房，能落户吗？要交钱不", "ask_not_covered"), None)
+    assert "三" in cited(kb, plan) and plan.not_covered
+    assert "收费" in text_of(plan)
+
+
+def test_a_detail_alone_by_the_not_covered_intent(kb, responder):
+    plan = responder.not_covered(Question("落户要多长时间", "ask_not_covered"), None)
+    assert plan.not_covered and not cited(kb, plan)
+
+
+def test_an_unsure_guess_that_misses_the_topic_gives_way_to_the_topics_entry(kb, responder):
+    plan = responder.low_confidence(Question("才结婚半年，有婚龄要求没有"), ["out_of_scope", "faq_talent"], None)
+    assert cited(kb, plan) == {"五"}
