@@ -17,7 +17,8 @@ def test_postgresql_gets_a_ping_on_checkout_sqlite_does_not():
     assert kwargs["pool_pre_ping"] is True and kwargs["pool_size"] > 0  # Rasa's own options kept
     sqlite_file = rasa_main.engine_kwargs(tracker_store.SQLTrackerStore.get_db_url("sqlite", db="t.db"))
     assert "pool_pre_ping" not in sqlite_file and sqlite_file["poolclass"].__name__ == "QueuePool"
-    assert rasa_main.engine_kwargs(tracker_store.SQLTrackerStore.get_db_url("sqlite", db="")) == {}  # in memory
+    in_memory = rasa_main.engine_kwargs(tracker_store.SQLTrackerStore.get_db_url("sqlite", db=""))
+    assert in_memory == {"hide_parameters": True}  # nothing but the errors that never quote values
 
 
 def test_the_launcher_installs_it(monkeypatch, unpatched_rasa_after):
