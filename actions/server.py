@@ -39,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import failsafe
+from status_store.settings import startup_refusal
 
 TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"
 TOKEN_HEADER = "X-Action-Token"
@@ -118,6 +119,10 @@ def protect(app: Sanic, token: str) -> Sanic:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """rasa-sdk's command line (``--actions``, ``--port``, logging, TLS), served as described above."""
     args = create_argument_parser().parse_args(argv)
+    refusal = startup_refusal()  # production with a default secret: not at the first lookup, now
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         token = server_token()
     except SetupError as error:

@@ -27,14 +27,23 @@ Reading an event from the store or from an action's response looks its class up 
 message reads every event of the conversation's session. Found classes are remembered.
 
 The action server endpoint keeps its HTTP connections open between calls (bot/action_client.py).
+
+``rasa run`` takes its API token only as ``--auth-token`` on the command line, which ``ps`` shows to
+every user of the host. Here the token comes from ``RASA_API_TOKEN`` or the file named by
+``RASA_API_TOKEN_FILE`` (a mounted secret) and is added to the arguments inside this process, where
+no other user can read them; in production mode a token on the command line is refused. A
+production environment with a default secret does not start at all (status_store.settings).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -50,6 +59,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from bot.action_client import read_endpoint_config
+from status_store.settings import startup_refusal
+
+TOKEN_ENV, TOKEN_FILE_ENV = "RASA_API_TOKEN", "RASA_API_TOKEN_FILE"
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +232,57 @@ def patch_rasa() -> None:
         setattr(owner, name, replacement)
 
 
+class StartupRefused(RuntimeError):
+    """The environment is not safe to serve from; the message says what to change."""
+
+
+def _token_on_command_line(argv: Sequence[str]) -> bool:
+    return any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=")
+               or (arg.startswith("-t") and not arg.startswith("--")) for arg in argv)
+
+
+def api_token(environ: Mapping[str, str]) -> str:
+    """The API token from RASA_API_TOKEN, else from the file RASA_API_TOKEN_FILE; "" if neither."""
+    token = (environ.get(TOKEN_ENV) or "").strip()
+    if token or not environ.get(TOKEN_FILE_ENV):
+        return token
+    try:
+        return Path(environ[TOKEN_FILE_ENV]).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise StartupRefused(f"无法读取 {TOKEN_FILE_ENV} 指定的令牌文件：{error.strerror}") from None
+
+
+def run_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> List[str]:
+    """``argv`` with, for ``rasa run``, the API token from the environment or its file appended.
+
+    StartupRefused: production mode with a default secret, a token on the command line, or the HTTP
+    API enabled without a token."""
+    argv = list(argv)
+    if argv[1:2] != ["run"]:
+        return argv
+    refusal = startup_refusal(environ)
+    if refusal:
+        raise StartupRefused(refusal)
+    production = (environ.get("APP_MODE") or "").strip().lower() == "production"
+    if _token_on_command_line(argv):
+        if production:
+            raise StartupRefused(f"不要在命令行上传 --auth-token（ps 人人可见），请改用环境变量 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。")
+        logger.warning("--auth-token 在命令行上，本机其他用户可用 ps 看到；请改用环境变量 %s", TOKEN_ENV)
+        return argv
+    token = api_token(environ)
+    if token:
+        return argv + [f"--auth-token={token}"]  # one argument: a token may start with "-"
+    if production and "--enable-api" in argv:
+        raise StartupRefused(f"生产模式开启了 Rasa HTTP 接口（--enable-api），但没有设置 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。")
+    return argv
+
+
 def main() -> None:
+    try:
+        sys.argv = run_arguments(sys.argv, os.environ)
+    except StartupRefused as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
     patch_rasa()
     from rasa.__main__ import main as rasa_main
 

@@ -6,6 +6,10 @@ cannot start does not spin. Only when one part crashes ``CRASH_LIMIT`` times wit
 ``CRASH_WINDOW_S`` does the supervisor give up: it says so, stops everything and exits 1, because a
 part that keeps dying needs a person. While the action server is down, Rasa's channels answer
 residents 系统繁忙 with the hotline (bot/channels/guard.py). Ctrl-C (or SIGTERM) stops all three.
+
+With APP_MODE=production and a default or missing secret nothing starts (status_store.settings).
+Secrets reach the children in the environment only, never on a command line (``ps`` shows those to
+every user of the host): bot.rasa_main reads the API token from RASA_API_TOKEN.
 """
 
 from __future__ import annotations
@@ -144,12 +148,12 @@ def _commands(args: argparse.Namespace) -> Dict[str, List[str]]:
         "动作服务器": [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(args.action_port)],
         # bot.rasa_main is `rasa` with tracker-store failures made visible (see its docstring).
         # Rasa's HTTP API (trackers, pause/resume, execute) is for the staff console only: token-protected
-        # and, with the channels, bound to loopback; a reverse proxy publishes only the channels.
-        # "--auth-token=…" as one argument: a random token may start with "-", which argparse takes for an option.
+        # (bot.rasa_main adds the token from RASA_API_TOKEN inside the process) and, with the channels,
+        # bound to loopback; a reverse proxy publishes only the channels.
         "Rasa 服务": [
             sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
             "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
-            "--interface", os.environ["RASA_INTERFACE"], "--enable-api", f"--auth-token={os.environ['RASA_API_TOKEN']}",
+            "--interface", os.environ["RASA_INTERFACE"], "--enable-api",
         ],
         "网页服务": web,
     }
@@ -162,6 +166,12 @@ def main() -> int:
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8080)
     args = parser.parse_args()
+    from status_store.settings import startup_refusal
+
+    refusal = startup_refusal()
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     os.makedirs("var", exist_ok=True)
     for name, value in EMBEDDED_DEFAULTS.items():
         os.environ.setdefault(name, value)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from console.app import add_console
 from console.settings import ConsoleSettings
+from status_store.settings import startup_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ def main() -> None:
     parser.add_argument("--socket-url", default=None, help="Rasa socket URL if not this host at --rasa-port")
     parser.add_argument("--dist", type=Path, default=DIST)
     args = parser.parse_args()
+    refusal = startup_refusal()  # the console looks up applications for staff with the status secret
+    if refusal:
+        raise SystemExit(refusal)
     logging.basicConfig(level=logging.INFO)
     web.run_app(make_app(args.dist, args.rasa_port, args.socket_url), port=args.port, print=None, access_log=None)
 

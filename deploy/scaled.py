@@ -136,6 +136,12 @@ def published_knowledge_base() -> bool:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from status_store.settings import startup_refusal
+
+    refusal = startup_refusal()
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     if not published_knowledge_base():
         return 1
     config = config_from_args(args)

@@ -121,8 +121,7 @@ class ScaledStack:
             "127.0.0.1",
             "--cors",
             config.public_url,
-            "--enable-api",
-            f"--auth-token={config.api_token}",  # one argument: a token may start with "-"
+            "--enable-api",  # with the token from RASA_API_TOKEN (config.environment()), never on the command line
         ]
 
     # ── life cycle ─────────────────────────────────────────────────────────────────────────────

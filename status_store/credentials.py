@@ -142,9 +142,15 @@ def _plausible_number(compact: str) -> bool:
     return MIN_SPLIT_APPLICATION_NO <= len(compact) < 15 and not _MOBILE.fullmatch(compact)
 
 
-def protect_message(text: str, secret: bytes) -> Tuple[str, Optional[str]]:
+def protect_message(
+    text: str, secret: bytes, application_no: Optional[str] = None
+) -> Tuple[str, Optional[str]]:
     """The message as it may be stored, and the :func:`~status_store.privacy.tail_token` of the ID
     tail it carried (or None).
+
+    The token is keyed by the application number in the message, else by ``application_no`` (the
+    number the conversation is about, as the caller knows it); with neither, the tail is hidden and
+    no token made: the resident is asked for it again once the number is known.
 
     The tail found by :func:`extract_credentials` is replaced where it stands alone, then full ID
     numbers and mobile numbers anywhere (:func:`~status_store.privacy.redact`). The tail goes
@@ -152,11 +158,19 @@ def protect_message(text: str, secret: bytes) -> Tuple[str, Optional[str]]:
     digit run and take the number with it.
     """
     folded = fold_width(text)
-    _, tail = extract_credentials(folded)
+    number, tail = extract_credentials(folded)
     if tail is None:
         safe = redact(folded)
         return (text if safe == folded else safe), None  # untouched text keeps its full-width punctuation
     # As typed: "121017", "12 10 17", "121-017" (the tail was read across spaces and dashes too).
     chars = [re.escape(c) for c in tail[:5]] + [f"[{tail[5]}{tail[5].lower()}]"]
     alone = rf"(?<![A-Za-z0-9]){_TAIL_JOINER.join(chars)}(?![A-Za-z0-9])"
-    return redact(re.sub(alone, PLACEHOLDER, folded)), tail_token(secret, tail)
+    number = number or (normalise_application_no(application_no) if application_no else None)
+    token = tail_token(secret, tail, number) if number and is_application_no(number) else None
+    return redact(re.sub(alone, PLACEHOLDER, folded)), token
+
+
+def carries_lone_tail(text: str) -> bool:
+    """True when ``text`` holds an ID tail but no application number (the token needs the number)."""
+    number, tail = extract_credentials(fold_width(text))
+    return tail is not None and number is None

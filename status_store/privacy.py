@@ -90,10 +90,28 @@ def normalise_id_tail(raw: str) -> str | None:
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def tail_token(secret: bytes, id_tail: str) -> str:
-    """Keyed stand-in for an ID tail. Channels swap the typed digits for it before Rasa stores
-    anything, so the tracker never holds ID digits and the action can still verify."""
+def tail_token(secret: bytes, id_tail: str, application_no: str) -> str:
+    """Keyed stand-in for an ID tail given for one (canonical) application number. Channels swap the
+    typed digits for it before Rasa stores anything, so the tracker never holds ID digits and the
+    action can still verify.
+
+    Keyed by the number as well as the secret: one table of the million possible tails no longer
+    turns the tokens in a conversation store back into tails, and one tail gives different tokens
+    for different applications. Built as the tail's own digest masked with a digest of the number
+    (XOR, so :func:`credential_hmac` can take the mask off again): the stored hashes are computed
+    from the tail's digest exactly as before, so data imported earlier stays readable.
+    """
+    return _masked(secret, application_no, _tail_digest(secret, id_tail))
+
+
+def _tail_digest(secret: bytes, id_tail: str) -> str:
     return hmac.new(secret, f"tail:{id_tail}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _masked(secret: bytes, application_no: str, digest: str) -> str:
+    """``digest`` XOR the number's mask: masks a tail digest, and takes the mask off a token."""
+    mask = hmac.new(secret, f"tail-mask:{application_no}".encode(), hashlib.sha256).digest()[:16]
+    return bytes(a ^ b for a, b in zip(bytes.fromhex(digest), mask)).hex()
 
 
 def client_token(secret: bytes, address: str) -> str:
@@ -108,12 +126,15 @@ def is_tail_token(value: str) -> bool:
 
 def credential_hmac(secret: bytes, application_no: str, id_tail: str) -> str:
     """Keyed hash of what a lookup must prove: the application number plus the ID's last six
-    (given as the digits or as their :func:`tail_token`).
+    (given as the digits or as their :func:`tail_token` for this number).
 
     The separator keeps ("AB1", "23456X") and ("AB12", "3456X") from hashing alike.
     """
-    token = id_tail if is_tail_token(id_tail) else tail_token(secret, id_tail)
-    message = f"credential:{application_no}:{token}".encode()
+    if is_tail_token(id_tail):
+        digest = _masked(secret, application_no, id_tail)
+    else:
+        digest = _tail_digest(secret, id_tail)
+    message = f"credential:{application_no}:{digest}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 

@@ -4,6 +4,11 @@ Embedded mode (the default, what ``make run`` starts) must work with no configur
 falls back to a SQLite file and a development HMAC secret. Production mode refuses to start with
 that secret: anyone who knows it can test every six-digit ID tail against a stored hash offline.
 Changing the secret invalidates every stored hash: re-import the latest export right after.
+
+``startup_refusal`` is what every launcher and server process (make run, make run-scaled, the
+action server, Rasa, the web page and console) asks before it starts, so a production deployment
+with a default or missing secret stops at once with a message saying what to set, instead of at
+the first resident's lookup.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import List, Mapping, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +26,12 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DB_URL = f"sqlite:///{REPO / 'var' / 'status.db'}"
 DEV_SECRET = "dev-only-status-secret-do-not-use-in-production"
 MIN_SECRET_CHARS = 32
+MIN_TOKEN_CHARS = 16
 APP_MODES = ("embedded", "production")
+# Values that ship in this repository or in charts it uses: never a production secret.
+KNOWN_DEFAULTS = frozenset({DEV_SECRET, "rasaToken", "unused-see-args", "changeme", "change-me", "secret"})
+# Shared secrets that processes take from the environment (a launcher makes a random one if unset).
+TOKENS = ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN")
 
 
 class SettingsError(RuntimeError):
@@ -66,6 +76,43 @@ def _secret(raw: str, mode: str) -> bytes:
     if len(secret) < MIN_SECRET_CHARS:
         raise SettingsError(f"STATUS_HMAC_SECRET 太短：生产模式至少需要 {MIN_SECRET_CHARS} 个字符。")
     return secret.encode("utf-8")
+
+
+def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
+    """What keeps this environment from starting, one Chinese sentence each (empty: it may start).
+
+    Production mode: the status secret set, long and not a development default; the shared tokens,
+    when given, long and not a default; WeChat only in 安全模式 (with an EncodingAESKey, the
+    signature covers the message; without one, anyone holding a signed URL can post as anyone).
+    """
+    env = os.environ if environ is None else environ
+    try:
+        mode = _app_mode(env.get("APP_MODE", ""))
+    except SettingsError as error:
+        return [str(error)]
+    if mode != "production":
+        return []
+    problems: List[str] = []
+    try:
+        _secret(env.get("STATUS_HMAC_SECRET", ""), mode)
+    except SettingsError as error:
+        problems.append(str(error))
+    for name in TOKENS:
+        value = (env.get(name) or "").strip()
+        if value and (value in KNOWN_DEFAULTS or len(value) < MIN_TOKEN_CHARS):
+            problems.append(f"{name} 是默认值或太短（至少 {MIN_TOKEN_CHARS} 个字符）；不设置时启动程序会自动生成随机值。")
+    if (env.get("WECHAT_TOKEN") or "").strip() and not (env.get("WECHAT_AES_KEY") or "").strip():
+        problems.append("已配置微信（WECHAT_TOKEN）但没有 WECHAT_AES_KEY：生产模式只允许微信安全模式。")
+    return problems
+
+
+def startup_refusal(environ: Mapping[str, str] | None = None) -> Optional[str]:
+    """The message a process prints instead of starting, or None when the environment is safe."""
+    problems = startup_problems(environ)
+    if not problems:
+        return None
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"拒绝启动，请先修改环境变量：\n{lines}"
 
 
 @lru_cache(maxsize=1)

@@ -129,7 +129,7 @@ def test_an_action_bug_that_quotes_the_resident_gets_a_polite_reply_and_a_clean_
 
 def test_a_status_database_error_quotes_no_application_number(servers):
     normal, _ = servers
-    token = tail_token(SECRET.encode(), "12101X")
+    token = tail_token(SECRET.encode(), "12101X", NUMBER)
     reply = normal.run(call("action_check_status", {"application_no": NUMBER, "id_tail": token}))
     assert reply.status_code == 200 and "12345" in reply.text  # status_unavailable: the hotline
     log = normal.log.read_text()

@@ -14,6 +14,8 @@ import logging
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Sanic
+from sanic.exceptions import SanicException
 
 from bot.channels.inbound import MAX_SENDER_CHARS
 from console import handoffs
@@ -21,6 +23,7 @@ from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from status_store import SettingsError, get_settings, protect_message, redact
+from status_store.credentials import carries_lone_tail
 from status_store.privacy import client_token
 
 # Where an action finds the keyed stand-in for ID digits the resident typed.
@@ -28,6 +31,11 @@ ID_TAIL_TOKEN = "id_tail_token"
 # Where an action finds the client's address as the channel saw it (the status lookup counts
 # failures per client: a client can start new conversations at will, not change its address).
 CLIENT = "client"
+# The slot the status form keeps the canonical application number in (actions/status.py): an ID tail
+# typed on its own is keyed by it.
+NUMBER_SLOT = "application_no"
+# The Sanic app Rasa serves channels from: with the HTTP API (rasa.server) or without (rasa.core.run).
+RASA_APPS = ("rasa_server", "rasa_core_no_api")
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -77,9 +85,36 @@ def with_client(metadata: Optional[dict], address: Optional[str]) -> Optional[di
     return kept or None
 
 
-def protect(message: UserMessage) -> None:
+def _rasa_agent() -> Any:
+    for name in RASA_APPS:
+        try:
+            agent = getattr(Sanic.get_app(name).ctx, "agent", None)
+        except SanicException:
+            continue
+        if agent is not None:
+            return agent
+    return None
+
+
+async def conversation_number(sender_id: str) -> Optional[str]:
+    """The application number the conversation's status form holds (read from Rasa's tracker
+    store), or None: no form, no Rasa app in this process, or the store cannot be read."""
+    store = getattr(_rasa_agent(), "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        tracker = await store.retrieve(sender_id)
+    except Exception:  # noqa: BLE001 - the resident is then asked for the tail again, not failed
+        logger.warning("读取会话中的受理编号失败（会话 %s）", sender_id)
+        return None
+    value = tracker.get_slot(NUMBER_SLOT) if tracker is not None else None
+    return value if isinstance(value, str) else None
+
+
+def protect(message: UserMessage, application_no: Optional[str] = None) -> None:
     """Swap ID numbers, ID tails and mobile numbers for placeholders before Rasa stores the
-    message; the ID tail travels on as a keyed token in the metadata, for the status lookup."""
+    message; the ID tail travels on as a keyed token in the metadata, for the status lookup,
+    keyed by the number in the message or else ``application_no`` (the conversation's)."""
     # Only this function vouches for a token: one a client sent in its own metadata is dropped.
     if isinstance(message.metadata, dict) and ID_TAIL_TOKEN in message.metadata:
         message.metadata = {k: v for k, v in message.metadata.items() if k != ID_TAIL_TOKEN}
@@ -89,7 +124,7 @@ def protect(message: UserMessage) -> None:
         logger.error("未配置状态库密钥，身份证尾号无法用于查询，仅做隐去处理")
         message.text = redact(message.text, id_tail=True)
         return
-    message.text, token = protect_message(message.text, secret)
+    message.text, token = protect_message(message.text, secret, application_no)
     if token:
         message.metadata = {**(message.metadata or {}), ID_TAIL_TOKEN: token}
 
@@ -114,7 +149,7 @@ def guarded(on_new_message: Handler) -> Handler:
             text = text[:MAX_MESSAGE_CHARS]
         counting = _CountingOutput(message.output_channel)
         message.text, message.output_channel = text, counting
-        protect(message)
+        protect(message, await conversation_number(message.sender_id) if carries_lone_tail(text) else None)
         try:
             await on_new_message(message)
         except Exception:  # noqa: BLE001 - the resident must still get an answer

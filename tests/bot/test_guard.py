@@ -161,3 +161,36 @@ def test_the_rest_channel_passes_the_client_on_and_drops_a_claimed_one(monkeypat
     finally:
         get_settings.cache_clear()
     assert seen == [{CLIENT: client_token(b"y" * 40, "192.0.2.44")}, None]
+
+
+def test_a_tail_typed_alone_is_keyed_by_the_number_the_conversation_holds(monkeypatch):
+    """Issue 17, finding 6: the token depends on the application number too, which the guard reads
+    from the conversation (Rasa's tracker store) when the message carries only the tail."""
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.channels import guard
+    from status_store.privacy import tail_token
+    from status_store.settings import get_settings
+
+    monkeypatch.setenv("STATUS_HMAC_SECRET", "x" * 40)
+    get_settings.cache_clear()
+    tracker = DialogueStateTracker("u1", [TextSlot("application_no", [], initial_value="SG2026110001")])
+
+    class Store:
+        async def retrieve(self, sender_id):
+            assert sender_id == "u1"
+            return tracker
+
+    seen = []
+
+    async def record(message):
+        seen.append((message.text, (message.metadata or {}).get("id_tail_token")))
+        await message.output_channel.send_text_message(message.sender_id, "好")
+
+    monkeypatch.setattr(guard, "_rasa_agent", lambda: type("Agent", (), {"tracker_store": Store()})())
+    _run("12345X", record)
+    monkeypatch.setattr(guard, "_rasa_agent", lambda: None)  # no conversation store reachable
+    _run("12345X", record)
+    get_settings.cache_clear()
+    assert seen == [("[已隐去]", tail_token(b"x" * 40, "12345X", "SG2026110001")), ("[已隐去]", None)]
