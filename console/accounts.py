@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from console.store import StaffUser, session_scope
 
-HOTLINE, COMMS, ADMIN = "hotline", "comms", "admin"
-ROLES = {HOTLINE: "热线坐席", COMMS: "宣传/运营", ADMIN: "管理员"}
+HOTLINE, COMMS, REVIEWER, ADMIN = "hotline", "comms", "reviewer", "admin"
+ROLES = {HOTLINE: "热线坐席", COMMS: "宣传/运营", REVIEWER: "审核人", ADMIN: "管理员"}
 MIN_PASSWORD_CHARS = 10
 MAX_USERNAME_CHARS = 64
 

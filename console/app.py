@@ -16,8 +16,18 @@ from typing import Awaitable, Callable, Optional
 
 from aiohttp import web
 
-from console import accounts, api, audit, pages, sessions
-from console.permissions import AUDIT, HANDOFF, REPORT, SEARCH, STATUS, allowed
+from console import accounts, api, audit, faq_api, pages, sessions
+from console.permissions import (
+    ANSWERS,
+    ANSWERS_EDIT,
+    ANSWERS_REVIEW,
+    AUDIT,
+    HANDOFF,
+    REPORT,
+    SEARCH,
+    STATUS,
+    allowed,
+)
 from console.rasa_api import RasaClient
 from console.security import (
     COOKIE,
@@ -150,6 +160,23 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+# The answers library (console/faq_api.py): hotline reads, comms edits, a reviewer approves.
+ANSWER_ROUTES = (
+    Route("GET", "/answers", _page("answers"), ANSWERS, api=False),
+    Route("GET", "/reviews", _page("reviews"), ANSWERS, api=False),
+    Route("GET", "/api/answers", faq_api.library, ANSWERS, api=True),
+    Route("POST", "/api/answers/check", faq_api.check, ANSWERS_EDIT, api=True),
+    Route("POST", "/api/answers/preview", faq_api.preview, ANSWERS, api=True),
+    Route("POST", "/api/answers/try", faq_api.try_question, ANSWERS, api=True),
+    Route("GET", "/api/changes", faq_api.change_sets, ANSWERS, api=True),
+    Route("POST", "/api/changes", faq_api.submit, ANSWERS_EDIT, api=True),
+    Route("POST", r"/api/changes/{id:\d+}/approve", faq_api.approve, ANSWERS_REVIEW, api=True),
+    Route("POST", r"/api/changes/{id:\d+}/return", faq_api.send_back, ANSWERS_REVIEW, api=True),
+    Route("POST", r"/api/changes/{id:\d+}/publish", faq_api.publish, ANSWERS_REVIEW, api=True),
+    Route("GET", "/api/versions", faq_api.versions, ANSWERS, api=True),
+    Route("POST", r"/api/versions/{version:\d+}/rollback", faq_api.roll_back, ANSWERS_REVIEW, api=True),
+)
+
 ROUTES = (
     Route("GET", "/", _page("home"), None, api=False),
     Route("GET", "/search", _page("search"), SEARCH, api=False),
@@ -169,6 +196,7 @@ ROUTES = (
     Route("POST", r"/api/handoffs/{id:\d+}/handback", api.hand_back, HANDOFF, api=True),
     Route("GET", "/api/report", api.report, REPORT, api=True),
     Route("GET", "/api/audit", api.audit_log, AUDIT, api=True),
+    *ANSWER_ROUTES,
 )
 
 

@@ -25,6 +25,11 @@ ACTIONS = {
     "take_over": "接管对话",
     "reply": "回复居民",
     "hand_back": "交还助手",
+    "faq_submit": "提交问答修改",
+    "faq_approve": "批准问答修改",
+    "faq_return": "退回问答修改",
+    "faq_publish": "发布问答新版本",
+    "faq_rollback": "回滚问答版本",
 }
 
 

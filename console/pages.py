@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict
 
 from console.accounts import ROLES
-from console.permissions import AUDIT, HANDOFF, REPORT, SEARCH, STATUS, allowed
+from console.permissions import ANSWERS, AUDIT, HANDOFF, REPORT, SEARCH, STATUS, allowed
 from console.settings import ConsoleSettings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -26,6 +26,8 @@ NAV = (
     ("/staff/status", "进度查询", STATUS, "来电人提供受理编号和身份证后六位，查询申请进度（每次查询都记入审计日志）。"),
     ("/staff/queue", "转人工队列", HANDOFF, "居民要求转人工或助手多次未能理解的对话：查看记录、接管、回复、交还助手。"),
     ("/staff/report", "问答分析", REPORT, "居民问了但助手答不好的问题，以及评价最差的答案，可生成问答草稿。"),
+    ("/staff/answers", "问答库", ANSWERS, "查看、修改和新增问答：实时检查、预览、试问；修改提交审核后才发布。"),
+    ("/staff/reviews", "审核与发布", ANSWERS, "待审核的修改（逐项对比）、批准或退回、发布，以及历次版本和回滚。"),
     ("/staff/audit", "审计日志", AUDIT, "谁在什么时候查询了哪个申请、回复了哪个居民。"),
 )
 
@@ -37,6 +39,8 @@ TITLES = {
     "handoff": "对话详情",
     "report": "问答分析",
     "audit": "审计日志",
+    "answers": "问答库",
+    "reviews": "审核与发布",
 }
 
 

@@ -194,6 +194,11 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+# For the staff console's editor (policy_kb/faq_edit.py), which writes one entry the same way.
+apply_row = _apply
+normalise_article = _article
+
+
 def import_rows(rows: List[Row], data_dir: Path) -> ImportResult:
     """Check ``rows`` against ``data_dir`` and write them into its FAQ files, all or nothing."""
     files = {faq_file.name: faq_file for faq_file in read_faq_files(data_dir)}

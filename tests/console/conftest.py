@@ -15,12 +15,21 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import make_app
-from console.accounts import ADMIN, COMMS, HOTLINE, save_user
+from console.accounts import ADMIN, COMMS, HOTLINE, REVIEWER, save_user
 from console.settings import ConsoleSettings
 from tests.console.fake_rasa import FakeRasa
 
 PASSWORD = "correct-horse-battery"
-USERS = {"hotline1": HOTLINE, "hotline2": HOTLINE, "comms1": COMMS, "admin1": ADMIN}
+USERS = {"hotline1": HOTLINE, "hotline2": HOTLINE, "comms1": COMMS, "comms2": COMMS, "reviewer1": REVIEWER,
+         "admin1": ADMIN}
+
+
+@pytest.fixture(autouse=True)
+def private_answers(data_copy, tmp_path, monkeypatch):
+    """The answers library edits and publishes a copy of policy_kb/data, never the real one."""
+    monkeypatch.setenv("FAQ_SOURCE_DIR", str(data_copy))
+    monkeypatch.setenv("KB_PUBLISH_DIR", str(tmp_path / "kb"))
+    return data_copy
 
 
 @pytest.fixture

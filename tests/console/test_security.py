@@ -12,10 +12,12 @@ from console import app as console_app
 from console.store import AuditEntry, LoginFailure, StaffSession, session_scope
 from tests.console.conftest import PASSWORD, console, run
 
-ALL = {"hotline", "comms", "admin"}
+ALL = {"hotline", "comms", "reviewer", "admin"}
 HOTLINE = {"hotline", "admin"}
 COMMS = {"comms", "admin"}
 ADMIN = {"admin"}
+EDIT = {"comms", "admin"}
+REVIEW = {"reviewer", "admin"}
 
 # (method, route pattern in console/app.py, a concrete URL, roles allowed, API?) — written out
 # here rather than read from the code, so a changed permission fails a test.
@@ -37,9 +39,22 @@ ROUTES = [
     ("POST", r"/api/handoffs/{id:\d+}/handback", "/staff/api/handoffs/1/handback", HOTLINE, True),
     ("GET", "/api/report", "/staff/api/report", COMMS, True),
     ("GET", "/api/audit", "/staff/api/audit", ADMIN, True),
+    ("GET", "/answers", "/staff/answers", ALL, False),
+    ("GET", "/reviews", "/staff/reviews", ALL, False),
+    ("GET", "/api/answers", "/staff/api/answers", ALL, True),
+    ("POST", "/api/answers/check", "/staff/api/answers/check", EDIT, True),
+    ("POST", "/api/answers/preview", "/staff/api/answers/preview", ALL, True),
+    ("POST", "/api/answers/try", "/staff/api/answers/try", ALL, True),
+    ("GET", "/api/changes", "/staff/api/changes", ALL, True),
+    ("POST", "/api/changes", "/staff/api/changes", EDIT, True),
+    ("POST", r"/api/changes/{id:\d+}/approve", "/staff/api/changes/1/approve", REVIEW, True),
+    ("POST", r"/api/changes/{id:\d+}/return", "/staff/api/changes/1/return", REVIEW, True),
+    ("POST", r"/api/changes/{id:\d+}/publish", "/staff/api/changes/1/publish", REVIEW, True),
+    ("GET", "/api/versions", "/staff/api/versions", ALL, True),
+    ("POST", r"/api/versions/{version:\d+}/rollback", "/staff/api/versions/1/rollback", REVIEW, True),
     ("POST", "/logout", "/staff/logout", ALL, False),  # last: it ends the session
 ]
-ROLE_USER = {"hotline": "hotline1", "comms": "comms1", "admin": "admin1"}
+ROLE_USER = {"hotline": "hotline1", "comms": "comms1", "reviewer": "reviewer1", "admin": "admin1"}
 
 
 def test_the_table_covers_every_console_route():
@@ -116,7 +131,7 @@ def test_sign_in_sets_a_strict_http_only_session_cookie(tmp_path, users):
         assert "Secure" not in cookie, "plain http on localhost: a Secure cookie would never come back"
         me = await (await c.get("/staff/api/me")).json()
         assert (me["username"], me["role"]) == ("hotline1", "hotline")
-        assert me["permissions"] == ["handoff", "search", "status"]
+        assert me["permissions"] == ["answers", "handoff", "search", "status"]
         # Already signed in: the sign-in page sends you on.
         assert (await c.get("/staff/login")).headers["Location"] == "/staff/"
 
