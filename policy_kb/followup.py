@@ -58,3 +58,16 @@ def is_short(kb: KnowledgeBase, text: str) -> bool:
     """Short enough that, when the classifier is unsure of it, it is read as the next turn."""
     words = kb.messages.get("follow_up_words") or {}
     return 0 < len(normalise(text).strip(_PUNCT)) <= int(words.get("max_chars", 14))
+
+
+def is_bare_next_step(kb: KnowledgeBase, text: str) -> bool:
+    """Only the next practical step of the topic ("要多久能办好", "去边度办"), nothing else named:
+    what remains without the not-covered keywords and the filler words is at most a word."""
+    words = kb.messages.get("follow_up_words") or {}
+    keywords = [str(k) for topic in kb.messages["not_covered_topics"].values() for k in topic.get("keywords") or []]
+    found = [k for k in keywords if k in text]
+    if not found:
+        return False
+    for word in found + [str(f) for f in words.get("fillers") or []]:
+        text = text.replace(word, "")
+    return len(text.strip(_PUNCT)) <= int(words.get("bare_rest_chars", 2))

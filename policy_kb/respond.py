@@ -8,18 +8,16 @@ several questions in one message, answers that fit the person, never confidently
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import ConceptIndex
-from policy_kb.eligibility import evaluate
-from policy_kb.eligibility.dialogue import speaks_of_self, volunteered
-from policy_kb.followup import Context, is_elliptical, is_short
+from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
+from policy_kb.reading import pathways_met, split_questions
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 
@@ -27,11 +25,6 @@ from policy_kb.text import normalise
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
 RELATIVES_INTENT, HOUSING_INTENT = "faq_relatives", "faq_settle_housing"
 HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
-# Several questions in one message: split at question marks, semicolons and the words that join them.
-_QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
-MIN_PART_CHARS = 4
-# What may remain of a bare next-step question once its keywords and filler words are removed.
-BARE_REST_CHARS = 2
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 
@@ -133,7 +126,7 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
-        if context is not None and (is_elliptical(self.kb, question.text) or self._bare_next_step(question.text)):
+        if context is not None and (is_elliptical(self.kb, question.text) or is_bare_next_step(self.kb, question.text)):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
@@ -168,18 +161,12 @@ class Responder:
     def _plainly_off_topic(self, text: str) -> bool:
         """A service residents often ask about that is not hukou (messages.yml out_of_scope_words),
         with no policy topic beside it ("公积金怎么提取", "港澳通行证在哪办")."""
-        words = [str(w) for w in self.kb.messages.get("out_of_scope_words") or []]
-        return any(w in normalise(text) for w in words) and not self.concepts.topics(text) - {"住房公积金"}
-
-    def _bare_next_step(self, text: str) -> bool:
-        """Only the next practical step ("要多久能办好", "去边度办"), with nothing else named."""
-        keywords = [str(k) for topic in self.kb.messages["not_covered_topics"].values() for k in topic.get("keywords") or []]
-        found = [k for k in keywords if k in text]
-        if not found:
-            return False
-        for word in found:
-            text = text.replace(word, "")
-        return len(re.sub(r"[\W要能可以办好了吗呢啊吖嘅咗㗎]", "", text)) <= BARE_REST_CHARS
+        text = normalise(text)
+        words = [normalise(str(w)) for w in self.kb.messages.get("out_of_scope_words") or []]
+        found = [w for w in words if w in text]
+        for word in found:  # "提取公积金" names 公积金 only as the service asked about
+            text = text.replace(word, " ")
+        return bool(found) and not self.concepts.topics(text)
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
@@ -300,20 +287,3 @@ class Responder:
         if who in person.NOT_DIRECT:
             return person.not_direct_reply(self.kb, who)
         return next(iter(self._relatives_answer(part).replies), None)
-
-
-def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
-    """Articles of the settling pathways that the facts a resident states about themselves meet."""
-    rules = kb.eligibility
-    if not speaks_of_self(rules, text):
-        return []
-    facts = volunteered(rules, text, correcting=True)
-    if not facts:
-        return []
-    return [finding.article for finding in evaluate(facts, rules).applicable]
-
-
-def split_questions(text: str) -> List[str]:
-    """The message's questions, in order (one part when it asks one thing)."""
-    parts = [p.strip(" ，,。.") for p in _QUESTION_BREAK.split(text)]
-    return [p for p in parts if len(p) >= MIN_PART_CHARS] or [text]

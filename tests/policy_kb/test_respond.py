@@ -5,7 +5,8 @@ import pytest
 
 from policy_kb import person
 from policy_kb.followup import Context, is_elliptical, is_short
-from policy_kb.respond import Question, Responder, split_questions
+from policy_kb.reading import split_questions
+from policy_kb.respond import Question, Responder
 from tests.eval.judge import cited_articles
 
 
