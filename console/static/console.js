@@ -361,4 +361,6 @@
   const pages = { search: searchPage, status: statusPage, queue: queuePage, handoff: handoffPage,
     report: reportPage, audit: auditPage };
   if (pages[page]) pages[page]();
+  // Shared with the answers library's scripts (answers.js, reviews.js).
+  window.staffConsole = { el, call, showError, clearError, localTime };
 })();

@@ -1,0 +1,249 @@
+// The answers library (问答库): list and filter, read with the articles' text beside, edit with
+// live checks, preview, try a question, submit for review. Server text goes in via textContent.
+"use strict";
+
+(() => {
+  if (document.body.dataset.page !== "answers") return;
+  const { el, call, showError, clearError } = window.staffConsole;
+  const $ = (id) => document.getElementById(id);
+  const FIELDS = ["id", "file", "intent", "question", "phrasings", "answer", "articles", "related", "owner",
+    "status", "review_by"];
+  const LISTS = { phrasings: "\n", articles: "、", related: "、" };
+  let data = null;
+  let mayEdit = false;
+  let editing = null; // { entry, isNew }
+  let checkTimer = null;
+  let checkSeq = 0;
+
+  function notice(text) {
+    $("notice").textContent = text;
+    $("notice").hidden = !text;
+  }
+
+  function articleLabel(number) {
+    const article = data.articles.find((a) => a.number === number);
+    return article ? article.label : number;
+  }
+
+  function matches(faq) {
+    const text = $("f-text").value.trim();
+    const haystack = [faq.id, faq.question, faq.answer, ...faq.phrasings].join("\n");
+    return (!text || haystack.includes(text))
+      && (!$("f-article").value || faq.articles.includes($("f-article").value))
+      && (!$("f-owner").value || faq.owner === $("f-owner").value)
+      && (!$("f-status").value || faq.display_status === $("f-status").value)
+      && (!$("f-overdue").checked || faq.overdue)
+      && (!$("f-nocite").checked || faq.articles.length === 0);
+  }
+
+  function row(faq) {
+    const open = el("button", { type: "button", class: "link", text: "查看" });
+    open.setAttribute("aria-label", `查看：${faq.question}`);
+    open.addEventListener("click", () => showDetail(faq));
+    const review = el("td", { text: faq.review_by || "—" });
+    if (faq.overdue) review.append(el("strong", { class: "overdue", text: "（已过期）" }));
+    return el("tr", { "data-faq-id": faq.id },
+      el("td", {}, el("span", { text: faq.question }), el("br"), el("small", { class: "mono hint", text: faq.id })),
+      el("td", { text: faq.articles.map(articleLabel).join("、") || "（无）" }),
+      el("td", { text: faq.owner || "—" }),
+      el("td", { text: faq.status_label }),
+      review, el("td", {}, open));
+  }
+
+  function renderList() {
+    const shown = data.faqs.filter(matches);
+    $("faq-rows").replaceChildren(...shown.map(row));
+    $("count").textContent = `共 ${data.faqs.length} 条问答，显示 ${shown.length} 条（在线版本：第 ${data.version || "—"} 版）。`;
+  }
+
+  function fillFilters() {
+    $("f-article").replaceChildren(el("option", { value: "", text: "全部条款" }),
+      ...data.articles.map((a) => el("option", { value: a.number, text: `${a.label} ${a.heading || ""}` })));
+    $("f-owner").replaceChildren(el("option", { value: "", text: "全部部门" }),
+      ...data.owners.map((o) => el("option", { value: o, text: o })));
+    $("e-file").replaceChildren(...data.files.map((f) => el("option", { value: f, text: f })));
+    $("intent-list").replaceChildren(...data.intents.map((i) => el("option", { value: i })));
+  }
+
+  async function load() {
+    clearError();
+    try {
+      const [library, me] = await Promise.all([call("GET", "/staff/api/answers"), call("GET", "/staff/api/me")]);
+      data = library;
+      mayEdit = me.permissions.includes("answers_edit");
+      $("new-faq").hidden = !mayEdit;
+      fillFilters();
+      renderList();
+    } catch (failure) {
+      showError(failure.message);
+    }
+  }
+
+  function show(section) {
+    for (const id of ["library", "detail", "editor"]) $(id).hidden = id !== section;
+  }
+
+  function articleBlock(number) {
+    const article = data.articles.find((a) => a.number === number);
+    if (!article) return el("p", { class: "error", text: `引用了不存在的条款“${number}”` });
+    return el("article", { class: "article" }, el("h4", { text: `${article.label} ${article.heading || ""}` }),
+      el("p", { class: "answer", text: article.text }));
+  }
+
+  function showDetail(faq) {
+    $("detail-title").textContent = faq.question;
+    $("detail-faq").replaceChildren(el("dl", { class: "facts" },
+      ...[["编号", faq.id], ["意图", faq.intent], ["其他问法", faq.phrasings.join("\n")], ["答案", faq.answer],
+        ["依据", faq.citation || "（未引用条款）"], ["负责部门", faq.owner], ["状态", faq.status_label],
+        ["复核日期", faq.review_by + (faq.overdue ? "（已过期）" : "")], ["文件", faq.file]]
+        .flatMap(([label, value]) => [el("dt", { text: label }), el("dd", { class: "answer", text: value || "—" })])));
+    $("detail-articles").replaceChildren(...(faq.articles.length ? faq.articles.map(articleBlock)
+      : [el("p", { class: "hint", text: "这条问答没有引用条款。" })]));
+    $("edit-faq").hidden = !mayEdit;
+    $("edit-faq").onclick = () => openEditor(faq, false);
+    show("detail");
+    $("detail-title").focus();
+  }
+
+  function openEditor(entry, isNew) {
+    editing = { entry, isNew };
+    $("editor-title").textContent = isNew ? "新增问答" : `修改问答：${entry.question}`;
+    for (const field of FIELDS) {
+      const value = entry[field];
+      $(`e-${field}`).value = Array.isArray(value) ? value.join(LISTS[field]) : (value || "");
+    }
+    $("e-id").readOnly = !isNew;
+    $("e-file").disabled = !isNew;
+    $("e-note").value = "";
+    $("conflict").hidden = true;
+    $("preview").hidden = true;
+    show("editor");
+    $("e-question").focus();
+    scheduleCheck(0);
+  }
+
+  function formValues() {
+    const faq = {};
+    for (const field of FIELDS) {
+      const raw = $(`e-${field}`).value;
+      faq[field] = field in LISTS ? raw.split(field === "phrasings" ? /\n/ : /[\n,，、;；\s]+/)
+        .map((s) => s.trim()).filter(Boolean) : raw.trim();
+    }
+    return faq;
+  }
+
+  function showProblems(problems) {
+    for (const node of document.querySelectorAll("#faq-form .field-error")) node.textContent = "";
+    for (const field of [...FIELDS, "general"]) $(`e-${field}`)?.removeAttribute("aria-invalid");
+    for (const problem of problems) {
+      const target = $(`err-${problem.field}`) || $("err-general");
+      const where = problem.field === "phrasings" && problem.item !== null ? `第 ${problem.item + 1} 个问法：` : "";
+      target.textContent = [target.textContent, where + problem.message].filter(Boolean).join("\n");
+      $(`e-${problem.field}`)?.setAttribute("aria-invalid", "true");
+    }
+  }
+
+  function scheduleCheck(delay) {
+    clearTimeout(checkTimer);
+    $("submit-faq").disabled = true;
+    $("check-state").textContent = "正在检查……";
+    checkTimer = setTimeout(runCheck, delay);
+  }
+
+  async function runCheck() {
+    const seq = ++checkSeq;
+    try {
+      const result = await call("POST", "/staff/api/answers/check", { faq: formValues(), is_new: editing.isNew });
+      if (seq !== checkSeq) return; // an older answer arriving after a newer check
+      showProblems(result.problems);
+      $("submit-faq").disabled = result.problems.length > 0;
+      $("check-state").textContent = result.problems.length
+        ? `检查发现 ${result.problems.length} 个问题，改正后才能提交。` : "检查通过，可以提交审核。";
+    } catch (failure) {
+      if (seq === checkSeq) $("check-state").textContent = failure.message;
+    }
+  }
+
+  function versionTable(theirs, yours) {
+    const rows = FIELDS.map((field) => {
+      const a = theirs ? [].concat(theirs[field] ?? "").join("\n") : "（不存在）";
+      const b = [].concat(yours[field] ?? "").join("\n");
+      return el("tr", { class: a === b ? "" : "changed" }, el("th", { scope: "row", text: field }),
+        el("td", { class: "answer", text: a }), el("td", { class: "answer", text: b }));
+    });
+    return el("table", { class: "grid" }, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "栏目" }),
+      el("th", { scope: "col", text: "对方的版本" }), el("th", { scope: "col", text: "您的版本" }))),
+    el("tbody", {}, ...rows));
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    clearError();
+    const body = { faq: formValues(), stamp: editing.isNew ? "new" : editing.entry.stamp, is_new: editing.isNew,
+      note: $("e-note").value };
+    const response = await fetch("/staff/api/changes", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+      body: JSON.stringify(body) });
+    const result = await response.json().catch(() => ({}));
+    if (response.status === 201) {
+      notice(`已提交审核（第 ${result.change_set.id} 号修改）。审核人批准并发布后，居民才会看到新的答案。`);
+      show("library");
+      return load();
+    }
+    if (response.status === 409 && result.theirs !== undefined) {
+      $("conflict").replaceChildren(el("p", { text: result.error }), versionTable(result.theirs, result.yours));
+      $("conflict").hidden = false;
+      $("conflict").scrollIntoView();
+      return;
+    }
+    if (result.problems) showProblems(result.problems);
+    showError(result.error || `提交失败（HTTP ${response.status}）`);
+  }
+
+  async function preview() {
+    clearError();
+    try {
+      const shown = await call("POST", "/staff/api/answers/preview", { faq: formValues() });
+      $("preview-web").textContent = shown.web.text;
+      $("preview-buttons").replaceChildren(...shown.web.buttons.map((b) => el("li", { text: b })));
+      $("preview-wechat").replaceChildren(...shown.wechat.map((page) => el("li", { class: "answer", text: page })));
+      $("preview").hidden = false;
+    } catch (failure) {
+      showError(failure.message);
+    }
+  }
+
+  function hitText(label, hit) {
+    if (!hit) return el("p", { text: `${label}：没有` });
+    return el("p", { text: `${label}：${hit.question}（${hit.id}，得分 ${hit.score}）` });
+  }
+
+  async function tryQuestion(event) {
+    event.preventDefault();
+    const question = $("try-q").value.trim();
+    if (!question) return;
+    try {
+      const faq = $("editor").hidden ? undefined : formValues();
+      const result = await call("POST", "/staff/api/answers/try", { question, faq });
+      $("try-result").replaceChildren(hitText("会回答的问答", result.best), hitText("第二名", result.runner_up));
+    } catch (failure) {
+      showError(failure.message);
+    }
+  }
+
+  const blank = { id: "", file: "", intent: "", question: "", phrasings: [], answer: "", articles: [], related: [],
+    owner: "", status: "draft", review_by: "", stamp: "new" };
+  for (const id of ["f-text", "f-article", "f-owner", "f-status", "f-overdue", "f-nocite"]) {
+    $(id).addEventListener("input", renderList);
+  }
+  $("filters").addEventListener("submit", (event) => event.preventDefault());
+  $("new-faq").addEventListener("click", () => openEditor({ ...blank, file: data.files[0] }, true));
+  $("back-list").addEventListener("click", () => show("library"));
+  $("cancel-edit").addEventListener("click", () => show("library"));
+  $("faq-form").addEventListener("input", (event) => { if (event.target.id !== "e-note") scheduleCheck(500); });
+  $("faq-form").addEventListener("submit", submit);
+  $("preview-faq").addEventListener("click", preview);
+  $("try-form").addEventListener("submit", tryQuestion);
+  $("detail-title").tabIndex = -1;
+  load();
+})();
