@@ -12,16 +12,18 @@ from typing import Any, Dict, List
 
 from aiohttp import web
 
-from console import audit, faq_library, faq_store
+from console import audit, faq_library, faq_spreadsheet, faq_store
 from console.api import _json_body, error
 from console.faq_library import Conflict, Invalid
 from console.faq_store import ChangeSet
 from policy_kb.faq_edit import FieldProblem
+from policy_kb.faq_sheet import SheetError
 from policy_kb.faq_release import publish_changes, version_events
 from policy_kb.publish import PublishError, rollback
 
 logger = logging.getLogger(__name__)
 MAX_NOTE_CHARS = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _problems(problems: List[FieldProblem]) -> List[Dict[str, Any]]:
@@ -164,3 +166,35 @@ async def roll_back(request: web.Request) -> web.Response:
     detail = f"从第 {previous} 版回滚：{reason}"
     await asyncio.to_thread(audit.record, staff.username, "faq_rollback", f"第 {version} 版", detail)
     return web.json_response({"version": version, "previous": previous})
+
+
+async def sheet(request: web.Request) -> web.Response:
+    content = await asyncio.to_thread(faq_spreadsheet.download)
+    return web.Response(body=content, content_type=XLSX,
+                        headers={"Content-Disposition": 'attachment; filename="faqs.xlsx"'})
+
+
+async def _uploaded(request: web.Request) -> tuple:
+    if request.content_type != "multipart/form-data":
+        raise web.HTTPBadRequest(text='{"error": "请选择要上传的 .xlsx 表格。"}', content_type="application/json")
+    form = await request.post()
+    upload = form.get("file")
+    if not hasattr(upload, "file"):
+        raise web.HTTPBadRequest(text='{"error": "请选择要上传的 .xlsx 表格。"}', content_type="application/json")
+    return upload.file.read(), str(form.get("note") or "").strip()[:MAX_NOTE_CHARS]
+
+
+async def upload_sheet(request: web.Request) -> web.Response:
+    (content, note), staff = await _uploaded(request), request["staff"]
+    try:
+        change_set = await asyncio.to_thread(faq_spreadsheet.upload, staff.username, content, note)
+    except SheetError as unreadable:
+        return error(400, str(unreadable))
+    except Invalid as refused:
+        return web.json_response({"error": "表格有问题，没有保存任何修改：", "rows": [p.message for p in refused.problems]},
+                                 status=400)
+    except Conflict as conflict:
+        return error(409, str(conflict))
+    await asyncio.to_thread(audit.record, staff.username, "faq_submit", f"修改 #{change_set.id}",
+                            "表格上传：" + "、".join(change_set.faq_ids))
+    return web.json_response({"change_set": _change_set(change_set, staff.username)}, status=201)

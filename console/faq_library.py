@@ -58,7 +58,7 @@ def places() -> Places:
     return Places(Path(os.environ.get(SOURCE_DIR_ENV) or DATA_DIR), publish_root())
 
 
-def _open_by_faq() -> Dict[str, ChangeSet]:
+def open_by_faq() -> Dict[str, ChangeSet]:
     return {faq_id: change_set for change_set in faq_store.open_sets() for faq_id in change_set.faq_ids}
 
 
@@ -78,7 +78,7 @@ def _row(values: Dict[str, Any], kb, pending: Optional[ChangeSet], today: dt.dat
 def library(today: Optional[dt.date] = None) -> Dict[str, Any]:
     """Every FAQ entry as residents are served it, the articles, and what the filters offer."""
     live = places().live
-    kb, pending = load_kb(live), _open_by_faq()
+    kb, pending = load_kb(live), open_by_faq()
     today = today or dt.date.today()
     entries = [_row(v, kb, pending.get(i), today) for i, v in read_entries(live).items()]
     articles = [{"number": a.number, "label": a.label, "heading": a.heading, "section": a.section, "text": a.text}
@@ -109,7 +109,7 @@ def submit(author: str, raw: Mapping[str, Any], base_stamp: str, is_new: bool, n
     """Save an edit as a change set for review; Conflict or Invalid (and nothing saved) if not."""
     live = places().live
     values = clean(raw, load_kb(live).document)
-    pending = _open_by_faq().get(values["id"])
+    pending = open_by_faq().get(values["id"])
     if pending is not None:
         theirs = next(c["after"] for c in pending.changes if c["id"] == values["id"])
         raise Conflict(f"这条问答已有一份待审核的修改（第 {pending.id} 号，{pending.author} 提交），"

@@ -72,11 +72,23 @@
       data = library;
       mayEdit = me.permissions.includes("answers_edit");
       $("new-faq").hidden = !mayEdit;
+      $("sheet-form").hidden = !mayEdit;
       fillFilters();
       renderList();
+      openReportDraft();
     } catch (failure) {
       showError(failure.message);
     }
+  }
+
+  // From the unanswered-question report (问答分析): a new draft with the residents' questions.
+  function openReportDraft() {
+    const stored = sessionStorage.getItem("faqDraft");
+    sessionStorage.removeItem("faqDraft");
+    if (!stored || window.location.hash !== "#draft" || !mayEdit) return;
+    const phrasings = JSON.parse(stored).phrasings || [];
+    openEditor({ ...blank, file: data.files[0], question: phrasings[0] || "", phrasings: phrasings.slice(1) }, true);
+    notice("已根据居民的问题生成草稿：请补上编号、意图、答案和引用条款，检查通过后提交审核。");
   }
 
   function show(section) {
@@ -231,6 +243,23 @@
     }
   }
 
+  async function uploadSheet(event) {
+    event.preventDefault();
+    clearError();
+    $("sheet-errors").replaceChildren();
+    const form = new FormData($("sheet-form"));
+    const response = await fetch("/staff/api/answers/sheet", { method: "POST", credentials: "same-origin", body: form,
+      headers: { "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content } });
+    const result = await response.json().catch(() => ({}));
+    if (response.status === 201) {
+      notice(`表格已提交审核（第 ${result.change_set.id} 号修改，共 ${result.change_set.changes.length} 条问答）。`);
+      $("sheet-form").reset();
+      return load();
+    }
+    $("sheet-errors").replaceChildren(...(result.rows || []).map((text) => el("li", { text })));
+    showError(result.error || `上传失败（HTTP ${response.status}）`);
+  }
+
   const blank = { id: "", file: "", intent: "", question: "", phrasings: [], answer: "", articles: [], related: [],
     owner: "", status: "draft", review_by: "", stamp: "new" };
   for (const id of ["f-text", "f-article", "f-owner", "f-status", "f-overdue", "f-nocite"]) {
@@ -244,6 +273,7 @@
   $("faq-form").addEventListener("submit", submit);
   $("preview-faq").addEventListener("click", preview);
   $("try-form").addEventListener("submit", tryQuestion);
+  $("sheet-form").addEventListener("submit", uploadSheet);
   $("detail-title").tabIndex = -1;
   load();
 })();

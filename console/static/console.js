@@ -326,11 +326,17 @@
     const button = el("button", { type: "button", class: "copy", text: "复制草稿" });
     button.addEventListener("click", () => copy(group.draft, button));
     const examples = el("ul", {}, ...group.examples.map((text) => el("li", { text })));
+    // One click to a draft in the answers library, its questions prefilled as phrasings (answers.js).
+    const draft = el("button", { type: "button", text: "在问答库中起草" });
+    draft.addEventListener("click", () => {
+      sessionStorage.setItem("faqDraft", JSON.stringify({ phrasings: group.examples }));
+      window.location.assign("/staff/answers#draft");
+    });
     return el("tr", {},
       el("td", { text: String(group.count) }),
       el("td", { text: kinds }),
       el("td", {}, examples),
-      el("td", {}, el("details", {}, el("summary", { text: "查看草稿" }), el("pre", { text: group.draft }), button)));
+      el("td", {}, el("details", {}, el("summary", { text: "查看草稿" }), el("pre", { text: group.draft }), button), draft));
   }
 
   // —— 审计日志 ——

@@ -45,6 +45,8 @@ ROUTES = [
     ("POST", "/api/answers/check", "/staff/api/answers/check", EDIT, True),
     ("POST", "/api/answers/preview", "/staff/api/answers/preview", ALL, True),
     ("POST", "/api/answers/try", "/staff/api/answers/try", ALL, True),
+    ("GET", "/api/answers/sheet", "/staff/api/answers/sheet", ALL, True),
+    ("POST", "/api/answers/sheet", "/staff/api/answers/sheet", EDIT, True),
     ("GET", "/api/changes", "/staff/api/changes", ALL, True),
     ("POST", "/api/changes", "/staff/api/changes", EDIT, True),
     ("POST", r"/api/changes/{id:\d+}/approve", "/staff/api/changes/1/approve", REVIEW, True),
