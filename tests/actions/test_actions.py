@@ -21,14 +21,15 @@ def domain():
     return Domain.load(str(REPO / "bot" / "domain"))
 
 
-def tracker(text, intent, entities=(), ranking=None):
+def tracker(text, intent, entities=(), ranking=None, events=(), slots=None, sender="resident-1"):
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": list(entities),
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
     }
-    return Tracker("resident-1", {}, message, [], False, None, {}, "action_listen")
+    events = [*events, {"event": "user", "text": text}]
+    return Tracker(sender, slots or {}, message, events, False, None, {}, "action_listen")
 
 
 def run(action, tracker_, domain):
@@ -50,7 +51,7 @@ def test_every_domain_action_is_registered_exactly_once(domain):
 def test_answer_faq_cites_article_three_for_renting(domain):
     messages, events = run(faq.ActionAnswerFaq(), tracker("租房可以落户吗", "faq_settle_housing"), domain)
     # the answer is remembered for a follow-up ("那我老婆呢")
-    assert events == [SlotSet("answer_context", {"faq_id": "settle_rent", "articles": ["三"], "turn": 0})]
+    assert events == [SlotSet("answer_context", {"faq_id": "settle_rent", "articles": ["三"], "turn": 1})]
     assert len(messages) == 1
     assert messages[0]["text"].endswith(CITE + "第（三）条")
     assert messages[0]["buttons"]
@@ -127,3 +128,27 @@ def test_help_menu_has_buttons_for_known_intents(domain):
         assert button["payload"].lstrip("/") in domain.intents
 
 
+
+
+def test_a_follow_up_is_read_in_the_light_of_the_last_answer(domain):
+    # issue 16: "那我老婆呢" right after the renting answer asks about the spouse settling too
+    first = tracker("在浈江租房可以落户吗", "faq_settle_housing")
+    _, events = run(faq.ActionAnswerFaq(), first, domain)
+    context = events[0]["value"]
+    history = [{"event": "user", "text": "在浈江租房可以落户吗"}, {"event": "action", "name": "action_answer_faq"}]
+    follow = tracker("那我老婆呢", "out_of_scope", events=history, slots={"answer_context": context})
+    messages, _ = run(edges.ActionOutOfScope(), follow, domain)
+    assert "配偶" in messages[0]["text"] and messages[0]["text"].endswith("第（三）条、第（五）条")
+
+
+def test_the_context_belongs_to_its_conversation_and_expires(domain):
+    # a new conversation has no context: the same short message is not read as a follow-up of renting
+    with_home = "第（三）条、第（五）条"
+    messages, _ = run(edges.ActionOutOfScope(), tracker("那我老婆呢", "out_of_scope", sender="resident-2"), domain)
+    assert not messages[0]["text"].endswith(with_home)
+    # three messages later the old topic is no longer assumed
+    old = {"faq_id": "settle_rent", "articles": ["三"], "turn": 1}
+    history = [{"event": "user", "text": t} for t in ("租房能落户吗", "好", "嗯")]
+    messages, _ = run(edges.ActionOutOfScope(), tracker("那我老婆呢", "out_of_scope", events=history,
+                                                        slots={"answer_context": old}), domain)
+    assert not messages[0]["text"].endswith(with_home)
