@@ -4,6 +4,10 @@ hotline staff console at /staff/ (console/app.py).
 index.html is filled in per request with the Rasa socket URL and the matching CSP connect-src:
 by default the host the page was opened on, at Rasa's port, so the same page works on
 localhost, on a LAN address and with the free ports the tests pick.
+
+Requests with a compressed body (``Content-Encoding`` other than identity) are refused with 415
+before anything reads them: aiohttp 3.9.5, which Rasa pins, inflates request bodies without a
+limit (CVE-2025-69223, a zip bomb), and neither the page nor the console ever sends one.
 """
 
 from __future__ import annotations
@@ -70,13 +74,20 @@ def make_app(
         )
 
     @web.middleware
+    async def no_compressed_bodies(request: web.Request, handler):
+        encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            return web.json_response({"error": "不接受压缩的请求内容"}, status=415, headers=HEADERS)
+        return await handler(request)
+
+    @web.middleware
     async def security_headers(request: web.Request, handler):
         response = await handler(request)
         for name, value in HEADERS.items():  # the console sets its own, stricter ones
             response.headers.setdefault(name, value)
         return response
 
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[no_compressed_bodies, security_headers])
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
     # Before the catch-all static route below, which would otherwise answer for /staff/ too.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Mapping, Optional
+from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
 
     Production mode: the status secret set, long and not a development default; the shared tokens,
     when given, long and not a default; WeChat only in 安全模式 (with an EncodingAESKey, the
-    signature covers the message; without one, anyone holding a signed URL can post as anyone).
+    signature covers the message; without one, anyone holding a signed URL can post as anyone);
+    the Redis the Rasa instances share, when there is one, with a password.
     """
     env = os.environ if environ is None else environ
     try:
@@ -103,6 +105,10 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
             problems.append(f"{name} 是默认值或太短（至少 {MIN_TOKEN_CHARS} 个字符）；不设置时启动程序会自动生成随机值。")
     if (env.get("WECHAT_TOKEN") or "").strip() and not (env.get("WECHAT_AES_KEY") or "").strip():
         problems.append("已配置微信（WECHAT_TOKEN）但没有 WECHAT_AES_KEY：生产模式只允许微信安全模式。")
+    redis_url = (env.get("SOCKETIO_REDIS_URL") or "").strip()
+    if redis_url and not urlsplit(redis_url).password:
+        # Whoever can write to it reaches every Rasa instance (SECURITY.md, python-socketio).
+        problems.append("SOCKETIO_REDIS_URL 没有密码：生产模式下 Redis 必须设置密码（redis://:密码@主机:端口/库号）。")
     return problems
 
 

@@ -29,6 +29,10 @@ MODEL = str(REPO / "models" / "shaoguan-hukou.tar.gz")
     ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "ACTION_SERVER_TOKEN": "short"}, ["ACTION_SERVER_TOKEN"]),
     ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "WECHAT_TOKEN": "t"}, ["WECHAT_AES_KEY"]),
     ({"APP_MODE": "production", "RASA_API_TOKEN": "unused-see-args"}, ["STATUS_HMAC_SECRET", "RASA_API_TOKEN"]),
+    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "SOCKETIO_REDIS_URL": "redis://10.0.0.5:6379/1"},
+     ["SOCKETIO_REDIS_URL"]),  # issue 17, finding 8: python-socketio's Redis channel
+    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "SOCKETIO_REDIS_URL": "redis://:pw@10.0.0.5:6379/1"},
+     []),
     ({"APP_MODE": "prod"}, ["APP_MODE"]),
 ])
 def test_production_names_every_default_or_missing_secret_at_once(env, expected):

@@ -10,15 +10,28 @@ message claims.
 With several Rasa instances (deploy/), ``redis_url`` puts python-socketio's Redis client manager
 under the server: a reply emitted by any instance (say, a hotline agent's, through the HTTP API of
 whichever instance the console reached) is delivered by the instance that holds the socket.
+
+python-socketio stays at 5.8.0 (newer versions drop replies with session persistence,
+RasaHQ/rasa#13027), so its two advisories are closed here instead (SECURITY.md):
+
+- CVE-2025-61765: 5.8.0 sends messages between instances over Redis with ``pickle`` and unpickles
+  whatever arrives, so anyone who can publish on that Redis runs code in every Rasa process.
+  ``JsonRedisManager`` publishes JSON and decodes JSON only; anything else is dropped unread.
+- CVE-2026-48804: a client may announce a packet with any number of binary attachments and send
+  them one by one; 5.8.0 keeps them all in memory. The web page never sends binary packets: a
+  socket that starts one is disconnected before anything is kept. Each engine.io message is
+  capped at ``MAX_MESSAGE_BYTES`` (1 MB by default).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 import socketio
+from redis.exceptions import RedisError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
@@ -28,6 +41,38 @@ from bot.channels.guard import client_address, guarded, with_client
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
+# A resident's message is at most a few KB of JSON (500 characters, escaped); polling batches a few.
+MAX_MESSAGE_BYTES = 64 * 1024
+# Socket.IO packet types the page never sends: BINARY_EVENT (5) and BINARY_ACK (6).
+BINARY_PACKET_TYPES = ("5", "6")
+
+
+class JsonRedisManager(socketio.AsyncRedisManager):
+    """python-socketio's Redis manager speaking JSON on the channel, never pickle (CVE-2025-61765).
+
+    5.8.0's listener takes a dict as already decoded, so decoding here means its ``pickle.loads``
+    is never reached. What instances send each other (emits of bot messages, room closes) is JSON."""
+
+    async def _publish(self, data: Any) -> Any:
+        payload = json.dumps(data)  # a value JSON cannot carry is a bug here, not a reason to pickle
+        for attempt in (1, 2):  # as the parent: one reconnect, then give up with an error
+            try:
+                if attempt == 2:
+                    self._redis_connect()
+                return await self.redis.publish(self.channel, payload)
+            except RedisError:
+                self._get_logger().error("Cannot publish to redis... %s", "retrying" if attempt == 1 else "giving up")
+        return None
+
+    async def _listen(self) -> AsyncIterator[Dict[str, Any]]:
+        async for message in super()._listen():
+            try:
+                data = json.loads(message)
+            except (TypeError, ValueError):  # pickle or anything else that is not ours: never decoded
+                logger.warning("忽略 Redis 频道上的非 JSON 消息（%d 字节）", len(message or b""))
+                continue
+            if isinstance(data, dict):
+                yield data
 
 
 def pubsub_channel(redis_url: str) -> str:
@@ -59,12 +104,27 @@ class ResidentSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         if self.redis_url:
             # Swapped before any socket connects: the server initialises its manager on the first one.
-            self.sio.manager = socketio.AsyncRedisManager(self.redis_url, channel=pubsub_channel(self.redis_url))
+            self.sio.manager = JsonRedisManager(self.redis_url, channel=pubsub_channel(self.redis_url))
             self.sio.manager.set_server(self.sio)
+        self.sio.eio.max_http_buffer_size = MAX_MESSAGE_BYTES
+        self.sio.eio.on("message", self._without_binary_packets(self.sio._handle_eio_message))
         # Registering an event again replaces Rasa's handler for it.
         self.sio.on("session_request", self._session_request, namespace=self.namespace)
         self.sio.on(self.user_message_evt, self._message_handler(on_new_message), namespace=self.namespace)
         return blueprint
+
+    def _without_binary_packets(self, handle: Callable[[str, Any], Awaitable[None]]) -> Callable:
+        """The engine.io message handler, disconnecting a socket that sends a binary packet or
+        attachment (CVE-2026-48804) before python-socketio keeps any of it."""
+
+        async def handle_message(eio_sid: str, data: Any) -> None:
+            if isinstance(data, (bytes, bytearray)) or (isinstance(data, str) and data[:1] in BINARY_PACKET_TYPES):
+                logger.warning("网页聊天连接发送了二进制数据包，已断开")
+                await self.sio.eio.disconnect(eio_sid)
+                return
+            await handle(eio_sid, data)
+
+        return handle_message
 
     async def _session_request(self, sid: str, data: Any) -> None:
         requested = data.get("session_id") if isinstance(data, dict) else None

@@ -62,6 +62,13 @@ def test_nginx_config_is_complete_and_valid(tmp_path):
     assert "non_idempotent" not in text.split("proxy_next_upstream ", 1)[1].split(";")[0]
     socket_io = text.split("location /socket.io/", 1)[1].split("}", 1)[0]
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in socket_io  # its own headers inherit none
+    # issue 17, finding 8: what Sanic 21.12 and aiohttp 3.9.5 must never see (SECURITY.md)
+    public = text.split("listen 127.0.0.1:8088;", 1)[1].split("listen 127.0.0.1:8089;", 1)[0]
+    assert "if ($compressed_request)" in public and "return 415" in public
+    for limit in ("client_header_timeout 10s", "client_body_timeout 10s", "large_client_header_buffers 4 8k"):
+        assert limit in text
+    web = text.split("location / {", 1)[1].split("}", 1)[0]
+    assert "proxy_request_buffering on" in web
     conf = tmp_path / "nginx" / "nginx.conf"
     (tmp_path / "nginx" / "tmp").mkdir(parents=True)
     conf.write_text(text)
