@@ -265,7 +265,9 @@ class Responder:
     def _more_questions(self, text: str, plan: Plan) -> None:
         """Each further question in the message that brings up something the answers so far do not
         speak of gets its own answer ("孩子上学怎么办？居住证呢" → 第（十二）条 and 第（八）条)."""
-        for part in split_questions(text)[1:]:
+        parts = split_questions(text)
+        # every part, the first too: the classifier may have answered the message by a later part
+        for part in parts if len(parts) > 1 else []:
             if len(plan.replies) >= MAX_ANSWERS:
                 return
             said = "\n".join(r.text for r in plan.replies)

@@ -33,6 +33,24 @@ def test_not_covered_and_out_of_scope_are_honest(stack):
     assert "12345" in passport and CITE not in passport
 
 
+def test_a_conversation_keeps_its_thread(stack):
+    # issue 16: follow-ups that only make sense after the answer, and two questions in one message
+    stack.ask("我在浈江租房，能落户吗", sender="e2e-thread")
+    spouse, _ = stack.ask("那我老婆呢", sender="e2e-thread")
+    assert "配偶" in spouse and "第（三）条" in spouse
+    how_long, _ = stack.ask("要多久能办好", sender="e2e-thread")
+    assert "没有规定" in how_long and CITE not in how_long
+    two, replies = stack.ask("孩子在韶关上学需要什么条件？居住证怎么办", sender="e2e-two")
+    assert "第（十二）条" in two and "第（八）条" in two and len(replies) >= 2
+
+
+def test_no_article_for_another_citys_rules_or_a_sibling_as_direct_kin(stack):
+    other, _ = stack.ask("许昌父母投靠子女落户条件", sender="e2e-other")
+    assert "只能解答韶关市" in other and CITE not in other
+    sibling, _ = stack.ask("我哥在韶关有户口，我可以投靠他吗", sender="e2e-sibling")
+    assert "兄弟姐妹不在其中" in sibling and "居住证" in sibling
+
+
 def test_buttons_are_returned(stack):
     _, replies = stack.ask("你可以做什么", sender="e2e-help")
     assert any(reply.get("buttons") for reply in replies)

@@ -185,3 +185,8 @@ def test_a_detail_alone_by_the_not_covered_intent(kb, responder):
 def test_an_unsure_guess_that_misses_the_topic_gives_way_to_the_topics_entry(kb, responder):
     plan = responder.low_confidence(Question("才结婚半年，有婚龄要求没有"), ["out_of_scope", "faq_talent"], None)
     assert cited(kb, plan) == {"五"}
+
+
+def test_the_first_question_is_answered_when_the_classifier_heard_the_second(kb, responder):
+    plan = responder.answer(Question("孩子在韶关上学需要什么条件？居住证怎么办", "faq_residence_permit"))
+    assert {"十二", "八"} <= cited(kb, plan)
