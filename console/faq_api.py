@@ -42,7 +42,8 @@ def _change_set(change_set: ChangeSet, username: str) -> Dict[str, Any]:
         "reviewed_at": _iso(change_set.reviewed_at), "publisher": change_set.publisher,
         "published_version": change_set.published_version, "mine": change_set.author == username,
         "changes": [{"id": c["id"], "new": c["before"] is None, "question": c["after"].get("question"),
-                     "fields": faq_library.field_diff(c["before"], c["after"])} for c in change_set.changes],
+                     "fields": faq_library.field_diff(c["before"], c["after"]), "after": c["after"],
+                     "base_stamp": c["base_stamp"]} for c in change_set.changes],
     }
 
 
@@ -116,7 +117,8 @@ async def _review(request: web.Request, state: str, action: str, comment: str) -
 
 async def approve(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    return await _review(request, faq_store.APPROVED, "faq_approve", str(body.get("comment") or "").strip())
+    comment = str(body.get("comment") or "").strip()[:MAX_NOTE_CHARS]
+    return await _review(request, faq_store.APPROVED, "faq_approve", comment)
 
 
 async def send_back(request: web.Request) -> web.Response:

@@ -86,7 +86,13 @@
     const stored = sessionStorage.getItem("faqDraft");
     sessionStorage.removeItem("faqDraft");
     if (!stored || window.location.hash !== "#draft" || !mayEdit) return;
-    const phrasings = JSON.parse(stored).phrasings || [];
+    const draft = JSON.parse(stored);
+    if (draft.entry) {
+      openEditor({ ...draft.entry, stamp: draft.stamp }, draft.isNew);
+      notice("这是您被退回的修改：请按审核意见修改后重新提交。");
+      return;
+    }
+    const phrasings = draft.phrasings || [];
     openEditor({ ...blank, file: data.files[0], question: phrasings[0] || "", phrasings: phrasings.slice(1) }, true);
     notice("已根据居民的问题生成草稿：请补上编号、意图、答案和引用条款，检查通过后提交审核。");
   }

@@ -61,6 +61,17 @@
           () => `已退回第 ${set.id} 号修改。`), true))];
   }
 
+  // The author of a change sent back picks it up again in the editor (answers.js reads this).
+  function resumeControls(set) {
+    if (set.state !== "returned" || !set.mine || set.changes.length !== 1) return [];
+    const change = set.changes[0];
+    return [button("按退回意见继续修改", () => {
+      sessionStorage.setItem("faqDraft", JSON.stringify({ entry: change.after, stamp: change.base_stamp,
+        isNew: change.new }));
+      window.location.assign("/staff/answers#draft");
+    })];
+  }
+
   function changeSet(set) {
     const who = [`提交：${set.author}，${localTime(set.created_at)}`];
     if (set.reviewer) who.push(`审核：${set.reviewer}${set.review_comment ? `（${set.review_comment}）` : ""}`);
@@ -69,7 +80,7 @@
       el("h3", { text: `第 ${set.id} 号修改 · ${set.state_label}` }),
       el("p", { class: "hint", text: who.join("；") }),
       set.note ? el("p", { text: `说明：${set.note}` }) : null,
-      ...set.changes.map(diffTable), ...reviewControls(set));
+      ...set.changes.map(diffTable), ...reviewControls(set), ...resumeControls(set));
   }
 
   function versionRow(event, current) {

@@ -168,6 +168,26 @@ def test_review_publish_and_roll_back(tmp_path, users, published, private_answer
     run(_in(tmp_path, scenario))
 
 
+def test_a_change_sent_back_cannot_be_published_and_its_author_can_resubmit(tmp_path, users, published):
+    async def scenario(c):
+        await _as(c, "comms1")
+        entry = await _entry(c, "settle_rent")
+        created = await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER))
+        number = (await created.json())["change_set"]["id"]
+        await _as(c, "reviewer1")
+        back = await c.post(f"/staff/api/changes/{number}/return", {"comment": "请写明要带的证明"})
+        assert (await back.json())["change_set"]["state_label"] == "已退回"
+        assert (await c.post(f"/staff/api/changes/{number}/publish", {})).status == 409
+        assert (await c.post(f"/staff/api/changes/{number}/approve", {})).status == 409
+        await _as(c, "comms1")
+        listed = (await (await c.get("/staff/api/changes")).json())["change_sets"][0]
+        assert listed["review_comment"] == "请写明要带的证明" and listed["changes"][0]["after"]["answer"] == NEW_ANSWER
+        again = _edit(entry, answer=NEW_ANSWER + "请带上租房合同。")
+        assert (await c.post("/staff/api/changes", again)).status == 201
+
+    run(_in(tmp_path, scenario))
+
+
 def test_state_changes_need_the_csrf_token_and_our_origin(tmp_path, users, published):
     async def scenario(c):
         await _as(c, "comms1")
