@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from policy_kb.loader import DATA_DIR
 from tests.conftest import REPO
+from tests.e2e.axe import violations
 from tests.e2e.test_webchat import _bot_replies_after, _open
 from tests.stack import running_stack
 
@@ -33,7 +34,7 @@ def answers_stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("answers-stack")
     shutil.copytree(DATA_DIR, tmp / "data")
     with running_stack(tmp, env={"FAQ_SOURCE_DIR": str(tmp / "data")}) as stack:
-        for username, role in (("e2e.editor", "comms"), ("e2e.reviewer", "reviewer")):
+        for username, role in (("e2e.editor", "comms"), ("e2e.reviewer", "reviewer"), ("e2e.admin", "admin")):
             created = subprocess.run(
                 [sys.executable, "-m", "console.staff_user", "--username", username, "--role", role],
                 cwd=REPO, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
@@ -132,3 +133,36 @@ def test_editor_reviewer_publish_resident_rollback(answers_stack, browser):
 
     reply = _resident_reply(browser, answers_stack, "8-resident-old")
     assert SHOWN_ANSWER not in reply and "第（三）条" in reply
+
+
+CONSOLE_PAGES = ("", "search", "status", "queue", "handoff/1", "report", "audit", "answers", "reviews")
+
+
+def _no_violations(page, where, found):
+    found += [f"{where} — {v}" for v in violations(page)]
+
+
+def test_console_and_chat_pages_pass_axe_core(answers_stack, browser):
+    found = []
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(answers_stack.web_url + "staff/login")
+    _no_violations(page, "login", found)
+    page = _signed_in(browser, answers_stack, "e2e.admin")
+    for name in CONSOLE_PAGES:
+        page.goto(answers_stack.web_url + "staff/" + name)
+        page.wait_for_load_state("networkidle")
+        _no_violations(page, name or "home", found)
+    page.goto(answers_stack.web_url + "staff/answers")
+    page.locator('tr[data-faq-id="settle_rent"]').get_by_role("button").click()
+    _no_violations(page, "answers detail", found)
+    page.get_by_role("button", name="修改这条问答").click()
+    page.fill("#e-articles", "十九")
+    expect(page.locator("#err-articles")).not_to_be_empty()
+    page.get_by_role("button", name="预览").click()
+    _no_violations(page, "answers editor", found)
+    chat = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    _open(chat, answers_stack.web_url)
+    _no_violations(chat, "chat", found)
+    chat.get_by_role("button", name="大字").click()
+    _no_violations(chat, "chat 大字", found)
+    assert not found, "\n".join(found)
