@@ -70,7 +70,10 @@ async def try_question(request: web.Request) -> web.Response:
     question = str(body.get("question") or "").strip()[:200]
     if not question:
         return error(400, "请输入要试问的问题。")
-    return web.json_response(await asyncio.to_thread(faq_library.try_question, question, body.get("faq")))
+    try:
+        return web.json_response(await asyncio.to_thread(faq_library.try_question, question, body.get("faq")))
+    except Invalid as refused:
+        return web.json_response({"error": str(refused), "problems": _problems(refused.problems)}, status=400)
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -142,7 +145,8 @@ async def publish(request: web.Request) -> web.Response:
     try:
         version = await asyncio.to_thread(_publish, change_set, staff.username)
     except PublishError as refused:
-        return web.json_response({"error": str(refused).split("\n")[0], "problems": refused.problems}, status=409)
+        message = "\n".join([str(refused).split("\n")[0], *refused.problems])
+        return web.json_response({"error": message, "problems": refused.problems}, status=409)
     moved = await asyncio.to_thread(faq_store.move, change_set.id, faq_store.APPROVED, faq_store.PUBLISHED,
                                     publisher=staff.username, published_version=version,
                                     published_at=dt.datetime.utcnow())

@@ -134,11 +134,19 @@ def review_refusal(change_set: ChangeSet, reviewer: str) -> Optional[str]:
     return None
 
 
+def _staged(live: Path, values: Mapping[str, Any]):
+    """The knowledge base with the draft written in; Invalid if it names no existing file."""
+    try:
+        return staged_kb(live, [values])
+    except KeyError:
+        raise Invalid([FieldProblem("file", "请选择问答所在的文件")]) from None
+
+
 def preview(raw: Mapping[str, Any]) -> Dict[str, Any]:
     """The draft answer as a resident gets it: web chat (text and buttons) and WeChat pages."""
     live = places().live
     values = clean(raw, load_kb(live).document)
-    kb = staged_kb(live, [values])
+    kb = _staged(live, values)
     try:
         reply = with_rating(kb, faq_reply(kb, kb.faqs[values["id"]]))
     except (KeyError, IndexError, ValueError):  # a missing field, or a wrong {placeholder} in the answer
@@ -158,6 +166,6 @@ def try_question(question: str, raw: Optional[Mapping[str, Any]]) -> Dict[str, A
     live = places().live
     kb = load_kb(live)
     if raw:
-        kb = staged_kb(live, [clean(raw, kb.document)])
+        kb = _staged(live, clean(raw, kb.document))
     hits = FaqIndex(kb).search(question, k=2)
     return {"best": _hit(hits[0]) if hits else None, "runner_up": _hit(hits[1]) if len(hits) > 1 else None}

@@ -244,6 +244,9 @@
       const faq = $("editor").hidden ? undefined : formValues();
       const result = await call("POST", "/staff/api/answers/try", { question, faq });
       $("try-result").replaceChildren(hitText("会回答的问答", result.best), hitText("第二名", result.runner_up));
+      if (faq && faq.status === "draft") {
+        $("try-result").append(el("p", { class: "hint", text: "这条问答是草稿，草稿不回答居民，也不参与检索。" }));
+      }
     } catch (failure) {
       showError(failure.message);
     }

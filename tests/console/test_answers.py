@@ -9,7 +9,7 @@ import pytest
 
 from console.audit import recent
 from policy_kb.live import LiveKnowledgeBase
-from policy_kb.publish import ensure_published, format_history
+from policy_kb.publish import ensure_published, format_history, publish
 from policy_kb.publish_store import current_version
 from tests.console.conftest import console, run
 
@@ -184,6 +184,28 @@ def test_a_change_sent_back_cannot_be_published_and_its_author_can_resubmit(tmp_
         assert listed["review_comment"] == "请写明要带的证明" and listed["changes"][0]["after"]["answer"] == NEW_ANSWER
         again = _edit(entry, answer=NEW_ANSWER + "请带上租房合同。")
         assert (await c.post("/staff/api/changes", again)).status == 201
+
+    run(_in(tmp_path, scenario))
+
+
+def test_publishing_is_refused_when_the_entry_changed_since_it_was_submitted(tmp_path, users, published,
+                                                                           private_answers):
+    async def scenario(c):
+        await _as(c, "comms1")
+        entry = await _entry(c, "settle_rent")
+        created = await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER))
+        number = (await created.json())["change_set"]["id"]
+        await _as(c, "reviewer1")
+        assert (await c.post(f"/staff/api/changes/{number}/approve", {})).status == 200
+        settle = private_answers / "faqs" / "settle.yml"  # meanwhile, make faq-publish on the server
+        settle.write_text(settle.read_text(encoding="utf-8").replace("可以申请。《实施意见》", "可以。《实施意见》", 1),
+                          encoding="utf-8")
+        assert publish(private_answers, published, by="engineer") == 2
+        response = await c.post(f"/staff/api/changes/{number}/publish", {})
+        assert response.status == 409 and "settle_rent" in (await response.json())["error"]
+        assert current_version(published) == 2
+        bad_file = _edit(entry, file="nowhere.yml")
+        assert (await c.post("/staff/api/answers/preview", bad_file)).status == 400
 
     run(_in(tmp_path, scenario))
 
