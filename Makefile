@@ -126,7 +126,7 @@ import-applications: $(VENV)/.installed ## 导入户籍系统导出的申请进�
 # Console accounts go into CONSOLE_DB_URL (default var/console.db). The password is asked twice
 # without echo, or read from STAFF_PASSWORD for scripts; it is never a command-line argument.
 # USERNAME/ROLE count only when given on make's command line: sudo exports USERNAME=root.
-staff-user: $(VENV)/.installed ## 创建/更新坐席账号（USERNAME=… ROLE=hotline|comms|admin；DISABLE=1 停用）
+staff-user: $(VENV)/.installed ## 创建/更新坐席账号（USERNAME=… ROLE=hotline|comms|reviewer|admin；DISABLE=1 停用）
 	@$(PY) -m console.staff_user \
 	  $(if $(filter command line,$(origin USERNAME)),--username "$(USERNAME)") \
 	  $(if $(filter command line,$(origin ROLE)),--role "$(ROLE)") $(if $(DISABLE),--disable)

@@ -42,7 +42,7 @@ class StaffUser(Base):
     id = Column(Integer, primary_key=True)
     username = Column(String(64), unique=True, nullable=False)
     password_hash = Column(String(255), nullable=False)  # KDF output with its parameters, never the password
-    role = Column(String(16), nullable=False)  # hotline / comms / admin
+    role = Column(String(16), nullable=False)  # hotline / comms / reviewer / admin
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
