@@ -1,5 +1,7 @@
 """Issue 17, finding 6, against the running assistant (make run): no process shows a secret to
-``ps``, and the staff console's token still opens Rasa's HTTP API."""
+``ps``, and the staff console's token still opens Rasa's HTTP API.
+
+(Named to run before test_rest.py, whose last test stops the shared stack.)"""
 
 from pathlib import Path
 
