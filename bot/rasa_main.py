@@ -59,6 +59,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from bot.action_client import read_endpoint_config
+from bot.channels import integrations
 from status_store.settings import startup_refusal
 
 TOKEN_ENV, TOKEN_FILE_ENV = "RASA_API_TOKEN", "RASA_API_TOKEN_FILE"
@@ -260,7 +261,7 @@ def run_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> List[str]:
     argv = list(argv)
     if argv[1:2] != ["run"]:
         return argv
-    refusal = startup_refusal(environ)
+    refusal = startup_refusal(environ, extra=integrations.problems(environ))
     if refusal:
         raise StartupRefused(refusal)
     production = (environ.get("APP_MODE") or "").strip().lower() == "production"

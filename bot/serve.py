@@ -166,9 +166,10 @@ def main() -> int:
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8080)
     args = parser.parse_args()
+    from bot.channels import integrations
     from status_store.settings import startup_refusal
 
-    refusal = startup_refusal()
+    refusal = startup_refusal(extra=integrations.problems(os.environ))
     if refusal:
         print(refusal, file=sys.stderr)
         return 2

@@ -75,6 +75,9 @@ class ScaledConfig:
     store_addresses: Dict[str, Address] = field(default_factory=dict)
     redis_address: Optional[Address] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # REST on the public listener: for integrations only (bot/channels/integrations.py). Off in
+    # production mode unless REST_INTEGRATIONS is configured; the drills and load tests use it.
+    publish_rest: bool = True
 
     def __post_init__(self) -> None:
         if not _IDENTIFIER.match(self.db_prefix):
@@ -163,6 +166,7 @@ def render_nginx(config: ScaledConfig, as_root: bool) -> str:
         # No web process (tests): an address nothing listens on, so / answers 502.
         "WEB_SERVERS": servers([config.web_port or 9]),
         "ACTION_TIMEOUT": str(config.action_timeout_s),
+        "REST_CLOSED": "" if config.publish_rest else "return 404;  # no REST integration configured",
         "BUSY_REPLY": busy_reply(),
     }
     text = TEMPLATE.read_text(encoding="utf-8")

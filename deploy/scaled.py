@@ -87,7 +87,14 @@ def config_from_args(args: argparse.Namespace) -> ScaledConfig:
         action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
         lock_store_type=args.lock_store,
         action_timeout_s=args.action_timeout,
+        publish_rest=rest_published(os.environ),
     )
+
+
+def rest_published(environ) -> bool:
+    """REST is published for configured integrations; outside production mode (drills), always."""
+    production = (environ.get("APP_MODE") or "").strip().lower() == "production"
+    return not production or bool(environ.get("REST_INTEGRATIONS") or environ.get("REST_INTEGRATIONS_FILE"))
 
 
 def supervise(stack: ScaledStack) -> None:
@@ -136,9 +143,10 @@ def published_knowledge_base() -> bool:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from bot.channels import integrations
     from status_store.settings import startup_refusal
 
-    refusal = startup_refusal()
+    refusal = startup_refusal(extra=integrations.problems(os.environ))
     if refusal:
         print(refusal, file=sys.stderr)
         return 2

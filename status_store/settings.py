@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,10 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
     return problems
 
 
-def startup_refusal(environ: Mapping[str, str] | None = None) -> Optional[str]:
-    """The message a process prints instead of starting, or None when the environment is safe."""
-    problems = startup_problems(environ)
+def startup_refusal(environ: Mapping[str, str] | None = None, extra: Sequence[str] = ()) -> Optional[str]:
+    """The message a process prints instead of starting, or None when the environment is safe;
+    ``extra``: problems the caller found in settings this layer does not know (REST integrations)."""
+    problems = startup_problems(environ) + list(extra)
     if not problems:
         return None
     lines = "\n".join(f"  - {problem}" for problem in problems)

@@ -4,10 +4,15 @@ Rasa's own RestInput answers 500 for a JSON list, logs the message text on error
 ``[]`` when the action server is down. This one refuses malformed requests with a clear 4xx,
 answers empty or emoji-only messages politely without bothering the model, never logs what a
 resident wrote, and never returns an empty reply.
+
+REST is for integrations (bot/channels/integrations.py): with integrations configured, or in
+production mode, a request without an integration's token is refused (401), and each
+integration's conversations are filed under its own name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -18,7 +23,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import client_address, guarded, with_client
-from bot.channels.inbound import BadRequest, Inbound, parse_rest_body
+from bot.channels.inbound import MAX_SENDER_CHARS, BadRequest, Inbound, parse_rest_body
+from bot.channels.integrations import Integrations, conversation_id
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 
@@ -65,6 +71,9 @@ class ResidentRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = guarded(on_new_message)
+        integrations = Integrations.from_env()  # read at start-up: a bad entry stops Rasa here
+        if integrations.required and not integrations.tokens:
+            logger.warning("生产模式未配置 REST_INTEGRATIONS：REST 接口拒绝所有请求（401）。")
         webhook = Blueprint("resident_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -73,10 +82,24 @@ class ResidentRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            integration = integrations.identify(request.headers.get("Authorization"))
+            if integrations.required and integration is None:
+                return response.json({"error": "REST 接口只供已登记的集成使用：请在 Authorization 头中提供 Bearer 令牌。"},
+                                     status=401, headers={"WWW-Authenticate": "Bearer"})
             try:
-                inbound = parse_rest_body(request.body or b"")
+                inbound = _for_integration(parse_rest_body(request.body or b""), integration)
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=error.status)
             return response.json(await handle(inbound, on_new_message, client_address(request)))
 
         return webhook
+
+
+def _for_integration(inbound: Inbound, integration: Optional[str]) -> Inbound:
+    """The message filed under the integration's own conversation id (none without a credential)."""
+    if integration is None:
+        return inbound
+    sender = conversation_id(integration, inbound.sender)
+    if len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f"sender 太长：加上集成名后不能超过 {MAX_SENDER_CHARS} 个字符。")
+    return dataclasses.replace(inbound, sender=sender)
