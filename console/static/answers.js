@@ -46,7 +46,7 @@
       el("td", {}, el("span", { text: faq.question }), el("br"), el("small", { class: "mono hint", text: faq.id })),
       el("td", { text: faq.articles.map(articleLabel).join("、") || "（无）" }),
       el("td", { text: faq.owner || "—" }),
-      el("td", { text: faq.status_label }),
+      el("td", { text: faq.pending ? `${faq.status_label}（第 ${faq.pending} 号修改）` : faq.status_label }),
       review, el("td", {}, open));
   }
 

@@ -61,9 +61,24 @@ def _shot(page, name):
     page.screenshot(path=str(OUTPUT / f"answers-{name}.png"), full_page=True)
 
 
+def _filter_and_open_by_keyboard(page):
+    rows = page.locator("#faq-rows tr")
+    expect(rows.first).to_be_visible()
+    total = rows.count()
+    page.fill("#f-text", "租房")
+    expect(rows).not_to_have_count(total)
+    page.select_option("#f-article", "三")
+    expect(page.locator('tr[data-faq-id="settle_rent"]')).to_be_visible()
+    page.check("#f-nocite")
+    expect(rows).to_have_count(0)
+    page.uncheck("#f-nocite")
+    page.locator('tr[data-faq-id="settle_rent"]').get_by_role("button").focus()
+    page.keyboard.press("Enter")  # keyboard alone opens an entry
+
+
 def _edit_and_submit(page, stack):
     page.goto(stack.web_url + "staff/answers")
-    page.locator('tr[data-faq-id="settle_rent"]').get_by_role("button").click()
+    _filter_and_open_by_keyboard(page)
     expect(page.locator("#detail-articles")).to_contain_text("合法稳定住所")
     _shot(page, "1-library")
     page.get_by_role("button", name="修改这条问答").click()
