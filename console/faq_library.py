@@ -20,6 +20,7 @@ from policy_kb.answers import faq_reply, with_rating
 from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, stamp, staged_kb
 from policy_kb.faq_release import live_data_dir
 from policy_kb.loader import DATA_DIR, load_kb
+from policy_kb.model import PREAMBLE
 from policy_kb.publish_store import current_version, publish_root
 from policy_kb.search import FaqIndex
 
@@ -86,6 +87,7 @@ def library(today: Optional[dt.date] = None) -> Dict[str, Any]:
     return {
         "faqs": entries,
         "articles": articles,
+        "preamble": {"number": PREAMBLE, "label": "开篇引言", "heading": "", "section": "", "text": kb.document.preamble},
         "owners": sorted({e["owner"] for e in entries if e["owner"]}),
         "files": sorted({e["file"] for e in entries}),
         "intents": sorted({e["intent"] for e in entries}),

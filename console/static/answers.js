@@ -9,6 +9,7 @@
   const FIELDS = ["id", "file", "intent", "question", "phrasings", "answer", "articles", "related", "owner",
     "status", "review_by"];
   const LISTS = { phrasings: "\n", articles: "、", related: "、" };
+  const csrfHeader = () => ({ "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content });
   let data = null;
   let mayEdit = false;
   let editing = null; // { entry, isNew }
@@ -20,8 +21,12 @@
     $("notice").hidden = !text;
   }
 
+  function findArticle(number) {
+    return number === data.preamble.number ? data.preamble : data.articles.find((a) => a.number === number);
+  }
+
   function articleLabel(number) {
-    const article = data.articles.find((a) => a.number === number);
+    const article = findArticle(number);
     return article ? article.label : number;
   }
 
@@ -57,8 +62,10 @@
   }
 
   function fillFilters() {
+    const all = [data.preamble, ...data.articles];
     $("f-article").replaceChildren(el("option", { value: "", text: "全部条款" }),
-      ...data.articles.map((a) => el("option", { value: a.number, text: `${a.label} ${a.heading || ""}` })));
+      ...all.map((a) => el("option", { value: a.number, text: `${a.label} ${a.heading || ""}` })));
+    $("articles-all").replaceChildren(...all.map((a) => articleBlock(a.number)));
     $("f-owner").replaceChildren(el("option", { value: "", text: "全部部门" }),
       ...data.owners.map((o) => el("option", { value: o, text: o })));
     $("e-file").replaceChildren(...data.files.map((f) => el("option", { value: f, text: f })));
@@ -102,7 +109,7 @@
   }
 
   function articleBlock(number) {
-    const article = data.articles.find((a) => a.number === number);
+    const article = findArticle(number);
     if (!article) return el("p", { class: "error", text: `引用了不存在的条款“${number}”` });
     return el("article", { class: "article" }, el("h4", { text: `${article.label} ${article.heading || ""}` }),
       el("p", { class: "answer", text: article.text }));
@@ -200,7 +207,7 @@
     const body = { faq: formValues(), stamp: editing.isNew ? "new" : editing.entry.stamp, is_new: editing.isNew,
       note: $("e-note").value };
     const response = await fetch("/staff/api/changes", { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+      headers: { "Content-Type": "application/json", ...csrfHeader() },
       body: JSON.stringify(body) });
     const result = await response.json().catch(() => ({}));
     if (response.status === 201) {
@@ -258,7 +265,7 @@
     $("sheet-errors").replaceChildren();
     const form = new FormData($("sheet-form"));
     const response = await fetch("/staff/api/answers/sheet", { method: "POST", credentials: "same-origin", body: form,
-      headers: { "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content } });
+      headers: csrfHeader() });
     const result = await response.json().catch(() => ({}));
     if (response.status === 201) {
       notice(`表格已提交审核（第 ${result.change_set.id} 号修改，共 ${result.change_set.changes.length} 条问答）。`);

@@ -53,6 +53,7 @@ def test_library_lists_every_faq_with_its_articles_text(tmp_path, users, publish
         assert rent["citation"].startswith("依据：") and "第（三）条" in rent["citation"]
         assert any("合法稳定住所" in a["text"] for a in library["articles"] if a["number"] == "三")
         assert library["version"] == 1 and rent["overdue"] is False
+        assert library["preamble"]["label"] == "开篇引言" and "实施意见" in library["preamble"]["text"]
 
     run(_in(tmp_path, scenario))
 
