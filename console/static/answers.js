@@ -42,7 +42,7 @@
   }
 
   function row(faq) {
-    const open = el("button", { type: "button", class: "link", text: "查看" });
+    const open = el("button", { type: "button", class: "secondary", text: "查看" });
     open.setAttribute("aria-label", `查看：${faq.question}`);
     open.addEventListener("click", () => showDetail(faq));
     const review = el("td", { text: faq.review_by || "—" });
