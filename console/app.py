@@ -34,6 +34,7 @@ from console.security import (
     POLL_HEADER,
     SAFE_METHODS,
     clear_session_cookie,
+    client_address,
     console_headers,
     csrf_ok,
     origin_ok,
@@ -128,15 +129,17 @@ async def login(request: web.Request) -> web.Response:
     username, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
     if not username or not password:
         return _html(pages.login(settings, "请输入用户名和密码。", username), 400)
-    client = request.remote or ""
-    if await asyncio.to_thread(sessions.login_locked, username, client, settings):
+    client = client_address(request, settings)
+    # Recorded before the password is checked, so parallel attempts count each other.
+    attempt = await asyncio.to_thread(sessions.begin_login, username, client, settings)
+    if attempt is None:
         message = f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试，或联系管理员。"
         return _html(pages.login(settings, message, username), 429)
     staff = await asyncio.to_thread(accounts.authenticate, username, password)
     if staff is None:
-        await asyncio.to_thread(_record_failure, username, client, settings)
+        await asyncio.to_thread(_record_failure, attempt, settings)
         return _html(pages.login(settings, "用户名或密码不正确，或账号已停用。", username), 401)
-    await asyncio.to_thread(sessions.clear_login_failures, username, client)
+    await asyncio.to_thread(sessions.login_succeeded, attempt, settings)
     await asyncio.to_thread(sessions.purge_expired, settings)
     token, _ = await asyncio.to_thread(sessions.start, staff)
     await asyncio.to_thread(audit.record, staff.username, "login", "", client)
@@ -145,11 +148,11 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
-def _record_failure(username: str, client: str, settings: ConsoleSettings) -> None:
-    sessions.record_login_failure(username, client, settings)
+def _record_failure(attempt: sessions.LoginAttempt, settings: ConsoleSettings) -> None:
+    sessions.login_failed(attempt, settings)
     # A mistyped username may be a password typed into the wrong box: only known names are kept.
-    who = username if accounts.user_exists(username) else "（未知用户名）"
-    audit.record(who, "login_failed", "", client)
+    who = attempt.username if accounts.user_exists(attempt.username) else "（未知用户名）"
+    audit.record(who, "login_failed", "", attempt.client)
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -77,6 +77,17 @@ async def csrf_ok(request: web.Request, expected: str) -> bool:
     return isinstance(supplied, str) and hmac.compare_digest(supplied.encode(), expected.encode())
 
 
+def client_address(request: web.Request, settings: ConsoleSettings) -> str:
+    """Who is signing in: the peer, or, when the peer is a trusted proxy, the address that proxy
+    appended last to X-Forwarded-For (earlier entries are whatever the client claimed)."""
+    peer = request.remote or ""
+    if peer in settings.trusted_proxies:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return peer
+
+
 def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str,
                        settings: ConsoleSettings) -> None:
     response.set_cookie(

@@ -1,4 +1,4 @@
-"""Server-side sessions for the staff console, and the sign-in failure limit.
+"""Server-side sessions for the staff console, and the sign-in limits.
 
 The browser holds only a random token (HttpOnly cookie); the database holds its SHA-256, the
 account, a per-session CSRF token and two times: when the session began (absolute limit) and
@@ -9,16 +9,19 @@ activity, so a console left open on a queue page still signs itself out.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from sqlalchemy import delete, func, or_, select
 
 from console.accounts import Staff, active_staff
 from console.settings import ConsoleSettings
 from console.store import LoginFailure, StaffSession, session_scope, utcnow
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,32 +90,69 @@ def purge_expired(settings: ConsoleSettings, now: Optional[datetime] = None) -> 
         )
 
 
-def _failure_key(username: str, client: str) -> str:
-    return hashlib.sha256(f"{username.strip().lower()}\0{client}".encode("utf-8")).hexdigest()
+def _keys(username: str, client: str, settings: ConsoleSettings) -> List[Tuple[str, int]]:
+    """(key hash, limit) of each limit a sign-in counts against: the account from this address,
+    this address for any account, and the account from anywhere."""
+    name = username.strip().lower()
+    scoped = [(f"pair\0{name}\0{client}", settings.login_max_failures),
+              (f"address\0{client}", settings.login_max_per_address),
+              (f"account\0{name}", settings.login_max_per_account)]
+    return [(hashlib.sha256(key.encode("utf-8")).hexdigest(), limit) for key, limit in scoped]
 
 
-def login_locked(username: str, client: str, settings: ConsoleSettings, now: Optional[datetime] = None) -> bool:
-    """Whether this username has failed to sign in from this address too often lately."""
-    since = (now or utcnow()) - timedelta(minutes=settings.login_window_minutes)
-    with session_scope() as session:
-        count = session.execute(
-            select(func.count(LoginFailure.id)).where(
-                LoginFailure.key_hash == _failure_key(username, client), LoginFailure.at >= since
-            )
-        ).scalar_one()
-    return count >= settings.login_max_failures
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A sign-in recorded before its password is checked (its rows count as failures meanwhile)."""
+
+    username: str
+    client: str
+    row_ids: Tuple[int, ...]
 
 
-def record_login_failure(username: str, client: str, settings: ConsoleSettings,
-                         now: Optional[datetime] = None) -> None:
+def begin_login(username: str, client: str, settings: ConsoleSettings,
+                now: Optional[datetime] = None) -> Optional[LoginAttempt]:
+    """Record this attempt under every limit, then count: None (the attempt taken back) when a limit
+    is passed. Recording first, in its own transaction, means attempts made in parallel count each
+    other: however many arrive at once, no more than a limit's worth get their password checked."""
     now = now or utcnow()
+    keys = _keys(username, client, settings)
     with session_scope() as session:
-        session.add(LoginFailure(key_hash=_failure_key(username, client), at=now))
-        # Old rows are useless to the limit; keep the table small.
-        keep = timedelta(minutes=max(settings.login_window_minutes, 24 * 60))
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - keep))
+        rows = [LoginFailure(key_hash=key, at=now) for key, _ in keys]
+        session.add_all(rows)
+        session.flush()
+        attempt = LoginAttempt(username, client, tuple(row.id for row in rows))
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    with session_scope() as session:
+        counts = {key: session.execute(select(func.count(LoginFailure.id)).where(
+            LoginFailure.key_hash == key, LoginFailure.at >= since)).scalar_one() for key, _ in keys}
+    passed = [index for index, (key, limit) in enumerate(keys) if counts[key] > limit]
+    if passed:
+        _take_back(attempt)
+        if 2 in passed:
+            # "告警" is what the operators' log alerting matches on; never the username itself.
+            logger.warning("告警：坐席账号 #%s 在 %d 分钟内登录失败超过 %d 次（多个地址），该账号登录暂停",
+                           keys[2][0][:8], settings.login_window_minutes, settings.login_max_per_account)
+        return None
+    return attempt
 
 
-def clear_login_failures(username: str, client: str) -> None:
+def login_failed(attempt: LoginAttempt, settings: ConsoleSettings, now: Optional[datetime] = None) -> None:
+    """The password was wrong: the attempt's rows stay, as failures. Rows older than any window go."""
+    keep = timedelta(minutes=max(settings.login_window_minutes, 24 * 60))
     with session_scope() as session:
-        session.execute(delete(LoginFailure).where(LoginFailure.key_hash == _failure_key(username, client)))
+        session.execute(delete(LoginFailure).where(LoginFailure.at < (now or utcnow()) - keep))
+
+
+def login_succeeded(attempt: LoginAttempt, settings: ConsoleSettings) -> None:
+    """Signed in: the attempt is taken back, and so are this account's failures from this address
+    (a typo earlier); the counts per address and per account are left, so one valid sign-in cannot
+    reset a guess at other accounts."""
+    _take_back(attempt)
+    pair_key, _ = _keys(attempt.username, attempt.client, settings)[0]
+    with session_scope() as session:
+        session.execute(delete(LoginFailure).where(LoginFailure.key_hash == pair_key))
+
+
+def _take_back(attempt: LoginAttempt) -> None:
+    with session_scope() as session:
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt.row_ids)))

@@ -75,6 +75,8 @@ class ScaledConfig:
     store_addresses: Dict[str, Address] = field(default_factory=dict)
     redis_address: Optional[Address] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # The staff console's own listener (nginx): never the public one.
+    staff: Address = Address("127.0.0.1", 8090)
     # REST on the public listener: for integrations only (bot/channels/integrations.py). Off in
     # production mode unless REST_INTEGRATIONS is configured; the drills and load tests use it.
     publish_rest: bool = True
@@ -141,7 +143,10 @@ class ScaledConfig:
             "RASA_API_TOKEN": self.api_token,
             "ACTION_SERVER_TOKEN": self.action_token,
             "RASA_API_URL": self.internal_url,
-            "CONSOLE_ORIGINS": self.public_url,
+            # The console is reached through nginx's staff listener only (deploy/nginx.conf.template).
+            "CONSOLE_ORIGINS": f"http://{self.staff.host}:{self.staff.port}",
+            # nginx runs here: the address it appends to X-Forwarded-For is the sign-in limits' client.
+            "CONSOLE_TRUSTED_PROXIES": "127.0.0.1",
             # The channels in bot/credentials.yml read these; an empty WeChat token turns WeChat off.
             **{name: os.environ.get(name, "") for name in WECHAT_VARIABLES},
         }
@@ -161,6 +166,7 @@ def render_nginx(config: ScaledConfig, as_root: bool) -> str:
         "USER_DIRECTIVE": "user nobody nogroup;" if as_root else "",
         "PUBLIC_LISTEN": f"{config.public.host}:{config.public.port}",
         "INTERNAL_LISTEN": f"{config.internal.host}:{config.internal.port}",
+        "STAFF_LISTEN": f"{config.staff.host}:{config.staff.port}",
         "RASA_SERVERS": servers(config.rasa_ports),
         "ACTION_SERVERS": servers(config.action_ports),
         # No web process (tests): an address nothing listens on, so / answers 502.

@@ -97,6 +97,9 @@ class ScaledStack:
                     str(config.rasa_ports[0]),
                     "--socket-url",
                     config.public_url,
+                    # nginx is the only way in: the page on the public listener, the console on the internal one
+                    "--host",
+                    "127.0.0.1",
                 ],
                 probes.get_ok(f"http://127.0.0.1:{config.web_port}/"),
             )

@@ -82,24 +82,38 @@ def test_purge_removes_only_expired_sessions():
     assert sessions.resolve(fresh, SETTINGS) is not None
 
 
+def _fail(name, client, **kwargs):
+    """A sign-in with a wrong password: True if its password was checked, False if refused first."""
+    attempt = sessions.begin_login(name, client, SETTINGS, **kwargs)
+    if attempt is not None:
+        sessions.login_failed(attempt, SETTINGS)
+    return attempt is not None
+
+
+def _allowed(name, client, **kwargs):
+    attempt = sessions.begin_login(name, client, SETTINGS, **kwargs)
+    if attempt is not None:
+        sessions._take_back(attempt)
+    return attempt is not None
+
+
 def test_failure_limit_per_username_and_address_within_the_window():
     for _ in range(4):
-        sessions.record_login_failure("li", "10.0.0.1", SETTINGS)
-    assert not sessions.login_locked("li", "10.0.0.1", SETTINGS)
-    sessions.record_login_failure("LI ", "10.0.0.1", SETTINGS)  # same name, typed differently
-    assert sessions.login_locked("li", "10.0.0.1", SETTINGS)
-    assert not sessions.login_locked("li", "10.0.0.2", SETTINGS)
-    assert not sessions.login_locked("wang", "10.0.0.1", SETTINGS)
-    assert not sessions.login_locked("li", "10.0.0.1", SETTINGS, now=utcnow() + timedelta(minutes=16))
-    sessions.clear_login_failures("li", "10.0.0.1")
-    assert not sessions.login_locked("li", "10.0.0.1", SETTINGS)
+        assert _fail("li", "10.0.0.1")
+    assert _fail("LI ", "10.0.0.1")  # the fifth, the same name typed differently
+    assert not _allowed("li", "10.0.0.1")
+    assert _allowed("li", "10.0.0.2") and _allowed("wang", "10.0.0.1")
+    assert _allowed("li", "10.0.0.1", now=utcnow() + timedelta(minutes=16))
+    attempt = sessions.begin_login("li", "10.0.0.3", SETTINGS)
+    sessions.login_succeeded(attempt, SETTINGS)  # a success clears that address's failures for the name
+    assert not _allowed("li", "10.0.0.1")  # ... and no other address's
 
 
 def test_failures_store_no_username_or_address():
-    sessions.record_login_failure("my-secret-password-typed-as-name", "10.0.0.1", SETTINGS)
+    assert _fail("my-secret-password-typed-as-name", "10.0.0.1")
     with session_scope() as session:
-        row = session.execute(select(LoginFailure)).scalars().one()
-    assert "secret" not in row.key_hash and "10.0.0.1" not in row.key_hash
+        rows = session.execute(select(LoginFailure)).scalars().all()
+    assert len(rows) == 3 and all("secret" not in row.key_hash and "10.0.0.1" not in row.key_hash for row in rows)
 
 
 def test_settings_from_the_environment():

@@ -69,6 +69,10 @@ def test_nginx_config_is_complete_and_valid(tmp_path):
         assert limit in text
     web = text.split("location / {", 1)[1].split("}", 1)[0]
     assert "proxy_request_buffering on" in web
+    # issue 17, finding 5: the console on a listener of its own, never routed by the public one
+    assert "location /staff {\n            return 404;" in public
+    staff = text.split("listen 127.0.0.1:8090;", 1)[1]
+    assert "location /staff {\n            proxy_pass http://web;" in staff and "rasa_api" not in staff
     conf = tmp_path / "nginx" / "nginx.conf"
     (tmp_path / "nginx" / "tmp").mkdir(parents=True)
     conf.write_text(text)
