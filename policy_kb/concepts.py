@@ -17,6 +17,8 @@ from policy_kb.text import normalise
 
 # The city itself and its common misspellings.
 CITY_NAMES = ("韶关", "绍关", "韶州", "韶關")
+# Characters in a row that a question must share with an entry's own wording to count as quoting it.
+QUOTE_CHARS = 4
 # A term found in more than this share of the published entries does not decide between them.
 GENERIC_SHARE = 0.2
 # Terms naming who, where or which diploma: they refine a question but never make its topic.
@@ -79,6 +81,13 @@ class ConceptIndex:
     def topics(self, text: str) -> FrozenSet[str]:
         """The terms of the text that tell FAQ entries apart."""
         return self._all_terms(text) - self.generic
+
+    def topics_of_article_text(self, text: str, faq: FaqEntry) -> bool:
+        """Does the question quote a phrase of four or more characters from the entry's own
+        question ("一线艰苦行业指的是哪些" ↔ "一线特殊艰苦行业……")? The entry's subject in its own words."""
+        text = normalise(text)
+        own = normalise(" ".join((faq.question, *faq.phrasings)))
+        return any(text[i : i + QUOTE_CHARS] in own for i in range(max(0, len(text) - QUOTE_CHARS + 1)))
 
     def of_faq(self, faq: FaqEntry) -> FrozenSet[str]:
         return self._by_faq.get(faq.id, frozenset())

@@ -244,11 +244,13 @@ class Responder:
         return Plan([answers.message(self.kb, "out_of_scope")])
 
     def _speaks_of(self, text: str, faq: FaqEntry) -> bool:
-        """The question names a policy term, or the search (a second reading) ranks this very entry
-        first ("一线艰苦行业指的是哪些" names no glossary term but is the entry's own subject). The
-        city's name alone is not enough: "今天韶关会不会下雨" is no settling question."""
+        """The question names a policy term; or it names who, where or which diploma, or quotes the
+        entry's own words, and the search (a second reading) ranks this very entry first. A
+        question that names none of these is no settling question, whoever the search finds."""
         if self.concepts.names_policy(text):
             return True
+        if not self.concepts.says_anything_of_hukou(text) and not self.concepts.topics_of_article_text(text, faq):
+            return False  # "从哪年开始大学生不分配工作"
         hits = self.index.search(text, k=1)
         return bool(hits) and hits[0].faq.id == faq.id
 

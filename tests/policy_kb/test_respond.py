@@ -190,3 +190,17 @@ def test_an_unsure_guess_that_misses_the_topic_gives_way_to_the_topics_entry(kb,
 def test_the_first_question_is_answered_when_the_classifier_heard_the_second(kb, responder):
     plan = responder.answer(Question("孩子在韶关上学需要什么条件？居住证怎么办", "faq_residence_permit"))
     assert {"十二", "八"} <= cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [("从哪年开始大学生不分配工作", "faq_talent"), ("工人高级技师报考条件要求是什么", "faq_talent"), ("今天韶关会不会下雨", "faq_overview")],
+)
+def test_a_settling_pathway_needs_the_question_to_speak_of_hukou(kb, responder, said, intent):
+    plan = responder.answer(Question(said, intent))
+    assert not cited(kb, plan)
+
+
+def test_a_question_in_the_entrys_own_words_or_with_a_typo_is_still_answered(kb, responder):
+    assert "四" in cited(kb, responder.answer(Question("一线艰苦行业指的是哪些", "faq_collective_hukou")))
+    assert "六" in cited(kb, responder.answer(Question("技能人材入护韶关要什么条件", "faq_talent")))
