@@ -223,6 +223,24 @@ def test_state_changes_need_the_csrf_token_and_our_origin(tmp_path, users, publi
     run(_in(tmp_path, scenario))
 
 
+ANSWER_POSTS = ["/staff/api/answers/check", "/staff/api/answers/preview", "/staff/api/answers/try",
+                "/staff/api/answers/sheet", "/staff/api/changes", "/staff/api/changes/1/approve",
+                "/staff/api/changes/1/return", "/staff/api/changes/1/publish", "/staff/api/versions/1/rollback"]
+
+
+@pytest.mark.parametrize("csrf, origin", [(None, ""), ("not-the-token", ""), ("", "https://evil.example")],
+                         ids=["no-token", "wrong-token", "foreign-origin"])
+def test_every_answers_library_post_checks_token_and_origin(tmp_path, users, published, csrf, origin):
+    async def scenario(c):
+        await _as(c, "admin1")
+        for url in ANSWER_POSTS:
+            response = await c.post(url, {"reason": "x", "comment": "x"}, csrf=csrf, origin=origin)
+            assert response.status == 403, url
+        assert current_version(published) == 1
+
+    run(_in(tmp_path, scenario))
+
+
 def test_preview_and_try_a_question_against_the_draft(tmp_path, users, published):
     async def scenario(c):
         await _as(c, "comms1")
