@@ -178,6 +178,7 @@ ANSWER_ROUTES = (
     Route("POST", r"/api/changes/{id:\d+}/approve", faq_api.approve, ANSWERS_REVIEW, api=True),
     Route("POST", r"/api/changes/{id:\d+}/return", faq_api.send_back, ANSWERS_REVIEW, api=True),
     Route("POST", r"/api/changes/{id:\d+}/publish", faq_api.publish, ANSWERS_REVIEW, api=True),
+    Route("POST", r"/api/changes/{id:\d+}/withdraw", faq_api.withdraw, ANSWERS_EDIT, api=True),
     Route("GET", "/api/versions", faq_api.versions, ANSWERS, api=True),
     Route("POST", r"/api/versions/{version:\d+}/rollback", faq_api.roll_back, ANSWERS_REVIEW, api=True),
 )

@@ -28,6 +28,7 @@ ACTIONS = {
     "faq_submit": "提交问答修改",
     "faq_approve": "批准问答修改",
     "faq_return": "退回问答修改",
+    "faq_withdraw": "撤回问答修改",
     "faq_publish": "发布问答新版本",
     "faq_rollback": "回滚问答版本",
 }

@@ -131,6 +131,18 @@ async def send_back(request: web.Request) -> web.Response:
     return await _review(request, faq_store.RETURNED, "faq_return", comment)
 
 
+async def withdraw(request: web.Request) -> web.Response:
+    """The author takes a change back before it is reviewed (to correct it, or to drop it)."""
+    change_set, staff = await _existing(request), request["staff"]
+    if change_set.author != staff.username:
+        return error(403, "只有提交人可以撤回这份修改。")
+    moved = await asyncio.to_thread(faq_store.move, change_set.id, faq_store.SUBMITTED, faq_store.WITHDRAWN)
+    if moved is None:
+        return error(409, "这份修改已经审核过，不能撤回。")
+    await asyncio.to_thread(audit.record, staff.username, "faq_withdraw", f"修改 #{change_set.id}")
+    return web.json_response({"change_set": _change_set(moved, staff.username)})
+
+
 def _publish(change_set: ChangeSet, publisher: str) -> int:
     places = faq_library.places()
     note = f"控制台修改 #{change_set.id}（{change_set.author} 提交，{change_set.reviewer} 批准）" + (

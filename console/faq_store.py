@@ -22,9 +22,10 @@ from status_store.db import get_engine
 
 Base = declarative_base()
 
-SUBMITTED, RETURNED, APPROVED, PUBLISHED = "submitted", "returned", "approved", "published"
+SUBMITTED, RETURNED, APPROVED, PUBLISHED, WITHDRAWN = "submitted", "returned", "approved", "published", "withdrawn"
 OPEN = (SUBMITTED, APPROVED)
-STATE_LABELS = {SUBMITTED: "待审核", RETURNED: "已退回", APPROVED: "已批准，待发布", PUBLISHED: "已发布"}
+STATE_LABELS = {SUBMITTED: "待审核", RETURNED: "已退回", APPROVED: "已批准，待发布", PUBLISHED: "已发布",
+                WITHDRAWN: "已撤回"}
 
 
 class FaqChangeSet(Base):

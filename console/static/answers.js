@@ -96,7 +96,7 @@
     const draft = JSON.parse(stored);
     if (draft.entry) {
       openEditor({ ...draft.entry, stamp: draft.stamp }, draft.isNew);
-      notice("这是您被退回的修改：请按审核意见修改后重新提交。");
+      notice("这是您之前提交的修改（已退回或已撤回）：改好后重新提交审核。");
       return;
     }
     const phrasings = draft.phrasings || [];

@@ -63,9 +63,13 @@
 
   // The author of a change sent back picks it up again in the editor (answers.js reads this).
   function resumeControls(set) {
-    if (set.state !== "returned" || !set.mine || set.changes.length !== 1) return [];
+    if (set.state === "submitted" && set.mine) {
+      return [button("撤回（审核前修改或放弃）", () => act(`/staff/api/changes/${set.id}/withdraw`, {},
+        () => `已撤回第 ${set.id} 号修改。`), true)];
+    }
+    if (!["returned", "withdrawn"].includes(set.state) || !set.mine || set.changes.length !== 1) return [];
     const change = set.changes[0];
-    return [button("按退回意见继续修改", () => {
+    return [button(set.state === "returned" ? "按退回意见继续修改" : "继续修改", () => {
       sessionStorage.setItem("faqDraft", JSON.stringify({ entry: change.after, stamp: change.base_stamp,
         isNew: change.new }));
       window.location.assign("/staff/answers#draft");

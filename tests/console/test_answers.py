@@ -189,6 +189,25 @@ def test_a_change_sent_back_cannot_be_published_and_its_author_can_resubmit(tmp_
     run(_in(tmp_path, scenario))
 
 
+def test_the_author_may_withdraw_a_change_before_review_and_submit_again(tmp_path, users, published):
+    async def scenario(c):
+        await _as(c, "comms1")
+        entry = await _entry(c, "settle_rent")
+        created = await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER))
+        number = (await created.json())["change_set"]["id"]
+        await _as(c, "comms2")
+        assert (await c.post(f"/staff/api/changes/{number}/withdraw", {})).status == 403  # not theirs
+        await _as(c, "comms1")
+        withdrawn = await (await c.post(f"/staff/api/changes/{number}/withdraw", {})).json()
+        assert withdrawn["change_set"]["state_label"] == "已撤回"
+        assert (await _entry(c, "settle_rent"))["status_label"] == "已发布"
+        assert (await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER + "另请咨询。"))).status == 201
+        await _as(c, "reviewer1")
+        assert (await c.post(f"/staff/api/changes/{number}/approve", {})).status == 409
+
+    run(_in(tmp_path, scenario))
+
+
 def test_publishing_is_refused_when_the_entry_changed_since_it_was_submitted(tmp_path, users, published,
                                                                            private_answers):
     async def scenario(c):
@@ -225,7 +244,8 @@ def test_state_changes_need_the_csrf_token_and_our_origin(tmp_path, users, publi
 
 ANSWER_POSTS = ["/staff/api/answers/check", "/staff/api/answers/preview", "/staff/api/answers/try",
                 "/staff/api/answers/sheet", "/staff/api/changes", "/staff/api/changes/1/approve",
-                "/staff/api/changes/1/return", "/staff/api/changes/1/publish", "/staff/api/versions/1/rollback"]
+                "/staff/api/changes/1/return", "/staff/api/changes/1/publish", "/staff/api/changes/1/withdraw",
+                "/staff/api/versions/1/rollback"]
 
 
 @pytest.mark.parametrize("csrf, origin", [(None, ""), ("not-the-token", ""), ("", "https://evil.example")],

@@ -52,6 +52,7 @@ ROUTES = [
     ("POST", r"/api/changes/{id:\d+}/approve", "/staff/api/changes/1/approve", REVIEW, True),
     ("POST", r"/api/changes/{id:\d+}/return", "/staff/api/changes/1/return", REVIEW, True),
     ("POST", r"/api/changes/{id:\d+}/publish", "/staff/api/changes/1/publish", REVIEW, True),
+    ("POST", r"/api/changes/{id:\d+}/withdraw", "/staff/api/changes/1/withdraw", EDIT, True),
     ("GET", "/api/versions", "/staff/api/versions", ALL, True),
     ("POST", r"/api/versions/{version:\d+}/rollback", "/staff/api/versions/1/rollback", REVIEW, True),
     ("POST", "/logout", "/staff/logout", ALL, False),  # last: it ends the session
