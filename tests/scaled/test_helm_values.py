@@ -1,0 +1,45 @@
+"""The Helm values start the action server as make run does: our server with its shared secret,
+Rasa sending that secret, and a NetworkPolicy that lets only Rasa's pods reach it (issue 17,
+finding 2). Read from the YAML; no cluster needed."""
+
+import re
+
+import yaml
+
+from tests.conftest import REPO
+
+HELM = REPO / "deploy" / "helm"
+
+
+def load(name):
+    return yaml.safe_load((HELM / name).read_text(encoding="utf-8"))
+
+
+def env_names(values):
+    return {item["name"] for item in values.get("extraEnv") or []}
+
+
+def test_the_action_server_runs_our_server_with_its_secret():
+    values = load("values-action-server.yaml")
+    assert values["args"][:3] == ["python", "-m", "actions.server"]
+    assert {"ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"} <= env_names(values)
+    assert "X-Action-Token" in str(values["readinessProbe"])
+
+
+def test_rasa_sends_the_secret_and_every_endpoint_variable_is_set():
+    values = load("values-rasa.yaml")
+    endpoints_file = values["args"][values["args"].index("--endpoints") + 1]
+    endpoints = (REPO / endpoints_file.removeprefix("/app/")).read_text(encoding="utf-8")
+    assert "X-Action-Token: ${ACTION_SERVER_TOKEN}" in endpoints
+    needed = set(re.findall(r"\$\{(\w+)\}", endpoints))
+    assert needed <= env_names(values), needed - env_names(values)
+
+
+def test_only_rasas_pods_reach_the_action_server():
+    policy = load("networkpolicy-action-server.yaml")
+    spec = policy["spec"]
+    assert policy["kind"] == "NetworkPolicy" and set(spec["policyTypes"]) == {"Ingress", "Egress"}
+    assert spec["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "rasa-action-server"}
+    [rule] = spec["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "rasa"}}}]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 5055}]
