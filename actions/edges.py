@@ -8,14 +8,12 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     CONTEXT_SLOT,
     knowledge,
-    latest_text,
     question_of,
     record,
     responder,

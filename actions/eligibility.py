@@ -15,7 +15,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, latest_text, responder, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
-from policy_kb.eligibility.dialogue import STOPPED_SLOT, is_policy_question, is_question, profile_from_slots, slot_name, take_turn, usable_history
+from policy_kb.eligibility.dialogue import (
+    STOPPED_SLOT,
+    is_policy_question,
+    is_question,
+    profile_from_slots,
+    slot_name,
+    take_turn,
+    usable_history,
+)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.respond import Question
 

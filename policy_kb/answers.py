@@ -189,7 +189,10 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
 
 # Where the resident comes from is not what they ask about: "我是梅州人，有中级焊工证" asks about
 # settling here. Such phrases are set aside before looking for another place's name.
-_ORIGIN = re.compile(r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)|户口在\S{2,6}?(?=[，,。.\s]|$)")
+_ORIGIN = re.compile(
+    r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)"
+    r"|户口在\S{2,6}?(?=[，,。.\s]|$)"
+)
 
 
 # Moving away to another place, or asking about "that side": that place's rules are the question.

@@ -32,7 +32,8 @@ _JOINS_CHILD = re.compile(r"(投靠|跟|随|同)(我)?(的)?(儿子|女儿|子�
 
 
 def _relation_terms(kb: KnowledgeBase, text: str) -> list:
-    return [t.term for t in kb.glossary if t.entity == "relation" and any(normalise(f) in text for f in t.surface_forms)]
+    relations = [t for t in kb.glossary if t.entity == "relation"]
+    return [t.term for t in relations if any(normalise(f) in text for f in t.surface_forms)]
 
 
 def subject(kb: KnowledgeBase, text: str) -> Optional[str]:

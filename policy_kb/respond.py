@@ -151,7 +151,9 @@ class Responder:
         parts = split_questions(text)
         rest = " ".join(p for p in parts if not answers.not_covered_topics(self.kb, p))
         asks_both = len(rest) < len(" ".join(parts))  # some part names the detail, some does not
-        if asks_both and (self.concepts.topics(rest) or (self.concepts.names_facet(rest) and self.concepts.names_policy(rest))):
+        concepts = self.concepts
+        asks_policy = concepts.topics(rest) or (concepts.names_facet(rest) and concepts.names_policy(rest))
+        if asks_both and asks_policy:
             # the parts that do not ask the detail ask a policy question of their own
             plan = self.answer(Question(text, "", question.faq_id, question.district), context)
             if plan.answered is not None:
@@ -180,10 +182,14 @@ class Responder:
         personal = self._for_the_person(question)
         if personal is not None:
             return personal
-        if answers.not_covered_topics(kb, text) and not self.concepts.topics(text) and not self.concepts.names_facet(text):
+        names_nothing_else = not self.concepts.topics(text) and not self.concepts.names_facet(text)
+        if answers.not_covered_topics(kb, text) and names_nothing_else:
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
             return self._honest(question)
-        faq = answers.choose_faq(kb, self.index, question.intent, text) if question.intent else self._best_searched(text)
+        if question.intent:
+            faq = answers.choose_faq(kb, self.index, question.intent, text)
+        else:
+            faq = self._best_searched(text)
         if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
             faq = None  # a settling pathway for a question that never speaks of hukou or of that pathway
         elif faq is not None and not self.concepts.fits(text, faq):
@@ -217,7 +223,8 @@ class Responder:
             return None
         who = person.subject(self.kb, question.text)
         topics = self.concepts.topics(question.text)
-        if who in person.NOT_DIRECT and "搭户" not in topics and ("投靠" in topics or question.intent == RELATIVES_INTENT):
+        asks_to_join = "投靠" in topics or question.intent == RELATIVES_INTENT
+        if who in person.NOT_DIRECT and "搭户" not in topics and asks_to_join:
             return Plan([person.not_direct_reply(self.kb, who)])
         if who in person.DIRECT and question.intent != RELATIVES_INTENT:
             if any(t in topics for t in HOUSING_TOPICS) or question.intent == HOUSING_INTENT:

@@ -111,7 +111,7 @@ def _tail_digest(secret: bytes, id_tail: str) -> str:
 def _masked(secret: bytes, application_no: str, digest: str) -> str:
     """``digest`` XOR the number's mask: masks a tail digest, and takes the mask off a token."""
     mask = hmac.new(secret, f"tail-mask:{application_no}".encode(), hashlib.sha256).digest()[:16]
-    return bytes(a ^ b for a, b in zip(bytes.fromhex(digest), mask)).hex()
+    return bytes(a ^ b for a, b in zip(bytes.fromhex(digest), mask, strict=False)).hex()
 
 
 def client_token(secret: bytes, address: str) -> str:

@@ -135,7 +135,7 @@ class LookupThrottle:
 
     def blocked(self, subjects: Sequence[Subject]) -> Optional[Limit]:
         """The first limit already reached, or None."""
-        for (limit, _), count in zip(subjects, self.counts(subjects)):
+        for (limit, _), count in zip(subjects, self.counts(subjects), strict=False):
             if count >= limit.limit:
                 return limit
         return None
@@ -153,10 +153,10 @@ class LookupThrottle:
             session.flush()
             ids = tuple(row.id for row in rows)
         counts = self.counts(subjects)
-        if any(count > limit.limit for (limit, _), count in zip(subjects, counts)):
+        if any(count > limit.limit for (limit, _), count in zip(subjects, counts, strict=False)):
             self.succeeded(Attempt(ids, 0))  # refused: not an attempt after all
             return None
-        return Attempt(ids, min(limit.limit - count for (limit, _), count in zip(subjects, counts)))
+        return Attempt(ids, min(limit.limit - count for (limit, _), count in zip(subjects, counts, strict=False)))
 
     def succeeded(self, attempt: Attempt) -> None:
         """Take the attempt back: it was no failure."""
@@ -165,7 +165,7 @@ class LookupThrottle:
 
     def alert_if_reached(self, subjects: Sequence[Subject], application_no: Optional[str]) -> None:
         """A WARNING when this failure made a number (or a client) reach its limit."""
-        for (limit, key), count in zip(subjects, self.counts(subjects)):
+        for (limit, key), count in zip(subjects, self.counts(subjects), strict=False):
             if limit.scope == CONVERSATION.scope or count != limit.limit:
                 continue
             minutes = int(limit.window.total_seconds() // 60)

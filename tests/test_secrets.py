@@ -37,7 +37,7 @@ MODEL = str(REPO / "models" / "shaoguan-hukou.tar.gz")
 ])
 def test_production_names_every_default_or_missing_secret_at_once(env, expected):
     problems = startup_problems(env)
-    assert len(problems) == len(expected) and all(word in p for word, p in zip(expected, problems)), problems
+    assert len(problems) == len(expected) and all(word in p for word, p in zip(expected, problems, strict=False)), problems
     assert (startup_refusal(env) is None) == (not expected)
 
 

@@ -31,9 +31,9 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 import socketio
-from redis.exceptions import RedisError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from redis.exceptions import RedisError
 from sanic import Blueprint
 
 from bot.channels.conversation_ids import is_issued_web_session, issue_web_session

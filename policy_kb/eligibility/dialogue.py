@@ -173,7 +173,9 @@ def is_policy_question(text: str, intent: str, confidence: float, names_topic: b
     return intent.startswith("faq_") and confidence >= needed and _says(text, QUESTION_MARKERS)
 
 
-def _interrupts(rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float, names_topic: bool) -> bool:
+def _interrupts(
+    rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float, names_topic: bool
+) -> bool:
     """A policy question asked mid-check: a sure one, or one that does not answer the question asked
     at all ("等一下，落户了老家的地还在吗" while asked where one lives)."""
     if is_policy_question(text, intent, confidence, names_topic):

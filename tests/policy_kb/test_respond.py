@@ -150,7 +150,9 @@ def test_another_place_from_the_gazetteer_gets_no_article(kb, responder, said):
     assert "只能解答韶关市" in text_of(plan) and not cited(kb, plan)
 
 
-@pytest.mark.parametrize("said", ["我是梅州人，有市里认证的中级焊工证，能落户吗", "我户口在广州，现在回来租房住，能落户吗"])
+@pytest.mark.parametrize(
+    "said", ["我是梅州人，有市里认证的中级焊工证，能落户吗", "我户口在广州，现在回来租房住，能落户吗"]
+)
 def test_where_the_resident_comes_from_is_not_another_citys_question(kb, responder, said):
     plan = responder.answer(Question(said, "faq_overview"))
     assert "只能解答韶关市" not in text_of(plan) and cited(kb, plan)
@@ -194,7 +196,11 @@ def test_the_first_question_is_answered_when_the_classifier_heard_the_second(kb,
 
 @pytest.mark.parametrize(
     "said, intent",
-    [("从哪年开始大学生不分配工作", "faq_talent"), ("工人高级技师报考条件要求是什么", "faq_talent"), ("今天韶关会不会下雨", "faq_overview")],
+    [
+        ("从哪年开始大学生不分配工作", "faq_talent"),
+        ("工人高级技师报考条件要求是什么", "faq_talent"),
+        ("今天韶关会不会下雨", "faq_overview"),
+    ],
 )
 def test_a_settling_pathway_needs_the_question_to_speak_of_hukou(kb, responder, said, intent):
     plan = responder.answer(Question(said, intent))
