@@ -25,7 +25,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml) $(wildcard data/nlu/*
 	$(wildcard data/stories/*.yml) policy_kb/data/glossary.yml $(wildcard bot/components/*.py)
 WEBCHAT_SOURCES := $(addprefix webchat/,index.html app.js style.css favicon.svg build.mjs package.json)
 
-.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval import-applications staff-user report lock clean
+.PHONY: help setup generate train webchat chromium run test test-unit test-data test-conversations test-e2e eval import-applications staff-user report lock clean lint
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -79,6 +79,11 @@ run: $(MODEL) webchat ## start the action server, Rasa (REST on :5005) and the c
 	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --web-port $(WEB_PORT)
 
 test: test-unit test-data test-conversations test-e2e ## every test tier
+
+lint: $(VENV)/.installed ## ruff (check and format) and the layer contracts in pyproject.toml (lint-imports)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test-unit: $(MODEL) ## pytest for policy_kb, components, channels and actions
 	$(PY) -m pytest -q tests --ignore=tests/e2e
