@@ -78,7 +78,7 @@ run: $(MODEL) webchat ## start the action server, Rasa (REST on :5005) and the c
 	@mkdir -p var
 	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --web-port $(WEB_PORT)
 
-test: test-unit test-data test-conversations test-e2e ## every test tier
+test: lint test-unit test-data test-conversations test-e2e ## every test tier (lint first: ruff and the layer contracts)
 
 lint: $(VENV)/.installed ## ruff (check and format) and the layer contracts in pyproject.toml (lint-imports)
 	$(BIN)/ruff check .

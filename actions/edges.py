@@ -75,7 +75,7 @@ class ActionOtherCity(Action):
 
 
 class ActionOutOfScope(Action):
-    """"Not about hukou", believed only when nothing disagrees (policy_kb.respond.Responder.off_topic)."""
+    """ "Not about hukou", believed only when nothing disagrees (policy_kb.respond.Responder.off_topic)."""
 
     def name(self) -> Text:
         return "action_out_of_scope"

@@ -133,7 +133,7 @@ class ValidateEligibilityForm(Action):
 
 
 def _answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"算了不测了，居住证积分是怎么回事": the check stops, and the question is answered too."""
+    """ "算了不测了，居住证积分是怎么回事": the check stops, and the question is answered too."""
     text, intent = latest_text(tracker), tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
     names_topic = bool(responder().concepts.topics(text))

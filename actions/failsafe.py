@@ -78,8 +78,12 @@ def failure_response(request: Request, error: BaseException) -> HTTPResponse:
     if isinstance(error, SanicException):
         return response.json({"error": type(error).__name__}, status=getattr(error, "status_code", 500))
     call = _call(request)
-    logger.error("动作 %s 执行失败，已答复系统繁忙（会话 %s）：%s",
-                 _text(call.get("next_action")), _text(call.get("sender_id")), describe(error))
+    logger.error(
+        "动作 %s 执行失败，已答复系统繁忙（会话 %s）：%s",
+        _text(call.get("next_action")),
+        _text(call.get("sender_id")),
+        describe(error),
+    )
     return response.json({"events": [], "responses": unavailable_messages()}, status=200)
 
 

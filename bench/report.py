@@ -257,8 +257,14 @@ def plot(data: dict, path: Path) -> None:
         )
     paced = data.get("ours_paced") or []
     if paced:
-        lat_ax.plot([lv["concurrency"] for lv in paced], [lv["latency_ms"]["p95"] for lv in paced], ":", marker="s",
-                    color="tab:purple", label="ours p95, residents pausing")
+        lat_ax.plot(
+            [lv["concurrency"] for lv in paced],
+            [lv["latency_ms"]["p95"] for lv in paced],
+            ":",
+            marker="s",
+            color="tab:purple",
+            label="ours p95, residents pausing",
+        )
     lat_ax.axhline(300, color="grey", linewidth=0.8, linestyle=":", label="p95 target (300 ms @ 20)")
     for ax, title, ylabel in (
         (lat_ax, "Latency vs concurrency", "latency (ms, log)"),

@@ -42,9 +42,7 @@ class KeepAliveEndpointConfig(EndpointConfig):
 
     def session(self) -> Any:  # Rasa only uses it as ``async with self.session() as session``
         loop = asyncio.get_running_loop()
-        sessions: Dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = self.__dict__.setdefault(
-            "_sessions", {}
-        )
+        sessions: Dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = self.__dict__.setdefault("_sessions", {})
         session = sessions.get(loop)
         if session is None or session.closed:
             for other in [key for key in sessions if key.is_closed()]:

@@ -120,8 +120,10 @@ async def save_new_events(self: SQLTrackerStore, tracker: DialogueStateTracker) 
     """``SQLTrackerStore.save`` with the same rows (columns, JSON, order) in a single INSERT."""
     await self.stream_events(tracker)
     with self.session_scope() as session:
-        rows = [_event_row(tracker.sender_id, event.type_name, event.as_dict())
-                for event in self._additional_events(session, tracker)]
+        rows = [
+            _event_row(tracker.sender_id, event.type_name, event.as_dict())
+            for event in self._additional_events(session, tracker)
+        ]
         if rows:
             session.execute(self.SQLEvent.__table__.insert(), rows)
         session.commit()
@@ -238,8 +240,12 @@ class StartupRefused(RuntimeError):
 
 
 def _token_on_command_line(argv: Sequence[str]) -> bool:
-    return any(arg in ("-t", "--auth-token") or arg.startswith("--auth-token=")
-               or (arg.startswith("-t") and not arg.startswith("--")) for arg in argv)
+    return any(
+        arg in ("-t", "--auth-token")
+        or arg.startswith("--auth-token=")
+        or (arg.startswith("-t") and not arg.startswith("--"))
+        for arg in argv
+    )
 
 
 def api_token(environ: Mapping[str, str]) -> str:
@@ -267,14 +273,18 @@ def run_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> List[str]:
     production = (environ.get("APP_MODE") or "").strip().lower() == "production"
     if _token_on_command_line(argv):
         if production:
-            raise StartupRefused(f"不要在命令行上传 --auth-token（ps 人人可见），请改用环境变量 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。")
+            raise StartupRefused(
+                f"不要在命令行上传 --auth-token（ps 人人可见），请改用环境变量 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。"
+            )
         logger.warning("--auth-token 在命令行上，本机其他用户可用 ps 看到；请改用环境变量 %s", TOKEN_ENV)
         return argv
     token = api_token(environ)
     if token:
         return argv + [f"--auth-token={token}"]  # one argument: a token may start with "-"
     if production and "--enable-api" in argv:
-        raise StartupRefused(f"生产模式开启了 Rasa HTTP 接口（--enable-api），但没有设置 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。")
+        raise StartupRefused(
+            f"生产模式开启了 Rasa HTTP 接口（--enable-api），但没有设置 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。"
+        )
     return argv
 
 

@@ -151,9 +151,23 @@ def _commands(args: argparse.Namespace) -> Dict[str, List[str]]:
         # (bot.rasa_main adds the token from RASA_API_TOKEN inside the process) and, with the channels,
         # bound to loopback; a reverse proxy publishes only the channels.
         "Rasa 服务": [
-            sys.executable, "-m", "bot.rasa_main", "run", "--model", args.model, "--endpoints", "bot/endpoints.yml",
-            "--credentials", "bot/credentials.yml", "--port", str(args.rasa_port), "--cors", *origins,
-            "--interface", os.environ["RASA_INTERFACE"], "--enable-api",
+            sys.executable,
+            "-m",
+            "bot.rasa_main",
+            "run",
+            "--model",
+            args.model,
+            "--endpoints",
+            "bot/endpoints.yml",
+            "--credentials",
+            "bot/credentials.yml",
+            "--port",
+            str(args.rasa_port),
+            "--cors",
+            *origins,
+            "--interface",
+            os.environ["RASA_INTERFACE"],
+            "--enable-api",
         ],
         "网页服务": web,
     }
@@ -196,8 +210,11 @@ def main() -> int:
             return 1
         os.environ["POLICY_KB_DIR"] = ensured.stdout.strip().splitlines()[-1]
     supervisor = Supervisor(_commands(args))
-    print(f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
-          f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）", flush=True)
+    print(
+        f"韶关户籍政策助手启动中：网页 http://localhost:{args.web_port}/ ，"
+        f"REST http://localhost:{args.rasa_port}/webhooks/rest/webhook（Ctrl-C 停止）",
+        flush=True,
+    )
     return supervisor.run()
 
 

@@ -102,7 +102,9 @@ def make_app(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default=None, help="interface to listen on (default: all; the scaled profile: loopback)")
+    parser.add_argument(
+        "--host", default=None, help="interface to listen on (default: all; the scaled profile: loopback)"
+    )
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--socket-url", default=None, help="Rasa socket URL if not this host at --rasa-port")
     parser.add_argument("--dist", type=Path, default=DIST)
@@ -111,8 +113,13 @@ def main() -> None:
     if refusal:
         raise SystemExit(refusal)
     logging.basicConfig(level=logging.INFO)
-    web.run_app(make_app(args.dist, args.rasa_port, args.socket_url), host=args.host, port=args.port, print=None,
-                access_log=None)
+    web.run_app(
+        make_app(args.dist, args.rasa_port, args.socket_url),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

@@ -50,16 +50,24 @@ def _staff(request: web.Request) -> Staff:
 
 async def me(request: web.Request) -> web.Response:
     staff = _staff(request)
-    return web.json_response({"username": staff.username, "role": staff.role,
-                              "permissions": sorted(permissions(staff.role)), "csrf_token": request["csrf"]})
+    return web.json_response(
+        {
+            "username": staff.username,
+            "role": staff.role,
+            "permissions": sorted(permissions(staff.role)),
+            "csrf_token": request["csrf"],
+        }
+    )
 
 
 async def search(request: web.Request) -> web.Response:
     found = await asyncio.to_thread(kb_search.search, request.query.get("q", ""))
-    return web.json_response({
-        "results": [r.__dict__ for r in found.results],
-        "not_covered": found.not_covered,
-    })
+    return web.json_response(
+        {
+            "results": [r.__dict__ for r in found.results],
+            "not_covered": found.not_covered,
+        }
+    )
 
 
 async def status(request: web.Request) -> web.Response:
@@ -76,11 +84,17 @@ async def status(request: web.Request) -> web.Response:
     except (SettingsError, SQLAlchemyError):
         logger.exception("坐席查询申请进度失败")
         return error(503, "申请进度库暂时无法访问，请稍后再试或联系管理员。")
-    await asyncio.to_thread(audit.record, _staff(request).username, "status_lookup", number,
-                            "找到" if view else "未找到或身份证后六位不符")
+    await asyncio.to_thread(
+        audit.record, _staff(request).username, "status_lookup", number, "找到" if view else "未找到或身份证后六位不符"
+    )
     if view is None:
-        return web.json_response({"found": False, "application_no": number,
-                                  "message": "没有找到：受理编号不存在，或身份证后六位与申请不符。请与来电人核对。"})
+        return web.json_response(
+            {
+                "found": False,
+                "application_no": number,
+                "message": "没有找到：受理编号不存在，或身份证后六位与申请不符。请与来电人核对。",
+            }
+        )
     result = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in view.__dict__.items()}
     return web.json_response({"found": True, "application": result})
 
@@ -192,8 +206,12 @@ def _kinds(kinds: Any) -> list:
 
 def _report() -> Dict[str, Any]:
     groups = [
-        {"count": g.count, "examples": [redact(e) for e in g.examples], "kinds": _kinds(g.kinds),
-         "draft": insights.draft_faq(g)}
+        {
+            "count": g.count,
+            "examples": [redact(e) for e in g.examples],
+            "kinds": _kinds(g.kinds),
+            "draft": insights.draft_faq(g),
+        }
         for g in insights.unanswered_groups(limit=50)
     ]
     least = [
@@ -215,11 +233,19 @@ async def audit_log(request: web.Request) -> web.Response:
     username = request.query.get("username") or None
     action = request.query.get("action") or None
     entries = await asyncio.to_thread(audit.recent, 500, username, action)
-    return web.json_response({
-        "actions": audit.ACTIONS,
-        "entries": [
-            {"at": e.at.isoformat(timespec="seconds") + "Z", "username": e.username, "action": e.action,
-             "action_label": audit.ACTIONS.get(e.action, e.action), "target": e.target, "detail": e.detail}
-            for e in entries
-        ],
-    })
+    return web.json_response(
+        {
+            "actions": audit.ACTIONS,
+            "entries": [
+                {
+                    "at": e.at.isoformat(timespec="seconds") + "Z",
+                    "username": e.username,
+                    "action": e.action,
+                    "action_label": audit.ACTIONS.get(e.action, e.action),
+                    "target": e.target,
+                    "detail": e.detail,
+                }
+                for e in entries
+            ],
+        }
+    )

@@ -46,8 +46,9 @@ class Entry:
 
 def record(username: str, action: str, target: str = "", detail: str = "") -> None:
     with session_scope() as session:
-        session.add(AuditEntry(username=username[:64], action=action[:32], target=redact(target)[:128],
-                               detail=redact(detail)))
+        session.add(
+            AuditEntry(username=username[:64], action=action[:32], target=redact(target)[:128], detail=redact(detail))
+        )
 
 
 def recent(limit: int = 200, username: Optional[str] = None, action: Optional[str] = None) -> List[Entry]:

@@ -17,8 +17,8 @@ from console.api import _json_body, error
 from console.faq_library import Conflict, Invalid
 from console.faq_store import ChangeSet
 from policy_kb.faq_edit import FieldProblem
-from policy_kb.faq_sheet import SheetError
 from policy_kb.faq_release import publish_changes, version_events
+from policy_kb.faq_sheet import SheetError
 from policy_kb.publish import PublishError, rollback
 
 logger = logging.getLogger(__name__)
@@ -36,14 +36,29 @@ def _iso(when: Any) -> Any:
 
 def _change_set(change_set: ChangeSet, username: str) -> Dict[str, Any]:
     return {
-        "id": change_set.id, "author": change_set.author, "created_at": _iso(change_set.created_at),
-        "state": change_set.state, "state_label": faq_store.STATE_LABELS[change_set.state],
-        "note": change_set.note, "reviewer": change_set.reviewer, "review_comment": change_set.review_comment,
-        "reviewed_at": _iso(change_set.reviewed_at), "publisher": change_set.publisher,
-        "published_version": change_set.published_version, "mine": change_set.author == username,
-        "changes": [{"id": c["id"], "new": c["before"] is None, "question": c["after"].get("question"),
-                     "fields": faq_library.field_diff(c["before"], c["after"]), "after": c["after"],
-                     "base_stamp": c["base_stamp"]} for c in change_set.changes],
+        "id": change_set.id,
+        "author": change_set.author,
+        "created_at": _iso(change_set.created_at),
+        "state": change_set.state,
+        "state_label": faq_store.STATE_LABELS[change_set.state],
+        "note": change_set.note,
+        "reviewer": change_set.reviewer,
+        "review_comment": change_set.review_comment,
+        "reviewed_at": _iso(change_set.reviewed_at),
+        "publisher": change_set.publisher,
+        "published_version": change_set.published_version,
+        "mine": change_set.author == username,
+        "changes": [
+            {
+                "id": c["id"],
+                "new": c["before"] is None,
+                "question": c["after"].get("question"),
+                "fields": faq_library.field_diff(c["before"], c["after"]),
+                "after": c["after"],
+                "base_stamp": c["base_stamp"],
+            }
+            for c in change_set.changes
+        ],
     }
 
 
@@ -80,15 +95,27 @@ async def submit(request: web.Request) -> web.Response:
     body, staff = await _json_body(request), request["staff"]
     note = str(body.get("note") or "").strip()[:MAX_NOTE_CHARS]
     try:
-        change_set = await asyncio.to_thread(faq_library.submit, staff.username, body.get("faq") or {},
-                                             str(body.get("stamp") or ""), bool(body.get("is_new")), note)
+        change_set = await asyncio.to_thread(
+            faq_library.submit,
+            staff.username,
+            body.get("faq") or {},
+            str(body.get("stamp") or ""),
+            bool(body.get("is_new")),
+            note,
+        )
     except Conflict as conflict:
-        return web.json_response({"error": str(conflict), "theirs": conflict.theirs,
-                                  "yours": body.get("faq")}, status=409)
+        return web.json_response(
+            {"error": str(conflict), "theirs": conflict.theirs, "yours": body.get("faq")}, status=409
+        )
     except Invalid as refused:
         return web.json_response({"error": str(refused), "problems": _problems(refused.problems)}, status=400)
-    await asyncio.to_thread(audit.record, staff.username, "faq_submit", f"修改 #{change_set.id}",
-                            "、".join(change_set.faq_ids) + (f"：{note}" if note else ""))
+    await asyncio.to_thread(
+        audit.record,
+        staff.username,
+        "faq_submit",
+        f"修改 #{change_set.id}",
+        "、".join(change_set.faq_ids) + (f"：{note}" if note else ""),
+    )
     return web.json_response({"change_set": _change_set(change_set, staff.username)}, status=201)
 
 
@@ -110,8 +137,15 @@ async def _review(request: web.Request, state: str, action: str, comment: str) -
     refusal = faq_library.review_refusal(change_set, staff.username)
     if refusal:
         return error(403 if change_set.author == staff.username else 409, refusal)
-    moved = await asyncio.to_thread(faq_store.move, change_set.id, faq_store.SUBMITTED, state,
-                                    reviewer=staff.username, review_comment=comment, reviewed_at=dt.datetime.utcnow())
+    moved = await asyncio.to_thread(
+        faq_store.move,
+        change_set.id,
+        faq_store.SUBMITTED,
+        state,
+        reviewer=staff.username,
+        review_comment=comment,
+        reviewed_at=dt.datetime.utcnow(),
+    )
     if moved is None:
         return error(409, "这份修改刚被别人处理过，请刷新页面。")
     await asyncio.to_thread(audit.record, staff.username, action, f"修改 #{change_set.id}", comment)
@@ -146,7 +180,8 @@ async def withdraw(request: web.Request) -> web.Response:
 def _publish(change_set: ChangeSet, publisher: str) -> int:
     places = faq_library.places()
     note = f"控制台修改 #{change_set.id}（{change_set.author} 提交，{change_set.reviewer} 批准）" + (
-        f"：{change_set.note}" if change_set.note else "")
+        f"：{change_set.note}" if change_set.note else ""
+    )
     return publish_changes(change_set.changes, source_dir=places.source, root=places.root, by=publisher, note=note)
 
 
@@ -159,11 +194,22 @@ async def publish(request: web.Request) -> web.Response:
     except PublishError as refused:
         message = "\n".join([str(refused).split("\n")[0], *refused.problems])
         return web.json_response({"error": message, "problems": refused.problems}, status=409)
-    moved = await asyncio.to_thread(faq_store.move, change_set.id, faq_store.APPROVED, faq_store.PUBLISHED,
-                                    publisher=staff.username, published_version=version,
-                                    published_at=dt.datetime.utcnow())
-    await asyncio.to_thread(audit.record, staff.username, "faq_publish", f"第 {version} 版",
-                            f"修改 #{change_set.id}：{'、'.join(change_set.faq_ids)}")
+    moved = await asyncio.to_thread(
+        faq_store.move,
+        change_set.id,
+        faq_store.APPROVED,
+        faq_store.PUBLISHED,
+        publisher=staff.username,
+        published_version=version,
+        published_at=dt.datetime.utcnow(),
+    )
+    await asyncio.to_thread(
+        audit.record,
+        staff.username,
+        "faq_publish",
+        f"第 {version} 版",
+        f"修改 #{change_set.id}：{'、'.join(change_set.faq_ids)}",
+    )
     return web.json_response({"version": version, "change_set": _change_set(moved or change_set, staff.username)})
 
 
@@ -188,8 +234,9 @@ async def roll_back(request: web.Request) -> web.Response:
 
 async def sheet(request: web.Request) -> web.Response:
     content = await asyncio.to_thread(faq_spreadsheet.download)
-    return web.Response(body=content, content_type=XLSX,
-                        headers={"Content-Disposition": 'attachment; filename="faqs.xlsx"'})
+    return web.Response(
+        body=content, content_type=XLSX, headers={"Content-Disposition": 'attachment; filename="faqs.xlsx"'}
+    )
 
 
 async def _uploaded(request: web.Request) -> tuple:
@@ -209,10 +256,16 @@ async def upload_sheet(request: web.Request) -> web.Response:
     except SheetError as unreadable:
         return error(400, str(unreadable))
     except Invalid as refused:
-        return web.json_response({"error": "表格有问题，没有保存任何修改：", "rows": [p.message for p in refused.problems]},
-                                 status=400)
+        return web.json_response(
+            {"error": "表格有问题，没有保存任何修改：", "rows": [p.message for p in refused.problems]}, status=400
+        )
     except Conflict as conflict:
         return error(409, str(conflict))
-    await asyncio.to_thread(audit.record, staff.username, "faq_submit", f"修改 #{change_set.id}",
-                            "表格上传：" + "、".join(change_set.faq_ids))
+    await asyncio.to_thread(
+        audit.record,
+        staff.username,
+        "faq_submit",
+        f"修改 #{change_set.id}",
+        "表格上传：" + "、".join(change_set.faq_ids),
+    )
     return web.json_response({"change_set": _change_set(change_set, staff.username)}, status=201)

@@ -17,7 +17,7 @@ from bot.channels.wechat_render import render_messages
 from console import faq_store
 from console.faq_store import ChangeSet
 from policy_kb.answers import faq_reply, with_rating
-from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, stamp, staged_kb
+from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, staged_kb, stamp
 from policy_kb.faq_release import live_data_dir
 from policy_kb.loader import DATA_DIR, load_kb
 from policy_kb.model import PREAMBLE
@@ -82,12 +82,20 @@ def library(today: Optional[dt.date] = None) -> Dict[str, Any]:
     kb, pending = load_kb(live), open_by_faq()
     today = today or dt.date.today()
     entries = [_row(v, kb, pending.get(i), today) for i, v in read_entries(live).items()]
-    articles = [{"number": a.number, "label": a.label, "heading": a.heading, "section": a.section, "text": a.text}
-                for a in sorted(kb.document.articles.values(), key=lambda a: a.index)]
+    articles = [
+        {"number": a.number, "label": a.label, "heading": a.heading, "section": a.section, "text": a.text}
+        for a in sorted(kb.document.articles.values(), key=lambda a: a.index)
+    ]
     return {
         "faqs": entries,
         "articles": articles,
-        "preamble": {"number": PREAMBLE, "label": "开篇引言", "heading": "", "section": "", "text": kb.document.preamble},
+        "preamble": {
+            "number": PREAMBLE,
+            "label": "开篇引言",
+            "heading": "",
+            "section": "",
+            "text": kb.document.preamble,
+        },
         "owners": sorted({e["owner"] for e in entries if e["owner"]}),
         "files": sorted({e["file"] for e in entries}),
         "intents": sorted({e["intent"] for e in entries}),
@@ -103,8 +111,11 @@ def check(raw: Mapping[str, Any], is_new: bool) -> List[FieldProblem]:
 def field_diff(before: Optional[Mapping[str, Any]], after: Mapping[str, Any]) -> List[Dict[str, Any]]:
     """The fields that differ, old and new, for the reviewer."""
     before = before or {}
-    return [{"field": key, "label": label, "before": before.get(key), "after": after.get(key)}
-            for key, label in LABELS.items() if before.get(key) != after.get(key)]
+    return [
+        {"field": key, "label": label, "before": before.get(key), "after": after.get(key)}
+        for key, label in LABELS.items()
+        if before.get(key) != after.get(key)
+    ]
 
 
 def submit(author: str, raw: Mapping[str, Any], base_stamp: str, is_new: bool, note: str) -> ChangeSet:
@@ -114,12 +125,17 @@ def submit(author: str, raw: Mapping[str, Any], base_stamp: str, is_new: bool, n
     pending = open_by_faq().get(values["id"])
     if pending is not None:
         theirs = next(c["after"] for c in pending.changes if c["id"] == values["id"])
-        raise Conflict(f"这条问答已有一份待审核的修改（第 {pending.id} 号，{pending.author} 提交），"
-                       "您的修改没有保存。请对照两个版本，等那份审核完成后再改。", theirs)
+        raise Conflict(
+            f"这条问答已有一份待审核的修改（第 {pending.id} 号，{pending.author} 提交），"
+            "您的修改没有保存。请对照两个版本，等那份审核完成后再改。",
+            theirs,
+        )
     before = read_entries(live).get(values["id"])
     if stamp(before) != base_stamp:
-        raise Conflict("您打开这条问答之后，它已被别人修改并发布，您的修改没有保存。请对照两个版本，"
-                       "在最新版本上重新修改。", before)
+        raise Conflict(
+            "您打开这条问答之后，它已被别人修改并发布，您的修改没有保存。请对照两个版本，" "在最新版本上重新修改。",
+            before,
+        )
     problems = check_entry(values, live, is_new=is_new)
     if problems:
         raise Invalid(problems)
@@ -152,10 +168,10 @@ def preview(raw: Mapping[str, Any]) -> Dict[str, Any]:
     try:
         reply = with_rating(kb, faq_reply(kb, kb.faqs[values["id"]]))
     except (KeyError, IndexError, ValueError):  # a missing field, or a wrong {placeholder} in the answer
-        raise Invalid(check_entry(values, live, is_new=False) or [FieldProblem("", "答案无法生成，请检查各项内容")])
+        problems = check_entry(values, live, is_new=False) or [FieldProblem("", "答案无法生成，请检查各项内容")]
+        raise Invalid(problems) from None
     rendered = render_messages([{"text": reply.text, "buttons": reply.buttons}])
-    return {"web": {"text": reply.text, "buttons": [b["title"] for b in reply.buttons]},
-            "wechat": list(rendered.pages)}
+    return {"web": {"text": reply.text, "buttons": [b["title"] for b in reply.buttons]}, "wechat": list(rendered.pages)}
 
 
 def _hit(hit) -> Dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Dict, List
 from console import faq_store
 from console.faq_library import Conflict, Invalid, open_by_faq, places
 from console.faq_store import ChangeSet
-from policy_kb.faq_edit import FieldProblem, LABELS, check_entry, read_entries, stamp
+from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, read_entries, stamp
 from policy_kb.faq_import import ImportRefused, import_rows
 from policy_kb.faq_sheet import Row, SheetError, export_workbook, read_workbook
 from policy_kb.faq_source import read_faq_files
@@ -74,6 +74,8 @@ def upload(author: str, content: bytes, note: str) -> ChangeSet:
     busy = [values["id"] for values in changed if values["id"] in pending]
     if busy:
         raise Conflict(f"问答 {'、'.join(busy)} 已有待审核的修改，表格没有保存。请等那些审核完成后再上传。", None)
-    changes = [{"id": v["id"], "base_stamp": stamp(before.get(v["id"])), "before": before.get(v["id"]), "after": v}
-               for v in changed]
+    changes = [
+        {"id": v["id"], "base_stamp": stamp(before.get(v["id"])), "before": before.get(v["id"]), "after": v}
+        for v in changed
+    ]
     return faq_store.create(author, note or "从表格上传", changes)

@@ -24,8 +24,13 @@ Base = declarative_base()
 
 SUBMITTED, RETURNED, APPROVED, PUBLISHED, WITHDRAWN = "submitted", "returned", "approved", "published", "withdrawn"
 OPEN = (SUBMITTED, APPROVED)
-STATE_LABELS = {SUBMITTED: "待审核", RETURNED: "已退回", APPROVED: "已批准，待发布", PUBLISHED: "已发布",
-                WITHDRAWN: "已撤回"}
+STATE_LABELS = {
+    SUBMITTED: "待审核",
+    RETURNED: "已退回",
+    APPROVED: "已批准，待发布",
+    PUBLISHED: "已发布",
+    WITHDRAWN: "已撤回",
+}
 
 
 class FaqChangeSet(Base):
@@ -64,8 +69,19 @@ class ChangeSet:
 
 
 def _view(row: FaqChangeSet) -> ChangeSet:
-    return ChangeSet(row.id, row.author, row.created_at, row.state, row.note, json.loads(row.changes),
-                     row.reviewer, row.review_comment, row.reviewed_at, row.publisher, row.published_version)
+    return ChangeSet(
+        row.id,
+        row.author,
+        row.created_at,
+        row.state,
+        row.note,
+        json.loads(row.changes),
+        row.reviewer,
+        row.review_comment,
+        row.reviewed_at,
+        row.publisher,
+        row.published_version,
+    )
 
 
 @contextmanager

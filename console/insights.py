@@ -121,8 +121,9 @@ def least_useful(limit: int = 20) -> List[AnswerRating]:
         counts.setdefault(faq_id, Counter())[kind] += 1
     kb, _ = KNOWLEDGE.get()
     ratings = [
-        AnswerRating(faq_id, kb.faqs[faq_id].question if faq_id in kb.faqs else "（已删除的问答）",
-                     c[USEFUL], c[NOT_USEFUL])
+        AnswerRating(
+            faq_id, kb.faqs[faq_id].question if faq_id in kb.faqs else "（已删除的问答）", c[USEFUL], c[NOT_USEFUL]
+        )
         for faq_id, c in counts.items()
     ]
     ratings.sort(key=lambda r: (-(r.not_useful / (r.useful + r.not_useful)), -r.not_useful))
@@ -165,8 +166,9 @@ def format_report(groups: List[QuestionGroup], ratings: List[AnswerRating]) -> s
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="居民未解决问题报告（make report）")
     parser.add_argument("--limit", type=int, default=50, help="最多列出多少组")
-    parser.add_argument("--draft", type=int,
-                        help="把第 N 组变成一条 FAQ 草稿（YAML），贴进 policy_kb/data/faqs/ 后修改")
+    parser.add_argument(
+        "--draft", type=int, help="把第 N 组变成一条 FAQ 草稿（YAML），贴进 policy_kb/data/faqs/ 后修改"
+    )
     args = parser.parse_args(argv)
     groups = unanswered_groups(args.limit)
     if args.draft is not None:

@@ -95,12 +95,15 @@ def page(name: str, username: str, role: str, csrf_token: str) -> str:
 
 def login(settings: ConsoleSettings, error: str = "", username: str = "") -> str:
     alert = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    return _fill(_template("login"), {
-        "ERROR": alert,
-        "USERNAME": html.escape(username),
-        "MAXFAILURES": str(settings.login_max_failures),
-        "WINDOW": str(settings.login_window_minutes),
-    })
+    return _fill(
+        _template("login"),
+        {
+            "ERROR": alert,
+            "USERNAME": html.escape(username),
+            "MAXFAILURES": str(settings.login_max_failures),
+            "WINDOW": str(settings.login_window_minutes),
+        },
+    )
 
 
 def notice(message: str) -> str:

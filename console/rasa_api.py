@@ -39,8 +39,14 @@ def _message_for_status(status: int) -> str:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str = "", *, timeout: aiohttp.ClientTimeout = TIMEOUT,
-                 execute_timeout: aiohttp.ClientTimeout = EXECUTE_TIMEOUT):
+    def __init__(
+        self,
+        base_url: str,
+        token: str = "",
+        *,
+        timeout: aiohttp.ClientTimeout = TIMEOUT,
+        execute_timeout: aiohttp.ClientTimeout = EXECUTE_TIMEOUT,
+    ):
         self._base = base_url.rstrip("/")
         self._token = token
         self._timeout, self._execute_timeout = timeout, execute_timeout
@@ -55,8 +61,15 @@ class RasaClient:
         # encoded=True: sent exactly as quoted here, so "/" in an id stays %2F (one path segment).
         return URL(f"{self._base}/conversations/{quote(conversation_id, safe='')}/{tail}", encoded=True)
 
-    async def _request(self, method: str, url: URL, *, params: Optional[Dict[str, str]] = None,
-                       json: Any = None, timeout: Optional[aiohttp.ClientTimeout] = None) -> Dict[str, Any]:
+    async def _request(
+        self,
+        method: str,
+        url: URL,
+        *,
+        params: Optional[Dict[str, str]] = None,
+        json: Any = None,
+        timeout: Optional[aiohttp.ClientTimeout] = None,
+    ) -> Dict[str, Any]:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         query = dict(params or {})
@@ -85,14 +98,18 @@ class RasaClient:
 
     async def _execute(self, conversation_id: str, action: str) -> Dict[str, Any]:
         return await self._request(
-            "POST", self._url(conversation_id, "execute"), params={"output_channel": "latest"},
-            json={"name": action}, timeout=self._execute_timeout,
+            "POST",
+            self._url(conversation_id, "execute"),
+            params={"output_channel": "latest"},
+            json={"name": action},
+            timeout=self._execute_timeout,
         )
 
     async def transcript(self, conversation_id: str) -> Dict[str, Any]:
         """The conversation's tracker (events since the last restart, current slots, paused)."""
-        return await self._request("GET", self._url(conversation_id, "tracker"),
-                                   params={"include_events": "AFTER_RESTART"})
+        return await self._request(
+            "GET", self._url(conversation_id, "tracker"), params={"include_events": "AFTER_RESTART"}
+        )
 
     async def take_over(self, conversation_id: str) -> None:
         """Pause the assistant: the resident's messages are recorded but no longer answered."""

@@ -88,10 +88,15 @@ def client_address(request: web.Request, settings: ConsoleSettings) -> str:
     return peer
 
 
-def set_session_cookie(response: web.StreamResponse, request: web.Request, token: str,
-                       settings: ConsoleSettings) -> None:
+def set_session_cookie(
+    response: web.StreamResponse, request: web.Request, token: str, settings: ConsoleSettings
+) -> None:
     response.set_cookie(
-        COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="Strict",
+        COOKIE,
+        token,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
         secure=request.secure or settings.secure_cookies,
     )
 

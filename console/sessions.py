@@ -39,13 +39,15 @@ def start(staff: Staff) -> tuple[str, str]:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
     with session_scope() as session:
-        session.add(StaffSession(token_hash=_hash(token), user_id=staff.id, csrf_token=csrf, created_at=now,
-                                 last_seen_at=now))
+        session.add(
+            StaffSession(token_hash=_hash(token), user_id=staff.id, csrf_token=csrf, created_at=now, last_seen_at=now)
+        )
     return token, csrf
 
 
-def resolve(token: str, settings: ConsoleSettings, *, activity: bool = True,
-            now: Optional[datetime] = None) -> Optional[SignedIn]:
+def resolve(
+    token: str, settings: ConsoleSettings, *, activity: bool = True, now: Optional[datetime] = None
+) -> Optional[SignedIn]:
     """The signed-in staff member for a cookie token, or None (unknown, expired or disabled).
 
     An expired session is deleted; ``activity`` moves the idle deadline on.
@@ -94,9 +96,11 @@ def _keys(username: str, client: str, settings: ConsoleSettings) -> List[Tuple[s
     """(key hash, limit) of each limit a sign-in counts against: the account from this address,
     this address for any account, and the account from anywhere."""
     name = username.strip().lower()
-    scoped = [(f"pair\0{name}\0{client}", settings.login_max_failures),
-              (f"address\0{client}", settings.login_max_per_address),
-              (f"account\0{name}", settings.login_max_per_account)]
+    scoped = [
+        (f"pair\0{name}\0{client}", settings.login_max_failures),
+        (f"address\0{client}", settings.login_max_per_address),
+        (f"account\0{name}", settings.login_max_per_account),
+    ]
     return [(hashlib.sha256(key.encode("utf-8")).hexdigest(), limit) for key, limit in scoped]
 
 
@@ -109,8 +113,9 @@ class LoginAttempt:
     row_ids: Tuple[int, ...]
 
 
-def begin_login(username: str, client: str, settings: ConsoleSettings,
-                now: Optional[datetime] = None) -> Optional[LoginAttempt]:
+def begin_login(
+    username: str, client: str, settings: ConsoleSettings, now: Optional[datetime] = None
+) -> Optional[LoginAttempt]:
     """Record this attempt under every limit, then count: None (the attempt taken back) when a limit
     is passed. Recording first, in its own transaction, means attempts made in parallel count each
     other: however many arrive at once, no more than a limit's worth get their password checked."""
@@ -123,15 +128,23 @@ def begin_login(username: str, client: str, settings: ConsoleSettings,
         attempt = LoginAttempt(username, client, tuple(row.id for row in rows))
     since = now - timedelta(minutes=settings.login_window_minutes)
     with session_scope() as session:
-        counts = {key: session.execute(select(func.count(LoginFailure.id)).where(
-            LoginFailure.key_hash == key, LoginFailure.at >= since)).scalar_one() for key, _ in keys}
+        counts = {
+            key: session.execute(
+                select(func.count(LoginFailure.id)).where(LoginFailure.key_hash == key, LoginFailure.at >= since)
+            ).scalar_one()
+            for key, _ in keys
+        }
     passed = [index for index, (key, limit) in enumerate(keys) if counts[key] > limit]
     if passed:
         _take_back(attempt)
         if 2 in passed:
             # "告警" is what the operators' log alerting matches on; never the username itself.
-            logger.warning("告警：坐席账号 #%s 在 %d 分钟内登录失败超过 %d 次（多个地址），该账号登录暂停",
-                           keys[2][0][:8], settings.login_window_minutes, settings.login_max_per_account)
+            logger.warning(
+                "告警：坐席账号 #%s 在 %d 分钟内登录失败超过 %d 次（多个地址），该账号登录暂停",
+                keys[2][0][:8],
+                settings.login_window_minutes,
+                settings.login_max_per_account,
+            )
         return None
     return attempt
 

@@ -53,8 +53,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--host", default=env.get("SCALED_HOST", "127.0.0.1"), help="nginx's public interface")
     parser.add_argument("--port", type=int, default=8088, help="nginx's public port")
     parser.add_argument("--internal-port", type=int, default=8089, help="nginx on loopback: action servers, Rasa API")
-    parser.add_argument("--staff-host", default=env.get("SCALED_STAFF_HOST", "127.0.0.1"),
-                        help="nginx's staff console interface (an office network's address; never the public one)")
+    parser.add_argument(
+        "--staff-host",
+        default=env.get("SCALED_STAFF_HOST", "127.0.0.1"),
+        help="nginx's staff console interface (an office network's address; never the public one)",
+    )
     parser.add_argument("--staff-port", type=int, default=8090, help="nginx's staff console port")
     parser.add_argument("--rasa-ports", type=_ports, default=[5105, 5106])
     parser.add_argument("--action-ports", type=_ports, default=[5155, 5156])

@@ -215,8 +215,13 @@ def prepare_databases(config: ScaledConfig) -> None:
     from console.store import Base as ConsoleBase
     from status_store.models import Base as StatusBase
 
-    admin = create_engine(config.pg_url, future=True, isolation_level="AUTOCOMMIT", hide_parameters=True,
-                          connect_args={"connect_timeout": 5})
+    admin = create_engine(
+        config.pg_url,
+        future=True,
+        isolation_level="AUTOCOMMIT",
+        hide_parameters=True,
+        connect_args={"connect_timeout": 5},
+    )
     try:
         with admin.connect() as conn:
             existing = set(conn.execute(text("SELECT datname FROM pg_database")).scalars())

@@ -103,8 +103,10 @@ def with_rating(kb: KnowledgeBase, reply: Reply) -> Reply:
     if not reply.faq_id:
         return reply
     rating = [
-        {"title": str(kb.messages[f"rating_{value}"]), "payload": f'/rate_answer{{"faq_id": "{reply.faq_id}", '
-         f'"rating": "{value}"}}'}
+        {
+            "title": str(kb.messages[f"rating_{value}"]),
+            "payload": f'/rate_answer{{"faq_id": "{reply.faq_id}", ' f'"rating": "{value}"}}',
+        }
         for value in RATINGS
     ]
     return Reply(reply.text, reply.buttons + rating, reply.articles, reply.faq_id)

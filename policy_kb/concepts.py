@@ -34,12 +34,18 @@ class ConceptIndex:
 
     def __init__(self, kb: KnowledgeBase):
         self._forms: List[Tuple[str, str]] = sorted(
-            ((normalise(form), term.term) for term in kb.glossary if term.entity not in FACET_ENTITIES
-             for form in term.surface_forms),
+            (
+                (normalise(form), term.term)
+                for term in kb.glossary
+                if term.entity not in FACET_ENTITIES
+                for form in term.surface_forms
+            ),
             key=lambda pair: -len(pair[0]),
         )
-        self._facet_forms = tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES
-                                  for form in term.surface_forms) + CITY_NAMES
+        self._facet_forms = (
+            tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES for form in term.surface_forms)
+            + CITY_NAMES
+        )
         faqs = kb.published_faqs()
         found = {faq.id: self._all_terms(entry_text(faq)) for faq in faqs}
         counts: Dict[str, int] = {}

@@ -29,13 +29,24 @@ from policy_kb.validation import faq_findings
 
 EDITABLE = ("intent", "question", "phrasings", "answer", "articles", "related", "owner", "status", "review_by")
 LABELS = {
-    "id": "编号", "file": "文件", "intent": "意图", "question": "标准问题", "phrasings": "其他问法",
-    "answer": "答案", "articles": "引用条款", "related": "相关问题", "owner": "负责部门",
-    "status": "状态", "review_by": "复核日期",
+    "id": "编号",
+    "file": "文件",
+    "intent": "意图",
+    "question": "标准问题",
+    "phrasings": "其他问法",
+    "answer": "答案",
+    "articles": "引用条款",
+    "related": "相关问题",
+    "owner": "负责部门",
+    "status": "状态",
+    "review_by": "复核日期",
 }
 _ID = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
-_SPLIT = {"phrasings": re.compile(r"\n"), "articles": re.compile(r"[\n,，、;；\s]+"),
-          "related": re.compile(r"[\n,，、;；\s]+")}
+_SPLIT = {
+    "phrasings": re.compile(r"\n"),
+    "articles": re.compile(r"[\n,，、;；\s]+"),
+    "related": re.compile(r"[\n,，、;；\s]+"),
+}
 
 
 @dataclass(frozen=True)
@@ -113,10 +124,14 @@ def write_entries(data_dir: Path, changes: Sequence[Mapping[str, Any]]) -> List[
     return touched
 
 
-def _form_problems(values: Mapping[str, Any], existing: Mapping[str, Mapping], files: List[str],
-                   is_new: bool) -> List[FieldProblem]:
-    problems = [FieldProblem(key, f"请填写{LABELS[key]}") for key in ("id", "intent", "question", "answer")
-                if not values.get(key)]
+def _form_problems(
+    values: Mapping[str, Any], existing: Mapping[str, Mapping], files: List[str], is_new: bool
+) -> List[FieldProblem]:
+    problems = [
+        FieldProblem(key, f"请填写{LABELS[key]}")
+        for key in ("id", "intent", "question", "answer")
+        if not values.get(key)
+    ]
     faq_id = values.get("id", "")
     if faq_id and not _ID.match(faq_id):
         problems.append(FieldProblem("id", "编号只能用小写英文字母、数字和下划线，以字母开头，3 到 64 个字符"))
@@ -134,7 +149,7 @@ def _loader_problems(load_problems: List[str], values: Mapping[str, Any]) -> Lis
     found = []
     for problem in load_problems:
         if problem.startswith(prefix):
-            message = problem[len(prefix):]
+            message = problem[len(prefix) :]
             found.append(FieldProblem("review_by" if "review_by" in message else "", message))
     return found
 
@@ -157,29 +172,46 @@ def _similarity(kb: KnowledgeBase, draft: FaqEntry, examples, threshold: float) 
         if isinstance(other, Phrase):
             message = f"与问答 {other.faq.id} 的“{other.text}”{how}：检索分不清这两条，请改写或合并"
         else:
-            message = (f"与意图 {other.intent} 的训练例句“{other.text}”{how}：居民这样问时模型会识别成 "
-                       f"{other.intent}，请改写这条问法")
+            message = (
+                f"与意图 {other.intent} 的训练例句“{other.text}”{how}：居民这样问时模型会识别成 "
+                f"{other.intent}，请改写这条问法"
+            )
         line = pair.phrase.line
         found.append(FieldProblem("question", message) if line == 0 else FieldProblem("phrasings", message, line - 1))
     return found
 
 
-def _publishing_problems(kb: KnowledgeBase, draft: FaqEntry, today: dt.date, threshold: float,
-                         nlu_dir: Path, domain_dir: Path) -> List[FieldProblem]:
+def _publishing_problems(
+    kb: KnowledgeBase, draft: FaqEntry, today: dt.date, threshold: float, nlu_dir: Path, domain_dir: Path
+) -> List[FieldProblem]:
     """What only matters once residents are served the entry (as faq_lint checks published ones)."""
     examples = nlu_examples(nlu_dir)
     problems = []
     if draft.intent not in domain_intents(domain_dir) & {e.intent for e in examples}:
-        problems.append(FieldProblem("intent", f"意图 {draft.intent} 不在已训练的模型里，居民问了也答不到这条。"
-                                               "请选择已有的意图，或先把状态设为草稿并请开发人员加入该意图"))
+        problems.append(
+            FieldProblem(
+                "intent",
+                f"意图 {draft.intent} 不在已训练的模型里，居民问了也答不到这条。"
+                "请选择已有的意图，或先把状态设为草稿并请开发人员加入该意图",
+            )
+        )
     if draft.review_by is not None and draft.review_by < today:
-        problems.append(FieldProblem("review_by", f"复核日期 {draft.review_by} 已过（今天是 {today}）：请核对答案后改为将来的日期"))
+        problems.append(
+            FieldProblem("review_by", f"复核日期 {draft.review_by} 已过（今天是 {today}）：请核对答案后改为将来的日期")
+        )
     return problems + _similarity(kb, draft, examples, threshold)
 
 
-def check_entry(values: Mapping[str, Any], data_dir: Path, *, is_new: bool, today: Optional[dt.date] = None,
-                threshold: float = DEFAULT_THRESHOLD, nlu_dir: Path = NLU_DIR,
-                domain_dir: Path = DOMAIN_DIR) -> List[FieldProblem]:
+def check_entry(
+    values: Mapping[str, Any],
+    data_dir: Path,
+    *,
+    is_new: bool,
+    today: Optional[dt.date] = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    nlu_dir: Path = NLU_DIR,
+    domain_dir: Path = DOMAIN_DIR,
+) -> List[FieldProblem]:
     """Every problem ``make faq-check`` would report about this entry once written into ``data_dir``
     (which is not changed: the entry is tried in a scratch copy)."""
     existing = read_entries(data_dir)

@@ -30,15 +30,23 @@ def stale_entries(changes: Sequence[Mapping[str, Any]], live: Path) -> List[str]
     return [c["id"] for c in changes if stamp(entries.get(c["id"])) != c["base_stamp"]]
 
 
-def publish_changes(changes: Sequence[Mapping[str, Any]], *, source_dir: Path, root: Path, by: str, note: str,
-                    today: Optional[dt.date] = None) -> int:
+def publish_changes(
+    changes: Sequence[Mapping[str, Any]],
+    *,
+    source_dir: Path,
+    root: Path,
+    by: str,
+    note: str,
+    today: Optional[dt.date] = None,
+) -> int:
     """Publish the live version plus ``changes`` (each: ``base_stamp`` and ``after`` values) as the
     next version; returns its number. Raises PublishError, changing nothing, when the lint fails,
     a change was made against an entry that has changed since, or nothing would change."""
     stale = stale_entries(changes, live_data_dir(root, source_dir))
     if stale:
-        raise PublishError(f"问答 {'、'.join(stale)} 在这份修改提交后已被另一次发布或回滚改变，"
-                           "请退回作者按在线版本重新修改。")
+        raise PublishError(
+            f"问答 {'、'.join(stale)} 在这份修改提交后已被另一次发布或回滚改变，" "请退回作者按在线版本重新修改。"
+        )
     afters = [c["after"] for c in changes]
     with tempfile.TemporaryDirectory(prefix="faq-release-") as scratch:
         staged = Path(scratch) / "data"

@@ -21,8 +21,15 @@ from policy_kb.text import normalise
 DIRECT = ("spouse", "parent", "minor_child")
 NOT_DIRECT = ("adult_child", "sibling", "other")
 # The glossary's relation terms (the document's own categories) as family_join answers.
-RELATION_TERMS = {"配偶": "spouse", "父母": "parent", "子女": "minor_child", "兄弟姐妹": "sibling",
-                  "祖父母": "other", "孙子女": "other", "亲友": "other"}
+RELATION_TERMS = {
+    "配偶": "spouse",
+    "父母": "parent",
+    "子女": "minor_child",
+    "兄弟姐妹": "sibling",
+    "祖父母": "other",
+    "孙子女": "other",
+    "亲友": "other",
+}
 HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
 ADULT_AGE = 18
 _AGE = re.compile(r"(\d{1,2})\s*[岁歲]")

@@ -142,9 +142,7 @@ def _plausible_number(compact: str) -> bool:
     return MIN_SPLIT_APPLICATION_NO <= len(compact) < 15 and not _MOBILE.fullmatch(compact)
 
 
-def protect_message(
-    text: str, secret: bytes, application_no: Optional[str] = None
-) -> Tuple[str, Optional[str]]:
+def protect_message(text: str, secret: bytes, application_no: Optional[str] = None) -> Tuple[str, Optional[str]]:
     """The message as it may be stored, and the :func:`~status_store.privacy.tail_token` of the ID
     tail it carried (or None).
 

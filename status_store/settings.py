@@ -102,7 +102,9 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
     for name in TOKENS:
         value = (env.get(name) or "").strip()
         if value and (value in KNOWN_DEFAULTS or len(value) < MIN_TOKEN_CHARS):
-            problems.append(f"{name} 是默认值或太短（至少 {MIN_TOKEN_CHARS} 个字符）；不设置时启动程序会自动生成随机值。")
+            problems.append(
+                f"{name} 是默认值或太短（至少 {MIN_TOKEN_CHARS} 个字符）；不设置时启动程序会自动生成随机值。"
+            )
     if (env.get("WECHAT_TOKEN") or "").strip() and not (env.get("WECHAT_AES_KEY") or "").strip():
         problems.append("已配置微信（WECHAT_TOKEN）但没有 WECHAT_AES_KEY：生产模式只允许微信安全模式。")
     redis_url = (env.get("SOCKETIO_REDIS_URL") or "").strip()

@@ -110,8 +110,9 @@ class LookupThrottle:
     def window(self) -> dt.timedelta:
         return self.conversation.window
 
-    def subjects(self, conversation_id: str, application_no: Optional[str] = None,
-                 client: Optional[str] = None) -> List[Subject]:
+    def subjects(
+        self, conversation_id: str, application_no: Optional[str] = None, client: Optional[str] = None
+    ) -> List[Subject]:
         """The limits that apply to a lookup, each with the hash of the subject it counts."""
         secret = self.settings.hmac_secret
         found = [(self.conversation, subject_hmac(secret, CONVERSATION.scope, conversation_id))]
@@ -193,4 +194,3 @@ class LookupThrottle:
         with session_scope(self.settings) as session:
             session.add(LookupAttempt(key_hmac=self.subjects(conversation_id)[0][1], attempted_at=self._clock()))
         return self.failures(conversation_id)
-

@@ -85,8 +85,9 @@ class Stack:
 
     def tracker(self, sender):
         """The conversation's tracker, from Rasa's HTTP API (as the staff console reads it)."""
-        response = requests.get(f"{self.api_url}/conversations/{sender}/tracker",
-                                params={"token": self.api_token}, timeout=30)
+        response = requests.get(
+            f"{self.api_url}/conversations/{sender}/tracker", params={"token": self.api_token}, timeout=30
+        )
         response.raise_for_status()
         return response.json()
 

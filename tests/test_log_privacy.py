@@ -55,8 +55,12 @@ def call(action, slots=None):
             "followup_action": None,
             "active_loop": {},
             "latest_action_name": "action_listen",
-            "latest_message": {"text": TEXT, "intent": {"name": "check_status", "confidence": 1.0}, "entities": [],
-                               "metadata": {}},
+            "latest_message": {
+                "text": TEXT,
+                "intent": {"name": "check_status", "confidence": 1.0},
+                "entities": [],
+                "metadata": {},
+            },
         },
         "domain": {},
     }
@@ -67,10 +71,22 @@ class ActionServer:
 
     def __init__(self, folder, env):
         self.port, self.log = free_port(), folder / "actions.log"
-        command = [sys.executable, "-m", "actions.server", "--actions", "tests.actions.raising_actions",
-                   "--port", str(self.port)]
-        environment = {**os.environ, "PYTHONPATH": str(REPO), "ACTION_SERVER_TOKEN": TOKEN,
-                       "STATUS_HMAC_SECRET": SECRET, **env}
+        command = [
+            sys.executable,
+            "-m",
+            "actions.server",
+            "--actions",
+            "tests.actions.raising_actions",
+            "--port",
+            str(self.port),
+        ]
+        environment = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "ACTION_SERVER_TOKEN": TOKEN,
+            "STATUS_HMAC_SECRET": SECRET,
+            **env,
+        }
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
@@ -86,8 +102,9 @@ class ActionServer:
                 time.sleep(0.3)
 
     def run(self, body):
-        return requests.post(f"http://127.0.0.1:{self.port}/webhook", json=body, timeout=30,
-                             headers={"X-Action-Token": TOKEN})
+        return requests.post(
+            f"http://127.0.0.1:{self.port}/webhook", json=body, timeout=30, headers={"X-Action-Token": TOKEN}
+        )
 
     def stop(self):
         self.process.terminate()
@@ -107,8 +124,10 @@ def servers(tmp_path_factory):
     (folder / "a").mkdir()
     (folder / "b").mkdir()
     normal = ActionServer(folder / "a", {"STATUS_DB_URL": broken_status_db(folder / "status.db")})
-    no_kb = ActionServer(folder / "b", {"POLICY_KB_DIR": str(folder / "no-such-kb"),
-                                        "STATUS_DB_URL": f"sqlite:///{folder / 'status-b.db'}"})
+    no_kb = ActionServer(
+        folder / "b",
+        {"POLICY_KB_DIR": str(folder / "no-such-kb"), "STATUS_DB_URL": f"sqlite:///{folder / 'status-b.db'}"},
+    )
     yield normal.wait(), no_kb.wait()
     for server in (normal, no_kb):
         if server.process.poll() is None:
@@ -121,7 +140,9 @@ def test_an_action_bug_that_quotes_the_resident_gets_a_polite_reply_and_a_clean_
     assert reply.status_code == 200, reply.text  # not rasa-sdk's 500, whose body Rasa logs at ERROR
     assert not leaked(reply.text)
     body = reply.json()
-    assert body["events"] == [] and "系统繁忙" in body["responses"][0]["text"] and "12345" in body["responses"][0]["text"]
+    assert (
+        body["events"] == [] and "系统繁忙" in body["responses"][0]["text"] and "12345" in body["responses"][0]["text"]
+    )
     log = normal.log.read_text()
     assert "action_quote_and_raise" in log and "ValueError" in log  # the operator still learns what failed
     assert not leaked(log)
@@ -148,8 +169,12 @@ def test_unknown_routes_and_bad_bodies_keep_their_status_without_the_request(ser
     normal, _ = servers
     url = f"http://127.0.0.1:{normal.port}"
     missing = requests.post(f"{url}/no-such-route", json=call("x"), headers={"X-Action-Token": TOKEN}, timeout=10)
-    garbled = requests.post(f"{url}/webhook", data=f"{{{TEXT}".encode(), timeout=10,
-                            headers={"X-Action-Token": TOKEN, "Content-Type": "application/json"})
+    garbled = requests.post(
+        f"{url}/webhook",
+        data=f"{{{TEXT}".encode(),
+        timeout=10,
+        headers={"X-Action-Token": TOKEN, "Content-Type": "application/json"},
+    )
     assert (missing.status_code, garbled.status_code) == (404, 400)
     assert not leaked(missing.text + garbled.text) and not leaked(normal.log.read_text())
 
@@ -166,9 +191,11 @@ def test_a_conversation_database_error_quotes_none_of_the_events(tmp_path, caplo
     monkeypatch.setattr(rasa_tracker_store, "create_engine_kwargs", engine_kwargs)  # as bot.rasa_main runs Rasa
     path = tmp_path / "tracker.db"
     with sqlite3.connect(path) as db:  # an events table that takes no data: every INSERT fails
-        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-                   "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-                   "action_name VARCHAR(255), data TEXT NOT NULL CHECK (length(data) < 10))")
+        db.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT NOT NULL CHECK (length(data) < 10))"
+        )
     store = AlertingTrackerStore(SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path)))
     tracker = DialogueStateTracker.from_events(OPENID, [UserUttered(TEXT), SlotSet("applicant", NAME)])
     with caplog.at_level(logging.DEBUG):
@@ -192,7 +219,12 @@ def test_every_engine_hides_its_parameters():
         if relative.parts[0] in ("tests", ".venv", "var", "node_modules", "webchat"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "create_engine":
-                if not any(k.arg == "hide_parameters" and getattr(k.value, "value", None) is True for k in node.keywords):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) == "create_engine"
+            ):
+                if not any(
+                    k.arg == "hide_parameters" and getattr(k.value, "value", None) is True for k in node.keywords
+                ):
                     missing.append(f"{relative}:{node.lineno}")
     assert missing == []

@@ -19,25 +19,41 @@ STRONG = "f" * 64
 MODEL = str(REPO / "models" / "shaoguan-hukou.tar.gz")
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, []),
-    ({"APP_MODE": "embedded", "RASA_API_TOKEN": "x"}, []),  # embedded: anything goes, for local work
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG}, []),
-    ({"APP_MODE": "production"}, ["STATUS_HMAC_SECRET"]),
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": DEV_SECRET}, ["开发默认密钥"]),
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "RASA_API_TOKEN": "rasaToken"}, ["RASA_API_TOKEN"]),
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "ACTION_SERVER_TOKEN": "short"}, ["ACTION_SERVER_TOKEN"]),
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "WECHAT_TOKEN": "t"}, ["WECHAT_AES_KEY"]),
-    ({"APP_MODE": "production", "RASA_API_TOKEN": "unused-see-args"}, ["STATUS_HMAC_SECRET", "RASA_API_TOKEN"]),
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "SOCKETIO_REDIS_URL": "redis://10.0.0.5:6379/1"},
-     ["SOCKETIO_REDIS_URL"]),  # issue 17, finding 8: python-socketio's Redis channel
-    ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "SOCKETIO_REDIS_URL": "redis://:pw@10.0.0.5:6379/1"},
-     []),
-    ({"APP_MODE": "prod"}, ["APP_MODE"]),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, []),
+        ({"APP_MODE": "embedded", "RASA_API_TOKEN": "x"}, []),  # embedded: anything goes, for local work
+        ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG}, []),
+        ({"APP_MODE": "production"}, ["STATUS_HMAC_SECRET"]),
+        ({"APP_MODE": "production", "STATUS_HMAC_SECRET": DEV_SECRET}, ["开发默认密钥"]),
+        ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "RASA_API_TOKEN": "rasaToken"}, ["RASA_API_TOKEN"]),
+        (
+            {"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "ACTION_SERVER_TOKEN": "short"},
+            ["ACTION_SERVER_TOKEN"],
+        ),
+        ({"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "WECHAT_TOKEN": "t"}, ["WECHAT_AES_KEY"]),
+        ({"APP_MODE": "production", "RASA_API_TOKEN": "unused-see-args"}, ["STATUS_HMAC_SECRET", "RASA_API_TOKEN"]),
+        (
+            {"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG, "SOCKETIO_REDIS_URL": "redis://10.0.0.5:6379/1"},
+            ["SOCKETIO_REDIS_URL"],
+        ),  # issue 17, finding 8: python-socketio's Redis channel
+        (
+            {
+                "APP_MODE": "production",
+                "STATUS_HMAC_SECRET": STRONG,
+                "SOCKETIO_REDIS_URL": "redis://:pw@10.0.0.5:6379/1",
+            },
+            [],
+        ),
+        ({"APP_MODE": "prod"}, ["APP_MODE"]),
+    ],
+)
 def test_production_names_every_default_or_missing_secret_at_once(env, expected):
     problems = startup_problems(env)
-    assert len(problems) == len(expected) and all(word in p for word, p in zip(expected, problems, strict=False)), problems
+    assert len(problems) == len(expected) and all(
+        word in p for word, p in zip(expected, problems, strict=False)
+    ), problems
     assert (startup_refusal(env) is None) == (not expected)
 
 
@@ -48,8 +64,15 @@ def start(module_args, env, timeout=120):
     for name in ("STATUS_HMAC_SECRET", "RASA_API_TOKEN", "ACTION_SERVER_TOKEN", "WECHAT_TOKEN"):
         if name not in env:
             environment.pop(name, None)
-    process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, env=environment, text=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", *module_args],
+        cwd=REPO,
+        env=environment,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         _, stderr = process.communicate(timeout=timeout)
         return process.returncode, stderr
@@ -61,8 +84,21 @@ def start(module_args, env, timeout=120):
 
 LAUNCHERS = {
     "make run": ["bot.serve", "--model", MODEL, "--rasa-port", "5391", "--action-port", "5392", "--web-port", "5393"],
-    "make run-scaled": ["deploy.scaled", "--model", MODEL, "--port", "5394", "--internal-port", "5395",
-                        "--rasa-ports", "5396", "--action-ports", "5397", "--web-port", "0"],
+    "make run-scaled": [
+        "deploy.scaled",
+        "--model",
+        MODEL,
+        "--port",
+        "5394",
+        "--internal-port",
+        "5395",
+        "--rasa-ports",
+        "5396",
+        "--action-ports",
+        "5397",
+        "--web-port",
+        "0",
+    ],
     "action server": ["actions.server", "--actions", "actions", "--port", "5398"],
     "Rasa": ["bot.rasa_main", "run", "--model", MODEL, "--port", "5399", "--enable-api"],
     "web page and console": ["bot.web", "--port", "5400", "--rasa-port", "5399"],
@@ -71,8 +107,14 @@ LAUNCHERS = {
 
 @pytest.mark.parametrize("name", LAUNCHERS)
 def test_every_process_refuses_to_start_in_production_with_the_development_secret(name, tmp_path):
-    env = {"APP_MODE": "production", "STATUS_HMAC_SECRET": DEV_SECRET, "ACTION_SERVER_TOKEN": "t" * 32,
-           "RASA_API_TOKEN": "r" * 32, "SCALED_DB_PREFIX": "secrets_test", "POLICY_KB_DIR": str(REPO / "policy_kb" / "data")}
+    env = {
+        "APP_MODE": "production",
+        "STATUS_HMAC_SECRET": DEV_SECRET,
+        "ACTION_SERVER_TOKEN": "t" * 32,
+        "RASA_API_TOKEN": "r" * 32,
+        "SCALED_DB_PREFIX": "secrets_test",
+        "POLICY_KB_DIR": str(REPO / "policy_kb" / "data"),
+    }
     code, stderr = start(LAUNCHERS[name], env)
     assert code not in ("started", 0), f"{name} 在生产模式下用开发密钥启动了"
     assert "STATUS_HMAC_SECRET" in stderr and "开发默认密钥" in stderr, stderr[-2000:]
@@ -89,10 +131,20 @@ def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
     monkeypatch.setenv("ACTION_SERVER_TOKEN", action)
     monkeypatch.setenv("RASA_INTERFACE", "127.0.0.1")
     args = argparse.Namespace(model=MODEL, rasa_port=5005, action_port=5055, web_port=8080)
-    config = ScaledConfig(model=MODEL, pg_url="postgresql://postgres@127.0.0.1:5432/test", db_prefix="x",
-                          redis=RedisTarget.parse("redis://127.0.0.1:6379/5"), public=Address("127.0.0.1", 8088),
-                          internal=Address("127.0.0.1", 8089), rasa_ports=[5105], action_ports=[5155], web_port=None,
-                          work=tmp_path, api_token=api, action_token=action)
+    config = ScaledConfig(
+        model=MODEL,
+        pg_url="postgresql://postgres@127.0.0.1:5432/test",
+        db_prefix="x",
+        redis=RedisTarget.parse("redis://127.0.0.1:6379/5"),
+        public=Address("127.0.0.1", 8088),
+        internal=Address("127.0.0.1", 8089),
+        rasa_ports=[5105],
+        action_ports=[5155],
+        web_port=None,
+        work=tmp_path,
+        api_token=api,
+        action_token=action,
+    )
     argvs = list(serve._commands(args).values())
     monkeypatch.setattr("deploy.stack._nginx", lambda: "nginx")  # only its command line is read here
     argvs += [service.argv for service in ScaledStack(config).services.values()]

@@ -72,7 +72,9 @@ def parse(text: str) -> Dict[str, bytes]:
             continue
         name, _, token = (piece.strip() for piece in entry.partition("="))
         if not _NAME.match(name):
-            raise IntegrationsError(f"REST_INTEGRATIONS 中的集成名 {name!r} 只能用小写字母、数字、下划线和连字符（最多 32 个）")
+            raise IntegrationsError(
+                f"REST_INTEGRATIONS 中的集成名 {name!r} 只能用小写字母、数字、下划线和连字符（最多 32 个）"
+            )
         if len(token) < MIN_TOKEN_CHARS:
             raise IntegrationsError(f"REST_INTEGRATIONS 中 {name} 的令牌太短：至少 {MIN_TOKEN_CHARS} 个字符")
         if name in tokens or token.encode() in tokens.values():

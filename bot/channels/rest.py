@@ -84,8 +84,11 @@ class ResidentRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             integration = integrations.identify(request.headers.get("Authorization"))
             if integrations.required and integration is None:
-                return response.json({"error": "REST 接口只供已登记的集成使用：请在 Authorization 头中提供 Bearer 令牌。"},
-                                     status=401, headers={"WWW-Authenticate": "Bearer"})
+                return response.json(
+                    {"error": "REST 接口只供已登记的集成使用：请在 Authorization 头中提供 Bearer 令牌。"},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             try:
                 inbound = _for_integration(parse_rest_body(request.body or b""), integration)
             except BadRequest as error:

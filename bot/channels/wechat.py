@@ -70,8 +70,13 @@ def _kb_messages(*keys: str) -> List[Dict[str, Any]]:
 class WeChatConversations:
     """Turns verified WeChat messages into reply text, once per push, within WeChat's deadline."""
 
-    def __init__(self, sender: Optional[MessageSender] = None, reply_timeout: float = REPLY_TIMEOUT_SECONDS,
-                 clock: Clock = time.monotonic, shared: Optional[SeenStore] = None):
+    def __init__(
+        self,
+        sender: Optional[MessageSender] = None,
+        reply_timeout: float = REPLY_TIMEOUT_SECONDS,
+        clock: Clock = time.monotonic,
+        shared: Optional[SeenStore] = None,
+    ):
         self._sender, self._reply_timeout, self._shared = sender, reply_timeout, shared
         self._seen: TTLCache[str, _Pending] = TTLCache(DEDUP_ENTRIES, DEDUP_SECONDS, clock)
         self.memory = ReplyMemory(clock=clock)
@@ -226,9 +231,16 @@ class WeChatInput(InputChannel):
             sender = CustomerServiceSender(value["app_id"], value["app_secret"])
         return cls(value["token"], value["app_id"], value["aes_key"], sender, seen=seen_store(value["redis_url"]))
 
-    def __init__(self, token: str, app_id: str = "", aes_key: str = "", sender: Optional[MessageSender] = None,
-                 clock: Clock = time.time, reply_timeout: float = REPLY_TIMEOUT_SECONDS,
-                 seen: Optional[SeenStore] = None):
+    def __init__(
+        self,
+        token: str,
+        app_id: str = "",
+        aes_key: str = "",
+        sender: Optional[MessageSender] = None,
+        clock: Clock = time.time,
+        reply_timeout: float = REPLY_TIMEOUT_SECONDS,
+        seen: Optional[SeenStore] = None,
+    ):
         """``seen``: where used nonces and claimed pushes are kept (``wechat_seen``); shared by every
         Rasa instance of a deployment. The default, a SQLite file, suits one Rasa process."""
         self.token, self._clock = token, clock

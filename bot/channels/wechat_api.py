@@ -59,8 +59,9 @@ class CustomerServiceSender:
         body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": content}}, ensure_ascii=False)
         for attempt in range(2):
             token = await self._access_token(refresh=attempt > 0)
-            result = await self._request("POST", "/cgi-bin/message/custom/send", {"access_token": token},
-                                         data=body.encode("utf-8"))
+            result = await self._request(
+                "POST", "/cgi-bin/message/custom/send", {"access_token": token}, data=body.encode("utf-8")
+            )
             errcode = int(result.get("errcode") or 0)
             if errcode == 0:
                 return
@@ -91,7 +92,8 @@ class CustomerServiceSender:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=REQUEST_TIMEOUT)
         headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else None
-        async with self._session.request(method, self._api_base + path, params=params, data=data,
-                                         headers=headers) as response:
+        async with self._session.request(
+            method, self._api_base + path, params=params, data=data, headers=headers
+        ) as response:
             # WeChat answers JSON with a text/plain content type, so do not let aiohttp check it.
             return await response.json(content_type=None)

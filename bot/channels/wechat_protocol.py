@@ -142,8 +142,14 @@ def open_request(
     return Envelope(_message(fields), encrypted, nonce, timestamp)
 
 
-def _decrypt(fields: Dict[str, str], msg_signature: Optional[str], token: str, crypto: Optional[WeChatCrypto],
-             timestamp: str, nonce: str) -> bytes:
+def _decrypt(
+    fields: Dict[str, str],
+    msg_signature: Optional[str],
+    token: str,
+    crypto: Optional[WeChatCrypto],
+    timestamp: str,
+    nonce: str,
+) -> bytes:
     encrypt = fields.get("Encrypt")
     if not encrypt:
         raise BadRequest("安全模式消息缺少 Encrypt。")
@@ -182,9 +188,13 @@ def _message(fields: Dict[str, str]) -> WeChatMessage:
         raise BadRequest("CreateTime 必须是整数。") from None
     event = fields.get("Event")
     return WeChatMessage(
-        to_user=fields["ToUserName"].strip(), from_user=sender, create_time=create_time,
-        msg_type=fields["MsgType"].strip().lower(), msg_id=(fields.get("MsgId") or "").strip() or None,
-        content=fields.get("Content"), recognition=fields.get("Recognition"),
+        to_user=fields["ToUserName"].strip(),
+        from_user=sender,
+        create_time=create_time,
+        msg_type=fields["MsgType"].strip().lower(),
+        msg_id=(fields.get("MsgId") or "").strip() or None,
+        content=fields.get("Content"),
+        recognition=fields.get("Recognition"),
         event=event.strip().lower() if event else None,
     )
 
@@ -202,8 +212,12 @@ def cdata_safe(text: str) -> str:
 
 def reply_xml(message: WeChatMessage, content: str, now: float) -> str:
     """The passive text reply to ``message``, rendered by wechatpy."""
-    reply = TextReply(source=cdata_safe(message.to_user), target=cdata_safe(message.from_user),
-                      content=cdata_safe(content), time=int(now))
+    reply = TextReply(
+        source=cdata_safe(message.to_user),
+        target=cdata_safe(message.from_user),
+        content=cdata_safe(content),
+        time=int(now),
+    )
     return reply.render()
 
 

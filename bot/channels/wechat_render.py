@@ -92,7 +92,7 @@ def _segments(text: str, limit: int) -> Iterable[str]:
             # A sentence longer than a page: cut at the byte limit, never inside a character.
             head = segment.encode("utf-8")[:limit].decode("utf-8", "ignore")
             yield head
-            segment = segment[len(head):]
+            segment = segment[len(head) :]
         if segment:
             yield segment
 
@@ -116,8 +116,9 @@ class _Memory:
 class ReplyMemory:
     """Per resident: the options of the last answer and its unread pages (bounded, expiring)."""
 
-    def __init__(self, max_residents: int = MEMORY_RESIDENTS, ttl: float = MEMORY_SECONDS,
-                 clock: Clock = time.monotonic):
+    def __init__(
+        self, max_residents: int = MEMORY_RESIDENTS, ttl: float = MEMORY_SECONDS, clock: Clock = time.monotonic
+    ):
         self._cache: TTLCache[str, _Memory] = TTLCache(max_residents, ttl, clock)
 
     def first_page(self, resident: str, rendered: Rendered) -> str:

@@ -81,8 +81,9 @@ class SqliteSeen:
         try:
             db.execute("BEGIN IMMEDIATE")  # one writer at a time: two requests cannot both be first
             db.execute("DELETE FROM seen WHERE expires <= ?", (now,))
-            inserted = db.execute("INSERT OR IGNORE INTO seen (key, expires) VALUES (?, ?)",
-                                  (digest, now + ttl_seconds)).rowcount
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO seen (key, expires) VALUES (?, ?)", (digest, now + ttl_seconds)
+            ).rowcount
             db.execute("COMMIT")
             return inserted == 1
         finally:

@@ -128,8 +128,6 @@ def test_help_menu_has_buttons_for_known_intents(domain):
         assert button["payload"].lstrip("/") in domain.intents
 
 
-
-
 def test_a_follow_up_is_read_in_the_light_of_the_last_answer(domain):
     # issue 16: "那我老婆呢" right after the renting answer asks about the spouse settling too
     first = tracker("在浈江租房可以落户吗", "faq_settle_housing")
@@ -149,6 +147,9 @@ def test_the_context_belongs_to_its_conversation_and_expires(domain):
     # three messages later the old topic is no longer assumed
     old = {"faq_id": "settle_rent", "articles": ["三"], "turn": 1}
     history = [{"event": "user", "text": t} for t in ("租房能落户吗", "好", "嗯")]
-    messages, _ = run(edges.ActionOutOfScope(), tracker("那我老婆呢", "out_of_scope", events=history,
-                                                        slots={"answer_context": old}), domain)
+    messages, _ = run(
+        edges.ActionOutOfScope(),
+        tracker("那我老婆呢", "out_of_scope", events=history, slots={"answer_context": old}),
+        domain,
+    )
     assert not messages[0]["text"].endswith(with_home)

@@ -73,7 +73,7 @@ def test_correction_changes_an_earlier_answer(domain):
     t = tracker("说错了，是买的房", "elig_housing_area", elig_housing="rented", elig_housing_area="说错了，是买的房")
     texts, events = run(ValidateEligibilityForm(), t, domain)
     assert slot_events(events)["elig_housing"] == "owned"
-    assert texts == ["好的，已按您说的更正。", question(slot_events(events)["requested_slot"][len("elig_"):])]
+    assert texts == ["好的，已按您说的更正。", question(slot_events(events)["requested_slot"][len("elig_") :])]
 
 
 def test_policy_question_mid_form_is_answered_then_the_question_repeats(domain):

@@ -109,9 +109,15 @@ def test_not_useful_rating_logs_the_question_it_rated(domain):
 
 
 def test_typed_rating_finds_the_answer_it_rates(domain):
-    answer = {"event": "bot", "text": "可以申请……",
-              "data": {"buttons": [{"title": "没用", "payload": '/rate_answer{"faq_id": "settle_rent", '
-                                                                   '"rating": "not_useful"}'}]}}
+    answer = {
+        "event": "bot",
+        "text": "可以申请……",
+        "data": {
+            "buttons": [
+                {"title": "没用", "payload": '/rate_answer{"faq_id": "settle_rent", ' '"rating": "not_useful"}'}
+            ]
+        },
+    }
     history = [{"event": "user", "text": "租房能落户吗"}, answer]
     typed = tracker("你这个答案一点用都没有", "rate_answer", (), history)
     messages, _ = run(feedback.ActionRateAnswer(), typed, domain)
@@ -143,8 +149,9 @@ def test_second_misunderstanding_in_a_row_asks_a_person_without_pausing(domain):
     messages, _ = run(edges.ActionFallback(), first, domain)
     assert handoffs.queue() == [] and not any("工作人员查看" in m["text"] for m in messages)
     history = [{"event": "user", "text": "嗯嗯那个啥"}, {"event": "action", "name": "action_fallback"}]
-    messages, events = run(edges.ActionFallback(), tracker("哦哦就系咁", "nlu_fallback", (), history, confidence=0.2),
-                           domain)
+    messages, events = run(
+        edges.ActionFallback(), tracker("哦哦就系咁", "nlu_fallback", (), history, confidence=0.2), domain
+    )
     assert any("工作人员查看" in m["text"] for m in messages)
     assert events == [SlotSet("answer_context", None)]  # not paused; no topic to follow up on
     [item] = handoffs.queue()

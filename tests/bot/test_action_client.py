@@ -13,8 +13,9 @@ async def _server(peers: list, port: int = 0) -> web.AppRunner:
     async def webhook(request: web.Request) -> web.Response:
         peers.append(request.transport.get_extra_info("peername")[1])  # the client's port: one per connection
         body = await request.json()
-        return web.json_response({"events": [], "responses": [{"text": body["next_action"]}],
-                                  "token": request.query.get("token")})
+        return web.json_response(
+            {"events": [], "responses": [{"text": body["next_action"]}], "token": request.query.get("token")}
+        )
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)

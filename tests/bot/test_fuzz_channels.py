@@ -17,12 +17,22 @@ from tests.bot.test_wechat_channel import ANSWER, Server, message_xml, post, saf
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NASTY_TEXT = st.one_of(
     st.text(max_size=300),
-    st.sampled_from([
-        "", " ", "\u200b\u200e\u202e租房\u2066可以落户吗", "１２３４５６７８９０１２３４５６７８",
-        "' OR 1=1; DROP TABLE events; --",
-        "<script>alert(1)</script>", "/restart", '/check_status{"application_no": "SG2026110099"}',
-        "/rate_answer{\"faq_id\": \"x\"", "\x00\x01\x1b[31m", "租" * 5000, "🙏" * 50,
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\u200b\u200e\u202e租房\u2066可以落户吗",
+            "１２３４５６７８９０１２３４５６７８",
+            "' OR 1=1; DROP TABLE events; --",
+            "<script>alert(1)</script>",
+            "/restart",
+            '/check_status{"application_no": "SG2026110099"}',
+            '/rate_answer{"faq_id": "x"',
+            "\x00\x01\x1b[31m",
+            "租" * 5000,
+            "🙏" * 50,
+        ]
+    ),
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | NASTY_TEXT,
@@ -44,11 +54,17 @@ REST_BODIES = st.one_of(
     st.fixed_dictionaries({"sender": JSON_VALUES, "message": JSON_VALUES}, optional={"metadata": JSON_VALUES}).map(
         lambda value: json.dumps(value).encode()
     ),
-    st.builds(lambda text, sender: json.dumps({"sender": sender, "message": text}).encode(),
-              NASTY_TEXT, st.text(string.ascii_letters + string.digits, min_size=1, max_size=20)),
+    st.builds(
+        lambda text, sender: json.dumps({"sender": sender, "message": text}).encode(),
+        NASTY_TEXT,
+        st.text(string.ascii_letters + string.digits, min_size=1, max_size=20),
+    ),
     # another resident's id: an openid's shape, a web chat id's shape
-    st.builds(lambda text, sender: json.dumps({"sender": sender, "message": text}).encode(),
-              NASTY_TEXT, st.from_regex(r"o[0-9A-Za-z_-]{27}|[0-9a-f]{32}\.[0-9a-f]{32}", fullmatch=True)),
+    st.builds(
+        lambda text, sender: json.dumps({"sender": sender, "message": text}).encode(),
+        NASTY_TEXT,
+        st.from_regex(r"o[0-9A-Za-z_-]{27}|[0-9a-f]{32}\.[0-9a-f]{32}", fullmatch=True),
+    ),
     st.integers(1, 400).map(lambda n: json.dumps({"sender": "u", "message": "hi", "metadata": _deep(n)}).encode()),
 )
 

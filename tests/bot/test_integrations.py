@@ -40,8 +40,12 @@ def rest_server(monkeypatch):
 
 def post(server, sender, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.post(f"http://127.0.0.1:{server.port}/webhooks/rest/webhook", json={"sender": sender,
-                         "message": "租房可以落户吗"}, headers=headers, timeout=10)
+    return requests.post(
+        f"http://127.0.0.1:{server.port}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "租房可以落户吗"},
+        headers=headers,
+        timeout=10,
+    )
 
 
 def test_with_integrations_each_needs_its_token_and_keeps_its_own_conversations(rest_server):
@@ -72,12 +76,15 @@ def test_a_namespaced_id_must_still_fit(rest_server):
     assert post(server, "u" * 128, token=CITY).status_code == 400
 
 
-@pytest.mark.parametrize("text, message", [
-    ("City=" + CITY, "集成名"),
-    ("city=short", "太短"),
-    (f"a={CITY},a={HOTLINE}", "重复"),
-    (f"a={CITY},b={CITY}", "重复"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("City=" + CITY, "集成名"),
+        ("city=short", "太短"),
+        (f"a={CITY},a={HOTLINE}", "重复"),
+        (f"a={CITY},b={CITY}", "重复"),
+    ],
+)
 def test_bad_entries_stop_the_start(text, message):
     with pytest.raises(IntegrationsError, match=message):
         parse(text)

@@ -131,14 +131,24 @@ def test_one_insert_a_turn_stores_exactly_the_rows_rasas_save_stores(tmp_path):
     from bot.rasa_main import save_new_events
 
     turns = [
-        [UserUttered("租房可以落户吗", {"name": "ask_rent", "confidence": 0.9},
-                     [{"entity": "housing", "value": "租房"}]),
-         ActionExecuted("action_answer_faq"), BotUttered("可以。依据：第（三）条"), ActionExecuted("action_listen")],
-        [UserUttered("查进度", {"name": "check_status", "confidence": 0.8}),
-         SlotSet("application_no", "SG2026110001"), ActionExecuted("status_form")],
+        [
+            UserUttered(
+                "租房可以落户吗", {"name": "ask_rent", "confidence": 0.9}, [{"entity": "housing", "value": "租房"}]
+            ),
+            ActionExecuted("action_answer_faq"),
+            BotUttered("可以。依据：第（三）条"),
+            ActionExecuted("action_listen"),
+        ],
+        [
+            UserUttered("查进度", {"name": "check_status", "confidence": 0.8}),
+            SlotSet("application_no", "SG2026110001"),
+            ActionExecuted("status_form"),
+        ],
     ]
-    stores = {name: SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / f"{name}.db"))
-              for name in ("rasa", "ours")}
+    stores = {
+        name: SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / f"{name}.db"))
+        for name in ("rasa", "ours")
+    }
     trackers = {name: DialogueStateTracker("resident-1", []) for name in stores}
     for turn in turns:
         for name, store in stores.items():
@@ -188,8 +198,9 @@ _TYPED_EVENT = st.fixed_dictionaries(
 _ODD_EVENT = st.fixed_dictionaries({"event": st.text(max_size=8) | _JSON}, optional={"name": _TEXT}) | _JSON
 _EVENTS = _mostly(_TYPED_EVENT, _ODD_EVENT)
 _RESULTS = st.one_of(
-    st.fixed_dictionaries({}, optional={"events": st.lists(_EVENTS, max_size=4) | _JSON,
-                                        "responses": st.lists(_JSON, max_size=2) | _JSON}),
+    st.fixed_dictionaries(
+        {}, optional={"events": st.lists(_EVENTS, max_size=4) | _JSON, "responses": st.lists(_JSON, max_size=2) | _JSON}
+    ),
     _JSON,
 )
 

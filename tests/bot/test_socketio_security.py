@@ -55,8 +55,16 @@ def test_a_pickle_on_the_redis_channel_is_never_loaded_and_json_still_is(tmp_pat
         try:
             await asyncio.sleep(0.5)  # subscribed
             publisher.publish(pubsub_channel(REDIS_URL), pickle.dumps(Planted(planted)))
-            emit = {"method": "emit", "event": "bot_uttered", "data": {"text": "您好"}, "namespace": "/",
-                    "room": "conversation-1", "skip_sid": None, "callback": None, "host_id": "other-instance"}
+            emit = {
+                "method": "emit",
+                "event": "bot_uttered",
+                "data": {"text": "您好"},
+                "namespace": "/",
+                "room": "conversation-1",
+                "skip_sid": None,
+                "callback": None,
+                "host_id": "other-instance",
+            }
             publisher.publish(pubsub_channel(REDIS_URL), json.dumps(emit))
             for _ in range(50):
                 if handled:
@@ -93,9 +101,15 @@ def test_what_an_instance_publishes_is_json():
     assert json.loads(asyncio.run(scenario()))["data"] == {"text": "好"}
 
 
-@pytest.mark.parametrize("data", ['51-["user_uttered",{"_placeholder":true,"num":0}]',
-                                  '6100-/,7[{"_placeholder":true,"num":99}]', b"\x04" + b"a" * 1000],
-                         ids=["binary-event", "binary-ack", "attachment"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        '51-["user_uttered",{"_placeholder":true,"num":0}]',
+        '6100-/,7[{"_placeholder":true,"num":99}]',
+        b"\x04" + b"a" * 1000,
+    ],
+    ids=["binary-event", "binary-ack", "attachment"],
+)
 def test_a_socket_that_sends_binary_is_disconnected_and_nothing_is_kept(data):
     channel = channel_with()
     disconnected = []

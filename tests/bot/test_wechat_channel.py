@@ -77,8 +77,9 @@ class Server:
 
     def __init__(self, extra_channels=(), aes_key=AES_KEY):
         self.agent, self.sender, self.port = FakeAgent(), FakeSender(), _free_port()
-        channel = WeChatInput(TOKEN, APP_ID, aes_key, sender=self.sender, reply_timeout=REPLY_TIMEOUT,
-                              seen=MemorySeen())
+        channel = WeChatInput(
+            TOKEN, APP_ID, aes_key, sender=self.sender, reply_timeout=REPLY_TIMEOUT, seen=MemorySeen()
+        )
         self.channel, channels = channel, [channel, *extra_channels]
         self.app = configure_app(input_channels=channels, enable_api=True, port=self.port, use_uvloop=False)
         self.app.ctx.agent = self.agent
@@ -93,8 +94,9 @@ class Server:
         self.loop.run_forever()
 
     async def _start(self):
-        self.server = await self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True,
-                                                   access_log=False)
+        self.server = await self.app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+        )
         await self.server.startup()
         await self.server.before_start()
         await self.server.after_start()
@@ -110,6 +112,7 @@ class Server:
             self.server.close()
             await self.server.wait_closed()
             await self.server.after_stop()
+
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
@@ -138,8 +141,10 @@ def signed_params(timestamp=None, nonce=None):
 
 
 def message_xml(openid, msg_type="text", msg_id=None, **fields):
-    parts = [f"<ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>",
-             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"]
+    parts = [
+        f"<ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>",
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>",
+    ]
     parts += [f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items()]
     if msg_id is not None:
         parts.append(f"<MsgId>{msg_id}</MsgId>")
@@ -149,9 +154,12 @@ def message_xml(openid, msg_type="text", msg_id=None, **fields):
 def safe_request(plain_xml, timestamp=None, nonce=None):
     """(params, body) of a 安全模式 push of ``plain_xml``, encrypted and signed as WeChat does."""
     params = signed_params(timestamp, nonce)
-    encrypted = parse_xml(CRYPTO.encrypt_message(plain_xml.decode("utf-8"), params["nonce"],
-                                                 params["timestamp"]).encode())
-    body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+    encrypted = parse_xml(
+        CRYPTO.encrypt_message(plain_xml.decode("utf-8"), params["nonce"], params["timestamp"]).encode()
+    )
+    body = (
+        f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+    )
     return {**params, "encrypt_type": "aes", "msg_signature": encrypted["MsgSignature"]}, body.encode()
 
 
@@ -168,8 +176,9 @@ def reply_content(response):
     assert response.headers["content-type"].startswith("application/xml")
     fields = parse_xml(response.content)
     if "Encrypt" in fields:
-        fields = parse_xml(CRYPTO.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"],
-                                                  fields["Nonce"]).encode())
+        fields = parse_xml(
+            CRYPTO.decrypt_message(response.text, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]).encode()
+        )
     assert fields["MsgType"] == "text" and fields["FromUserName"] == "gh_test"
     return fields["Content"]
 
@@ -179,8 +188,9 @@ def new_openid():
 
 
 def test_rasa_builds_the_channel_from_credentials():
-    channel = _create_single_channel("bot.channels.wechat.WeChatInput",
-                                     {"token": TOKEN, "app_id": APP_ID, "app_secret": "s", "aes_key": AES_KEY})
+    channel = _create_single_channel(
+        "bot.channels.wechat.WeChatInput", {"token": TOKEN, "app_id": APP_ID, "app_secret": "s", "aes_key": AES_KEY}
+    )
     assert channel.name() == "wechat" and channel.url_prefix() == "wechat"
     assert isinstance(channel.conversations._sender, CustomerServiceSender)
     assert WeChatInput.from_credentials({"token": "", "app_id": "", "app_secret": "", "aes_key": ""}).crypto is None
@@ -204,11 +214,15 @@ def test_signed_text_gets_an_xml_answer_from_rasa(server):
     assert [m.input_channel for m in server.agent.messages if m.sender_id == openid] == ["wechat"]
 
 
-@pytest.mark.parametrize("change", [
-    lambda params: {k: v for k, v in params.items() if k not in ("signature", "msg_signature")},
-    lambda params: {**params, "msg_signature": "f" * 40},
-    lambda params: {**params, "signature": "f" * 40},
-], ids=["missing", "wrong", "wrong-url-signature"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda params: {k: v for k, v in params.items() if k not in ("signature", "msg_signature")},
+        lambda params: {**params, "msg_signature": "f" * 40},
+        lambda params: {**params, "signature": "f" * 40},
+    ],
+    ids=["missing", "wrong", "wrong-url-signature"],
+)
 def test_unsigned_posts_are_403_and_never_reach_rasa(server, change):
     openid = new_openid()
     params, body = safe_request(message_xml(openid, Content="你好", msg_id=1002))
@@ -223,6 +237,7 @@ def test_a_request_signed_long_ago_is_403(server):
 
 
 # ── Issue 17, finding 3: forged and replayed pushes ─────────────────────────────────────────────
+
 
 def test_with_an_aes_key_a_plain_mode_post_is_refused_whatever_its_url_signature(server):
     """The URL signature covers timestamp and nonce only: with it, anyone could post any body."""
@@ -243,7 +258,9 @@ def test_a_replayed_safe_mode_request_is_refused(server):
 def test_a_seen_url_signature_cannot_carry_another_body_in_plain_mode(plain_server):
     """A signed URL copied from a proxy log, with a body of the copier's choosing: refused."""
     victim, params = new_openid(), signed_params()
-    assert reply_content(post(plain_server, message_xml(victim, Content="租房可以落户吗", msg_id=1103), params)) == ANSWER
+    assert (
+        reply_content(post(plain_server, message_xml(victim, Content="租房可以落户吗", msg_id=1103), params)) == ANSWER
+    )
     forged = post(plain_server, message_xml(victim, Content="/restart", msg_id=1104), params)
     assert forged.status_code == 403 and ANSWER not in forged.text
     assert plain_server.agent.texts(victim) == ["租房可以落户吗"]
@@ -276,9 +293,11 @@ def test_concurrent_retries_share_one_answer(server):
     assert [reply_content(r) for r in results] == [ANSWER] * 3 and server.agent.texts(openid) == ["租房可以落户吗"]
 
 
-@pytest.mark.parametrize("body", [b"<xml><ToUserName>gh", b"hello", b"",
-                                  b'<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml>&x;</xml>'],
-                         ids=["truncated", "not-xml", "empty", "xxe"])
+@pytest.mark.parametrize(
+    "body",
+    [b"<xml><ToUserName>gh", b"hello", b"", b'<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml>&x;</xml>'],
+    ids=["truncated", "not-xml", "empty", "xxe"],
+)
 def test_malformed_xml_is_400_not_500(server, body):
     assert post(server, body).status_code == 400
 
@@ -291,8 +310,11 @@ def test_oversized_body_is_413(server):
 def test_safe_mode_is_decrypted_and_answered_encrypted(server):
     crypto, openid = WeChatCrypto(TOKEN, AES_KEY, APP_ID), new_openid()
     params = signed_params()
-    encrypted = parse_xml(crypto.encrypt_message(message_xml(openid, Content="租房可以落户吗", msg_id=4001).decode(),
-                                                 params["nonce"], params["timestamp"]).encode())
+    encrypted = parse_xml(
+        crypto.encrypt_message(
+            message_xml(openid, Content="租房可以落户吗", msg_id=4001).decode(), params["nonce"], params["timestamp"]
+        ).encode()
+    )
     body = f"<xml><ToUserName>gh_test</ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
     safe = {**params, "encrypt_type": "aes", "msg_signature": encrypted["MsgSignature"]}
     response = post(server, body.encode(), safe)
@@ -375,6 +397,7 @@ def test_chunked_oversized_body_is_refused_while_streaming(server):
         for _ in range(MAX_BODY_BYTES // 1024 + 2):
             yield b"<a>" + b"x" * 1024 + b"</a>"
         yield b"</xml>"
+
     assert requests.post(server.url, params=signed_params(), data=chunks(), timeout=10).status_code == 413
 
 

@@ -55,14 +55,16 @@ def signed(token, timestamp, nonce="n1", **extra):
 
 # --- signatures ---------------------------------------------------------------------------------
 
+
 def test_plain_signature_matches_the_sample(samples):
     sample = samples["plain_signature"]
     assert signature(sample["token"], sample["timestamp"], sample["nonce"]) == sample["signature"]
     verify_signature(sample["token"], sample["signature"], sample["timestamp"], sample["nonce"])
 
 
-@pytest.mark.parametrize("given", [None, "", "f21891de399b4e33a1a93c9a7b8a8fffb5a443fe", "签名",
-                                   "F21891DE399B4E33A1A93C9A7B8A8FFFB5A443FF"])
+@pytest.mark.parametrize(
+    "given", [None, "", "f21891de399b4e33a1a93c9a7b8a8fffb5a443fe", "签名", "F21891DE399B4E33A1A93C9A7B8A8FFFB5A443FF"]
+)
 def test_wrong_or_missing_signature_is_403(samples, given):
     sample = samples["plain_signature"]
     refused(lambda: verify_signature(sample["token"], given, sample["timestamp"], sample["nonce"]), 403)
@@ -79,20 +81,34 @@ def test_url_verification_echoes_only_with_a_valid_signature(samples):
 
 
 def test_safe_mode_url_signature_sample(safe):
-    params = {"timestamp": safe["timestamp"], "nonce": safe["nonce"], "signature": safe["url_signature"],
-              "echostr": "e"}
+    params = {
+        "timestamp": safe["timestamp"],
+        "nonce": safe["nonce"],
+        "signature": safe["url_signature"],
+        "echostr": "e",
+    }
     assert verify_url(params, safe["token"], int(safe["timestamp"])) == "e"
 
 
 # --- replay window ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("offset", [-REPLAY_WINDOW_SECONDS, 0, REPLAY_WINDOW_SECONDS])
 def test_timestamps_inside_the_window_pass(offset):
     assert check_fresh(str(1_700_000_000 + offset), 1_700_000_000) == str(1_700_000_000 + offset)
 
 
-@pytest.mark.parametrize("timestamp", [str(1_700_000_000 - REPLAY_WINDOW_SECONDS - 1),
-                                       str(1_700_000_000 + REPLAY_WINDOW_SECONDS + 1), "", None, "12a", "1e9"])
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        str(1_700_000_000 - REPLAY_WINDOW_SECONDS - 1),
+        str(1_700_000_000 + REPLAY_WINDOW_SECONDS + 1),
+        "",
+        None,
+        "12a",
+        "1e9",
+    ],
+)
 def test_stale_future_or_garbled_timestamps_are_403(timestamp):
     refused(lambda: check_fresh(timestamp, 1_700_000_000), 403)
 
@@ -106,9 +122,15 @@ def test_a_validly_signed_but_old_request_is_a_replay(samples):
 
 # --- safe mode ----------------------------------------------------------------------------------
 
+
 def safe_params(safe, **changes):
-    params = {"timestamp": safe["timestamp"], "nonce": safe["nonce"], "encrypt_type": "aes",
-              "msg_signature": safe["msg_signature"], "signature": safe["url_signature"]}
+    params = {
+        "timestamp": safe["timestamp"],
+        "nonce": safe["nonce"],
+        "encrypt_type": "aes",
+        "msg_signature": safe["msg_signature"],
+        "signature": safe["url_signature"],
+    }
     return {key: value for key, value in {**params, **changes}.items() if value is not None}
 
 
@@ -117,20 +139,34 @@ def test_safe_mode_sample_decrypts_to_the_documented_message(safe, crypto):
     expected = safe["decrypts_to"]
     message = envelope.message
     assert envelope.encrypted and envelope.nonce == safe["nonce"]
-    assert (message.to_user, message.from_user, str(message.create_time), message.msg_type, message.content,
-            message.msg_id) == (expected["ToUserName"], expected["FromUserName"], expected["CreateTime"],
-                                expected["MsgType"], expected["Content"], expected["MsgId"])
+    assert (
+        message.to_user,
+        message.from_user,
+        str(message.create_time),
+        message.msg_type,
+        message.content,
+        message.msg_id,
+    ) == (
+        expected["ToUserName"],
+        expected["FromUserName"],
+        expected["CreateTime"],
+        expected["MsgType"],
+        expected["Content"],
+        expected["MsgId"],
+    )
     assert message.content == "abcdteT"
 
 
 def test_safe_mode_needs_only_the_message_signature(safe, crypto):
-    envelope = open_request(safe_params(safe, signature=None), safe["body"].encode(), safe["token"], crypto,
-                            int(safe["timestamp"]))
+    envelope = open_request(
+        safe_params(safe, signature=None), safe["body"].encode(), safe["token"], crypto, int(safe["timestamp"])
+    )
     assert envelope.message.content == "abcdteT"
 
 
-@pytest.mark.parametrize("changes", [{"msg_signature": None}, {"msg_signature": "0" * 40},
-                                     {"signature": "0" * 40}, {"nonce": "1320562133"}])
+@pytest.mark.parametrize(
+    "changes", [{"msg_signature": None}, {"msg_signature": "0" * 40}, {"signature": "0" * 40}, {"nonce": "1320562133"}]
+)
 def test_safe_mode_with_a_bad_signature_is_403(safe, crypto, changes):
     params = safe_params(safe, **changes)
     refused(lambda: open_request(params, safe["body"].encode(), safe["token"], crypto, int(safe["timestamp"])), 403)
@@ -156,8 +192,10 @@ def test_with_an_aes_key_plain_mode_is_refused_even_when_signed(samples, safe, c
 
 def test_ciphertext_for_another_app_is_refused(safe):
     other = WeChatCrypto(safe["token"], safe["encoding_aes_key"], "wx0000000000000000")
-    error = refused(lambda: open_request(safe_params(safe), safe["body"].encode(), safe["token"], other,
-                                         int(safe["timestamp"])), 400)
+    error = refused(
+        lambda: open_request(safe_params(safe), safe["body"].encode(), safe["token"], other, int(safe["timestamp"])),
+        400,
+    )
     assert "解密" in str(error)
 
 
@@ -173,13 +211,19 @@ def test_encrypted_reply_round_trips_through_wechatpy(safe, crypto):
 
 # --- parsing ------------------------------------------------------------------------------------
 
+
 def test_sample_messages_parse(samples):
     plain = samples["plain_messages"]
     text = open_request(signed("t", 1348831860), plain["text"].encode(), "t", None, 1348831860).message
-    assert (text.msg_type, text.content, text.from_user, text.msg_id) == ("text", "this is a test", "fromUser",
-                                                                          "1234567890123456")
-    voice = open_request(signed("t", 1357290913), plain["voice_with_recognition"].encode(), "t", None,
-                         1357290913).message
+    assert (text.msg_type, text.content, text.from_user, text.msg_id) == (
+        "text",
+        "this is a test",
+        "fromUser",
+        "1234567890123456",
+    )
+    voice = open_request(
+        signed("t", 1357290913), plain["voice_with_recognition"].encode(), "t", None, 1357290913
+    ).message
     assert (voice.msg_type, voice.recognition) == ("voice", "腾讯微信团队")
     event = open_request(signed("t", 123456789), plain["subscribe_event"].encode(), "t", None, 123456789).message
     assert (event.msg_type, event.event, event.msg_id) == ("event", "subscribe", None)
@@ -206,8 +250,9 @@ XXE_PAYLOADS = [
 ]
 
 
-@pytest.mark.parametrize("payload", XXE_PAYLOADS,
-                         ids=["xxe-file", "billion-laughs", "parameter-entity", "external-dtd"])
+@pytest.mark.parametrize(
+    "payload", XXE_PAYLOADS, ids=["xxe-file", "billion-laughs", "parameter-entity", "external-dtd"]
+)
 def test_entity_expansion_and_xxe_are_refused(payload):
     refused(lambda: parse_xml(payload), 400)
     refused(lambda: open_request(signed("t", 1), payload, "t", None, 1), 400)
@@ -221,14 +266,22 @@ def test_xxe_inside_an_encrypted_message_is_refused_too(safe, crypto):
     refused(lambda: open_request(params, body.encode(), safe["token"], crypto, 1_700_000_000), 400)
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"   ", b"not xml", b"<xml><ToUserName>a</xml>", b"\xff\xfe<xml/>", b"<root><MsgType>text</MsgType></root>",
-    b"<xml><ToUserName>a</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
-    b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>soon</CreateTime>"
-    b"<MsgType>text</MsgType></xml>",
-    b"<xml><ToUserName>a</ToUserName><FromUserName>" + b"b" * 200 + b"</FromUserName><CreateTime>1</CreateTime>"
-    b"<MsgType>text</MsgType></xml>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   ",
+        b"not xml",
+        b"<xml><ToUserName>a</xml>",
+        b"\xff\xfe<xml/>",
+        b"<root><MsgType>text</MsgType></root>",
+        b"<xml><ToUserName>a</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>soon</CreateTime>"
+        b"<MsgType>text</MsgType></xml>",
+        b"<xml><ToUserName>a</ToUserName><FromUserName>" + b"b" * 200 + b"</FromUserName><CreateTime>1</CreateTime>"
+        b"<MsgType>text</MsgType></xml>",
+    ],
+)
 def test_malformed_xml_is_400(body):
     refused(lambda: open_request(signed("t", 1), body, "t", None, 1), 400)
 
@@ -249,14 +302,16 @@ def test_body_is_not_even_parsed_without_a_valid_signature():
 
 # --- replies ------------------------------------------------------------------------------------
 
+
 def test_reply_matches_the_documented_passive_reply(samples):
     expected = parse_xml(samples["plain_messages"]["passive_text_reply"].encode())
     message = WeChatMessage(to_user="fromUser", from_user="toUser", create_time=1, msg_type="text")
     assert parse_xml(reply_xml(message, "你好", 12345678).encode()) == expected
 
 
-@pytest.mark.parametrize("content", ["a]]>b", "]]>", "x]]]]>y", "]]><MsgType><![CDATA[news]]></MsgType>",
-                                     "<b>&amp;</b>"])
+@pytest.mark.parametrize(
+    "content", ["a]]>b", "]]>", "x]]]]>y", "]]><MsgType><![CDATA[news]]></MsgType>", "<b>&amp;</b>"]
+)
 def test_cdata_terminator_cannot_break_or_inject_into_the_reply(content):
     message = WeChatMessage("gh_1", "openid]]>x", 1, "text")
     fields = parse_xml(reply_xml(message, content, 1).encode())
@@ -271,6 +326,7 @@ def test_characters_xml_cannot_carry_are_dropped_from_replies():
 
 
 # --- bounded cache ------------------------------------------------------------------------------
+
 
 def test_cache_entries_expire_and_never_exceed_the_bound():
     now = [0.0]

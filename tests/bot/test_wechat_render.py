@@ -16,9 +16,11 @@ from bot.channels.wechat_render import (
 )
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
 
-BUTTONS = [{"title": "租房/买房落户", "payload": "/faq_settle_housing"},
-           {"title": "投靠亲属", "payload": "/faq_relatives"},
-           {"title": "转人工", "payload": "/request_human"}]
+BUTTONS = [
+    {"title": "租房/买房落户", "payload": "/faq_settle_housing"},
+    {"title": "投靠亲属", "payload": "/faq_relatives"},
+    {"title": "转人工", "payload": "/request_human"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +61,18 @@ def test_a_short_answer_is_one_page_without_a_hint():
 
 
 def test_messages_are_joined_and_buttons_numbered_under_their_own_text():
-    rendered = render_messages([{"text": "可以申请。\n依据：第（三）条", "buttons": BUTTONS[:2]},
-                                {"text": "您是不是想问：", "buttons": BUTTONS[2:]}, {"text": "或拨打12345。"},
-                                {"image": "x.png"}])
-    assert rendered.pages == ("可以申请。\n依据：第（三）条\n请回复数字选择：\n回复1：租房/买房落户\n回复2：投靠亲属"
-                              "\n\n您是不是想问：\n回复3：转人工\n\n或拨打12345。",)
+    rendered = render_messages(
+        [
+            {"text": "可以申请。\n依据：第（三）条", "buttons": BUTTONS[:2]},
+            {"text": "您是不是想问：", "buttons": BUTTONS[2:]},
+            {"text": "或拨打12345。"},
+            {"image": "x.png"},
+        ]
+    )
+    assert rendered.pages == (
+        "可以申请。\n依据：第（三）条\n请回复数字选择：\n回复1：租房/买房落户\n回复2：投靠亲属"
+        "\n\n您是不是想问：\n回复3：转人工\n\n或拨打12345。",
+    )
     assert rendered.payloads == ("/faq_settle_housing", "/faq_relatives", "/request_human")
 
 
@@ -72,8 +81,22 @@ def test_buttons_without_a_payload_are_not_offered():
     assert rendered.payloads == ("/faq_relatives",) and "回复1：投靠亲属" in rendered.pages[0]
 
 
-@pytest.mark.parametrize("text, number", [("1", 1), ("２", 2), (" 3 ", 3), ("回复2", 2), ("2。", 2), ("1.", 1),
-                                          ("12", 12), ("123", None), ("1和2", None), ("租房", None), ("", None)])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("1", 1),
+        ("２", 2),
+        (" 3 ", 3),
+        ("回复2", 2),
+        ("2。", 2),
+        ("1.", 1),
+        ("12", 12),
+        ("123", None),
+        ("1和2", None),
+        ("租房", None),
+        ("", None),
+    ],
+)
 def test_option_numbers_are_recognised_in_the_forms_residents_type(text, number):
     assert option_number(text) == number
 

@@ -29,14 +29,25 @@ def safe():
 
 
 def sample_params(safe):
-    return {"timestamp": safe["timestamp"], "nonce": safe["nonce"], "encrypt_type": "aes",
-            "msg_signature": safe["msg_signature"], "signature": safe["url_signature"]}
+    return {
+        "timestamp": safe["timestamp"],
+        "nonce": safe["nonce"],
+        "encrypt_type": "aes",
+        "msg_signature": safe["msg_signature"],
+        "signature": safe["url_signature"],
+    }
 
 
 def instance(safe, seen):
     """One Rasa instance's WeChat channel, its clock at the sample's time."""
-    return WeChatInput(safe["token"], safe["app_id"], safe["encoding_aes_key"], clock=lambda: int(safe["timestamp"]),
-                       reply_timeout=2, seen=seen)
+    return WeChatInput(
+        safe["token"],
+        safe["app_id"],
+        safe["encoding_aes_key"],
+        clock=lambda: int(safe["timestamp"]),
+        reply_timeout=2,
+        seen=seen,
+    )
 
 
 class Rasa:
@@ -52,8 +63,9 @@ class Rasa:
 
 async def receive(channel, safe, rasa):
     """What the channel's POST handler does with the sample: verify, refuse a replay, answer."""
-    envelope = open_request(sample_params(safe), safe["body"].encode(), channel.token, channel.crypto,
-                            int(safe["timestamp"]))
+    envelope = open_request(
+        sample_params(safe), safe["body"].encode(), channel.token, channel.crypto, int(safe["timestamp"])
+    )
     assert await channel._first_use(envelope)
     return await channel.conversations.respond(envelope.message, rasa)
 
@@ -87,11 +99,13 @@ def test_the_sample_is_answered_once_and_its_replay_refused_by_either_instance(s
 
 def test_a_retry_reaching_another_instance_is_not_a_second_turn(safe, shared):
     """WeChat's retry (same sender and MsgId, newly signed) at the other instance: acknowledged."""
+
     async def scenario():
         rasa = Rasa()
         first, second = instance(safe, shared()), instance(safe, shared())
-        message = open_request(sample_params(safe), safe["body"].encode(), first.token, first.crypto,
-                               int(safe["timestamp"])).message
+        message = open_request(
+            sample_params(safe), safe["body"].encode(), first.token, first.crypto, int(safe["timestamp"])
+        ).message
         assert await first.conversations.respond(message, rasa) == "可以申请。"
         assert await second.conversations.respond(message, rasa) is None  # "success"
         assert rasa.turns == ["abcdteT"]
@@ -103,13 +117,15 @@ def test_a_retry_reaching_another_instance_is_not_a_second_turn(safe, shared):
 
 def test_an_unreachable_store_refuses_to_process(safe):
     """Fail closed: without the store no request is known to be fresh; WeChat hears 系统繁忙."""
+
     class Down(MemorySeen):
         async def first_use(self, key, ttl_seconds):
             raise ConnectionError("redis down")
 
     channel = instance(safe, Down())
-    envelope = open_request(sample_params(safe), safe["body"].encode(), channel.token, channel.crypto,
-                            int(safe["timestamp"]))
+    envelope = open_request(
+        sample_params(safe), safe["body"].encode(), channel.token, channel.crypto, int(safe["timestamp"])
+    )
     assert asyncio.run(channel._first_use(envelope)) is False
 
 

@@ -20,8 +20,14 @@ from console.settings import ConsoleSettings
 from tests.console.fake_rasa import FakeRasa
 
 PASSWORD = "correct-horse-battery"
-USERS = {"hotline1": HOTLINE, "hotline2": HOTLINE, "comms1": COMMS, "comms2": COMMS, "reviewer1": REVIEWER,
-         "admin1": ADMIN}
+USERS = {
+    "hotline1": HOTLINE,
+    "hotline2": HOTLINE,
+    "comms1": COMMS,
+    "comms2": COMMS,
+    "reviewer1": REVIEWER,
+    "admin1": ADMIN,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +69,15 @@ class Console:
     async def get(self, path: str, **kwargs: Any):
         return await self.client.get(path, allow_redirects=False, **kwargs)
 
-    async def post(self, path: str, body: Any = None, *, csrf: Optional[str] = "", origin: Optional[str] = "",
-                   headers: Optional[dict] = None):
+    async def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        csrf: Optional[str] = "",
+        origin: Optional[str] = "",
+        headers: Optional[dict] = None,
+    ):
         """POST JSON. ``csrf``/``origin``: "" = the right one, None = leave the header out."""
         sent = dict(headers or {})
         if csrf is not None:

@@ -76,8 +76,13 @@ class FakeRasa:
         """Add one resident message (as parsed) and the assistant's reply to a conversation."""
         now = time.time()
         self.tracker(conversation_id).events += [
-            {"event": "user", "timestamp": now, "text": user_text, "input_channel": "rest",
-             "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": []}},
+            {
+                "event": "user",
+                "timestamp": now,
+                "text": user_text,
+                "input_channel": "rest",
+                "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": []},
+            },
             {"event": "bot", "timestamp": now, "text": bot_text, "data": {}},
         ]
 

@@ -114,7 +114,12 @@ def test_make_staff_user_for_scripts(private_console_db):
     env = {**os.environ, "CONSOLE_DB_URL": private_console_db, "STAFF_PASSWORD": PASSWORD}
     done = subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "staff-user", "USERNAME=make.user", "ROLE=hotline"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "已创建账号 make.user（热线坐席）" in done.stdout

@@ -33,8 +33,22 @@ async def _entry(c, faq_id):
 
 
 def _edit(entry, **changes):
-    faq = {k: entry[k] for k in ("id", "file", "intent", "question", "phrasings", "answer", "articles",
-                                 "related", "owner", "status", "review_by")}
+    faq = {
+        k: entry[k]
+        for k in (
+            "id",
+            "file",
+            "intent",
+            "question",
+            "phrasings",
+            "answer",
+            "articles",
+            "related",
+            "owner",
+            "status",
+            "review_by",
+        )
+    }
     return {"faq": {**faq, **changes}, "stamp": entry["stamp"], "is_new": False, "note": "测试"}
 
 
@@ -84,7 +98,8 @@ def test_an_invalid_edit_cannot_be_submitted(tmp_path, users, published):
         response = await c.post("/staff/api/changes", _edit(entry, articles=[]))
         assert response.status == 400
         assert (await response.json())["problems"] == [
-            {"field": "articles", "item": None, "message": "已发布的条目必须引用至少一条条款"}]
+            {"field": "articles", "item": None, "message": "已发布的条目必须引用至少一条条款"}
+        ]
         assert (await (await c.get("/staff/api/changes")).json())["change_sets"] == []
 
     run(_in(tmp_path, scenario))
@@ -208,8 +223,9 @@ def test_the_author_may_withdraw_a_change_before_review_and_submit_again(tmp_pat
     run(_in(tmp_path, scenario))
 
 
-def test_publishing_is_refused_when_the_entry_changed_since_it_was_submitted(tmp_path, users, published,
-                                                                           private_answers):
+def test_publishing_is_refused_when_the_entry_changed_since_it_was_submitted(
+    tmp_path, users, published, private_answers
+):
     async def scenario(c):
         await _as(c, "comms1")
         entry = await _entry(c, "settle_rent")
@@ -218,8 +234,10 @@ def test_publishing_is_refused_when_the_entry_changed_since_it_was_submitted(tmp
         await _as(c, "reviewer1")
         assert (await c.post(f"/staff/api/changes/{number}/approve", {})).status == 200
         settle = private_answers / "faqs" / "settle.yml"  # meanwhile, make faq-publish on the server
-        settle.write_text(settle.read_text(encoding="utf-8").replace("可以申请。《实施意见》", "可以。《实施意见》", 1),
-                          encoding="utf-8")
+        settle.write_text(
+            settle.read_text(encoding="utf-8").replace("可以申请。《实施意见》", "可以。《实施意见》", 1),
+            encoding="utf-8",
+        )
         assert publish(private_answers, published, by="engineer") == 2
         response = await c.post(f"/staff/api/changes/{number}/publish", {})
         assert response.status == 409 and "settle_rent" in (await response.json())["error"]
@@ -235,21 +253,33 @@ def test_state_changes_need_the_csrf_token_and_our_origin(tmp_path, users, publi
         await _as(c, "comms1")
         entry = await _entry(c, "settle_rent")
         assert (await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER), csrf=None)).status == 403
-        assert (await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER),
-                             origin="http://evil.example")).status == 403
+        assert (
+            await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER), origin="http://evil.example")
+        ).status == 403
         assert (await (await c.get("/staff/api/changes")).json())["change_sets"] == []
 
     run(_in(tmp_path, scenario))
 
 
-ANSWER_POSTS = ["/staff/api/answers/check", "/staff/api/answers/preview", "/staff/api/answers/try",
-                "/staff/api/answers/sheet", "/staff/api/changes", "/staff/api/changes/1/approve",
-                "/staff/api/changes/1/return", "/staff/api/changes/1/publish", "/staff/api/changes/1/withdraw",
-                "/staff/api/versions/1/rollback"]
+ANSWER_POSTS = [
+    "/staff/api/answers/check",
+    "/staff/api/answers/preview",
+    "/staff/api/answers/try",
+    "/staff/api/answers/sheet",
+    "/staff/api/changes",
+    "/staff/api/changes/1/approve",
+    "/staff/api/changes/1/return",
+    "/staff/api/changes/1/publish",
+    "/staff/api/changes/1/withdraw",
+    "/staff/api/versions/1/rollback",
+]
 
 
-@pytest.mark.parametrize("csrf, origin", [(None, ""), ("not-the-token", ""), ("", "https://evil.example")],
-                         ids=["no-token", "wrong-token", "foreign-origin"])
+@pytest.mark.parametrize(
+    "csrf, origin",
+    [(None, ""), ("not-the-token", ""), ("", "https://evil.example")],
+    ids=["no-token", "wrong-token", "foreign-origin"],
+)
 def test_every_answers_library_post_checks_token_and_origin(tmp_path, users, published, csrf, origin):
     async def scenario(c):
         await _as(c, "admin1")

@@ -33,8 +33,9 @@ async def _upload(c, content: bytes):
     form = FormData()
     form.add_field("file", content, filename="faqs.xlsx")
     form.add_field("note", "表格修改")
-    return await c.client.post("/staff/api/answers/sheet", data=form,
-                               headers={"Origin": c.origin, "X-CSRF-Token": c.csrf})
+    return await c.client.post(
+        "/staff/api/answers/sheet", data=form, headers={"Origin": c.origin, "X-CSRF-Token": c.csrf}
+    )
 
 
 async def _sheet(c) -> bytes:

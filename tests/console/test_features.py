@@ -110,13 +110,17 @@ def test_status_lookup_shows_the_masked_view_and_is_audited(tmp_path, users, mon
         assert response.status == 200 and body["found"], body
         app = body["application"]
         assert (app["application_no"], app["status"], app["office"]) == (
-            record["application_no"], record["status"], record["office"])
+            record["application_no"],
+            record["status"],
+            record["office"],
+        )
         assert app["masked_name"] == "欧***" and record["applicant_name"] not in await response.text()
         assert app["note"] == record["note"] and app["next_step"]
 
         wrong = await (await c.post("/staff/api/status", {**typed, "id_tail": "000000"})).json()
-        unknown = await (await c.post("/staff/api/status", {"application_no": "SG2099000001",
-                                                            "id_tail": typed["id_tail"]})).json()
+        unknown = await (
+            await c.post("/staff/api/status", {"application_no": "SG2099000001", "id_tail": typed["id_tail"]})
+        ).json()
         assert wrong["found"] is unknown["found"] is False and wrong["message"] == unknown["message"]
 
         bad = await c.post("/staff/api/status", {"application_no": "张三", "id_tail": "123456"})
@@ -145,7 +149,9 @@ def test_admins_read_the_audit_log_and_nobody_else_does(tmp_path, users):
         await _as(c, "admin1")
         log = await (await c.get("/staff/api/audit")).json()
         assert [(e["username"], e["action_label"]) for e in log["entries"]][:2] == [
-            ("admin1", "登录"), ("hotline1", "登录")]
+            ("admin1", "登录"),
+            ("hotline1", "登录"),
+        ]
         only = await (await c.get("/staff/api/audit?username=hotline1&action=login")).json()
         assert {(e["username"], e["action"]) for e in only["entries"]} == {("hotline1", "login")}
         assert log["actions"]["status_lookup"] == "查询申请进度"
@@ -288,8 +294,12 @@ def test_report_groups_unanswered_questions_with_a_draft_and_rates_answers(tmp_p
         assert draft[0]["question"] == "落户要交多少钱" and draft[0]["status"] == "draft"
         expected = insights.unanswered_groups(limit=50)
         assert [(g["count"], g["examples"]) for g in report["unanswered"]] == [(g.count, g.examples) for g in expected]
-        assert report["least_useful"][0] == {"faq_id": faq_id, "question": kb.faqs[faq_id].question,
-                                             "useful": 1, "not_useful": 2}
+        assert report["least_useful"][0] == {
+            "faq_id": faq_id,
+            "question": kb.faqs[faq_id].question,
+            "useful": 1,
+            "not_useful": 2,
+        }
         page = await (await c.get("/staff/report")).text()
         assert "助手答不好的问题" in page
 

@@ -117,9 +117,19 @@ def test_failures_store_no_username_or_address():
 
 
 def test_settings_from_the_environment():
-    settings = ConsoleSettings.from_env({"CONSOLE_IDLE_MINUTES": "10", "CONSOLE_SECURE_COOKIES": "1",
-                                         "RASA_API_URL": "http://127.0.0.1:6000/", "RASA_API_TOKEN": "t"})
-    assert (settings.idle_minutes, settings.secure_cookies, settings.rasa_api_url) == (10, True, "http://127.0.0.1:6000")
+    settings = ConsoleSettings.from_env(
+        {
+            "CONSOLE_IDLE_MINUTES": "10",
+            "CONSOLE_SECURE_COOKIES": "1",
+            "RASA_API_URL": "http://127.0.0.1:6000/",
+            "RASA_API_TOKEN": "t",
+        }
+    )
+    assert (settings.idle_minutes, settings.secure_cookies, settings.rasa_api_url) == (
+        10,
+        True,
+        "http://127.0.0.1:6000",
+    )
     assert "rasa_api_token" not in repr(settings)
     assert ConsoleSettings.from_env({}, rasa_port=5123).rasa_api_url == "http://127.0.0.1:5123"
     try:

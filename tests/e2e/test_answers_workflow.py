@@ -37,7 +37,11 @@ def answers_stack(tmp_path_factory):
         for username, role in (("e2e.editor", "comms"), ("e2e.reviewer", "reviewer"), ("e2e.admin", "admin")):
             created = subprocess.run(
                 [sys.executable, "-m", "console.staff_user", "--username", username, "--role", role],
-                cwd=REPO, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                stdin=subprocess.DEVNULL,
                 env={**os.environ, "CONSOLE_DB_URL": stack.console_db_url, "STAFF_PASSWORD": PASSWORD},
             )
             assert created.returncode == 0, created.stdout + created.stderr

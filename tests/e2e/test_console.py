@@ -31,11 +31,21 @@ def console_stack(tmp_path_factory):
     with running_stack(tmp_path_factory.mktemp("console-stack")) as stack:
         # The operator's way in, into the stack's own console DB.
         created = subprocess.run(
-            ["make", "--no-print-directory", "-o", ".venv/.installed", "staff-user",
-             f"USERNAME={STAFF}", f"ROLE={ROLE}"],
+            [
+                "make",
+                "--no-print-directory",
+                "-o",
+                ".venv/.installed",
+                "staff-user",
+                f"USERNAME={STAFF}",
+                f"ROLE={ROLE}",
+            ],
             cwd=REPO,
             env={**os.environ, "CONSOLE_DB_URL": stack.console_db_url, "STAFF_PASSWORD": PASSWORD},
-            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
         )
         assert created.returncode == 0, created.stdout + created.stderr
         yield stack
@@ -101,9 +111,15 @@ def test_take_over_a_rest_conversation_reply_and_hand_back(console_stack, staff)
 
     with session_scope(stack.console_db_url) as session:
         statuses = session.execute(select(Handoff.status).where(Handoff.conversation_id == sender)).scalars().all()
-        audited = session.execute(select(AuditEntry.action).where(AuditEntry.username == STAFF,
-                                                                  AuditEntry.target == sender)
-                                  .order_by(AuditEntry.id)).scalars().all()
+        audited = (
+            session.execute(
+                select(AuditEntry.action)
+                .where(AuditEntry.username == STAFF, AuditEntry.target == sender)
+                .order_by(AuditEntry.id)
+            )
+            .scalars()
+            .all()
+        )
     assert statuses == ["closed"]
     assert audited == ["take_over", "reply", "hand_back"]
 

@@ -15,23 +15,42 @@ CITE_3 = "第（三）条"
 
 
 def _api(stack, method, path, **kwargs):
-    response = requests.request(method, f"{stack.api_url}{path}", params={"token": stack.api_token, **kwargs.pop(
-        "params", {})}, timeout=60, **kwargs)
+    response = requests.request(
+        method,
+        f"{stack.api_url}{path}",
+        params={"token": stack.api_token, **kwargs.pop("params", {})},
+        timeout=60,
+        **kwargs,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def staff_reply(stack, sender, text):
-    _api(stack, "POST", f"/conversations/{sender}/tracker/events",
-         json=[{"event": "slot", "name": "staff_reply", "value": text}])
-    return _api(stack, "POST", f"/conversations/{sender}/execute", params={"output_channel": "latest"},
-                json={"name": "action_staff_reply"})
+    _api(
+        stack,
+        "POST",
+        f"/conversations/{sender}/tracker/events",
+        json=[{"event": "slot", "name": "staff_reply", "value": text}],
+    )
+    return _api(
+        stack,
+        "POST",
+        f"/conversations/{sender}/execute",
+        params={"output_channel": "latest"},
+        json={"name": "action_staff_reply"},
+    )
 
 
 def hand_back(stack, sender):
     _api(stack, "POST", f"/conversations/{sender}/tracker/events", json=[{"event": "resume"}])
-    return _api(stack, "POST", f"/conversations/{sender}/execute", params={"output_channel": "latest"},
-                json={"name": "action_handback"})
+    return _api(
+        stack,
+        "POST",
+        f"/conversations/{sender}/execute",
+        params={"output_channel": "latest"},
+        json={"name": "action_handback"},
+    )
 
 
 def bot_texts(stack, sender):
@@ -75,8 +94,14 @@ def test_rating_buttons_under_an_answer_reach_the_report(stack):
     not_useful = next(p for p in payloads if p.startswith("/rate_answer") and "not_useful" in p)
     text, _ = stack.ask(not_useful, sender=sender)
     assert "抱歉" in text
-    report = subprocess.run([sys.executable, "-m", "console.insights"], cwd=REPO, capture_output=True, text=True,
-                            env={"CONSOLE_DB_URL": stack.console_db_url, "PATH": "/usr/bin:/bin"}, timeout=120)
+    report = subprocess.run(
+        [sys.executable, "-m", "console.insights"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"CONSOLE_DB_URL": stack.console_db_url, "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     assert report.returncode == 0, report.stderr
     assert "住出租屋可以迁户口过来吗" in report.stdout and "没用 1" in report.stdout
 

@@ -139,7 +139,9 @@ def test_a_dozen_wrong_tails_from_a_dozen_conversations_then_the_right_one_revea
     record, other = RECORDS[7], RECORDS[6]
     refusals = {answers.message(kb, "status_not_found").text, answers.message(kb, "status_locked").text}
     for n in range(12):  # a new conversation for every guess, as a script rotating its REST sender would
-        text, _ = stack.ask(f"帮我查下{record['application_no']}到咩阶段，身份证尾号{200000 + n}", sender=f"s-guess-{n}")
+        text, _ = stack.ask(
+            f"帮我查下{record['application_no']}到咩阶段，身份证尾号{200000 + n}", sender=f"s-guess-{n}"
+        )
         assert text in refusals, text
     text, _ = stack.ask(
         f"帮我查下{record['application_no']}到咩阶段，身份证尾号{record['id_number'][-6:]}", sender="s-guess-right"
@@ -147,10 +149,14 @@ def test_a_dozen_wrong_tails_from_a_dozen_conversations_then_the_right_one_revea
     assert text == answers.message(kb, "status_locked").text and "12345" in text
     assert record["status"] not in text and masked(record["applicant_name"]) not in text
     # The number rests, not the service: another application is answered to the same client.
-    text, _ = stack.ask(f"帮我查下{other['application_no']}到咩阶段，身份证尾号{other['id_number'][-6:]}", sender="s-other")
+    text, _ = stack.ask(
+        f"帮我查下{other['application_no']}到咩阶段，身份证尾号{other['id_number'][-6:]}", sender="s-other"
+    )
     assert_status(text, other)
     # The operators are alerted, and the alert names the number only by a keyed hash.
-    alerts = [line for line in Path(stack.log.name).read_text(encoding="utf-8").splitlines() if "告警：受理编号" in line]
+    alerts = [
+        line for line in Path(stack.log.name).read_text(encoding="utf-8").splitlines() if "告警：受理编号" in line
+    ]
     assert len(alerts) == 1 and record["application_no"][-6:] not in alerts[0], alerts
 
 

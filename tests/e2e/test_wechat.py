@@ -39,9 +39,16 @@ def _signed_request(content, msg_id, good_signature=True, openid="o-e2e"):
     """(params, body) of a safe-mode push, as WeChat signs and encrypts it."""
     ts, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     encrypted = parse_xml(CRYPTO.encrypt_message(_push(content, msg_id, openid), nonce, ts).encode())
-    body = f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
-    params = {"timestamp": ts, "nonce": nonce, "signature": signature(TOKEN, ts, nonce), "encrypt_type": "aes",
-              "msg_signature": encrypted["MsgSignature"] if good_signature else "0" * 40}
+    body = (
+        f"<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+    )
+    params = {
+        "timestamp": ts,
+        "nonce": nonce,
+        "signature": signature(TOKEN, ts, nonce),
+        "encrypt_type": "aes",
+        "msg_signature": encrypted["MsgSignature"] if good_signature else "0" * 40,
+    }
     return params, body.encode()
 
 
@@ -87,8 +94,9 @@ def test_a_forged_plain_mode_post_and_a_replayed_nonce_are_refused(stack):
 def _user_turns(stack, sender):
     tracker_db = Path(stack.log.name).parent / "tracker.db"
     with sqlite3.connect(tracker_db) as db:
-        (turns,) = db.execute("SELECT count(*) FROM events WHERE sender_id=? AND type_name='user'",
-                              (sender,)).fetchone()
+        (turns,) = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id=? AND type_name='user'", (sender,)
+        ).fetchone()
     return turns
 
 

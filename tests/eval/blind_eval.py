@@ -115,15 +115,22 @@ def markdown(label: str, summary: dict) -> str:
     lines = [f"# 盲测集结果（{label}）", ""]
     q = summary.get("questions")
     if q:
-        lines += [f"- 真实问题：正确 {_pct(q['accuracy'])}；自信地答错 {_pct(q['confidently_wrong'])}；"
-                  f"多引条款 {_pct(q['over_cited'])}", ""]
+        lines += [
+            f"- 真实问题：正确 {_pct(q['accuracy'])}；自信地答错 {_pct(q['confidently_wrong'])}；"
+            f"多引条款 {_pct(q['over_cited'])}",
+            "",
+        ]
         lines += [f"  - {k}: {v['correct']}/{v['total']}" for k, v in q["by_kind"].items()]
         lines += ["", "## 真实问题：未答对", ""]
         lines += [f"- {m['text'][:80]} — 期望 {m['expect']} also_ok {m['also_ok']}；{m['got']}" for m in q["misses"]]
     d = summary.get("dialogues")
     if d:
-        lines += ["", f"- 多轮对话：轮次 {_pct(d['turns'])}；整段对话 {_pct(d['dialogues'])}；"
-                  f"自信地答错 {_pct(d['confidently_wrong'])}；多引条款 {_pct(d['over_cited'])}", ""]
+        lines += [
+            "",
+            f"- 多轮对话：轮次 {_pct(d['turns'])}；整段对话 {_pct(d['dialogues'])}；"
+            f"自信地答错 {_pct(d['confidently_wrong'])}；多引条款 {_pct(d['over_cited'])}",
+            "",
+        ]
         lines += [f"  - {k}: {v['correct']}/{v['total']}" for k, v in d["dialogues_by_kind"].items()]
         lines += ["", "## 多轮对话：未全对的对话", ""]
         for f in d["failed"]:

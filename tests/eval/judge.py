@@ -91,9 +91,7 @@ def over_cited(kb: KnowledgeBase, expect: Dict, text: str, also_ok: Iterable = (
     return bool(cited_articles(kb, text) - allowed_articles(expect, also_ok))
 
 
-def passes(
-    kb: KnowledgeBase, expect: Dict[str, List[str]], text: str, also_ok: Optional[Iterable] = None
-) -> bool:
+def passes(kb: KnowledgeBase, expect: Dict[str, List[str]], text: str, also_ok: Optional[Iterable] = None) -> bool:
     """Articles: every expected one cited. Behaviour: shown, and nothing cited for refusals.
     An expectation may carry both (a two-question message). Sets labelled with ``also_ok`` (the
     blind sets of issue 16) are judged strictly: a confidently wrong reply never passes; the older

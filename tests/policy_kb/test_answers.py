@@ -121,8 +121,15 @@ def test_rating_buttons_only_under_an_faq_answer(kb):
 
 @pytest.mark.parametrize(
     "text, rating",
-    [("有用", "useful"), ("很有用谢谢", "useful"), ("没用", "not_useful"), ("冇用", "not_useful"),
-     ("你这个答案一点用都没有", "not_useful"), ("答非所问", "not_useful"), ("沒有幫助", "not_useful")],
+    [
+        ("有用", "useful"),
+        ("很有用谢谢", "useful"),
+        ("没用", "not_useful"),
+        ("冇用", "not_useful"),
+        ("你这个答案一点用都没有", "not_useful"),
+        ("答非所问", "not_useful"),
+        ("沒有幫助", "not_useful"),
+    ],
 )
 def test_typed_ratings(kb, text, rating):
     assert answers.rating_in_words(kb, text) == rating

@@ -22,8 +22,14 @@ print(json.dumps({"hits": len(hits), "jax_after_search": jax_after_search,
 
 def test_searching_the_faq_ranks_with_numpy_and_leaves_jax_importable():
     # A fresh interpreter: whether JAX starts is decided once, at bm25s's first import.
-    done = subprocess.run([sys.executable, "-c", _PROBE], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     assert probe["hits"] > 0

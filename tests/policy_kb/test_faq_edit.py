@@ -43,8 +43,13 @@ def test_an_unchanged_entry_passes_and_leaves_the_file_byte_for_byte(data_copy):
 
 
 def test_a_new_entry_is_appended_and_loads(data_copy):
-    values = {**read_entries(data_copy)["settle_rent"], "id": "settle_rent_copy", "question": "新问题？",
-              "phrasings": [], "status": "draft"}
+    values = {
+        **read_entries(data_copy)["settle_rent"],
+        "id": "settle_rent_copy",
+        "question": "新问题？",
+        "phrasings": [],
+        "status": "draft",
+    }
     assert check_entry(values, data_copy, is_new=True, today=TODAY) == []
     taken = check_entry({**values, "id": "settle_rent"}, data_copy, is_new=True, today=TODAY)
     assert [p.field for p in taken] == ["id"]
@@ -57,7 +62,7 @@ def test_publishing_changes_adds_only_those_entries_to_the_live_version(data_cop
     root = tmp_path / "kb"
     ensure_published(data_copy, root)
     live = read_entries(root / "current")["settle_rent"]
-    other_edit = (data_copy / "faqs" / "reform.yml")
+    other_edit = data_copy / "faqs" / "reform.yml"
     other_edit.write_text(other_edit.read_text(encoding="utf-8") + "\n# 尚未发布的命令行修改\n", encoding="utf-8")
     change = {"id": "settle_rent", "base_stamp": stamp(live), "after": {**live, "answer": "新的答案。"}}
     assert publish_changes([change], source_dir=data_copy, root=root, by="reviewer1", note="", today=TODAY) == 2

@@ -198,12 +198,14 @@ def test_one_client_rotating_conversations_and_numbers_is_stopped(store):
         result = throttled_lookup(f"c-{n}", numbers[n % len(numbers)], "000000", client="addr-1", throttle=throttle)
         assert not result.found
     record = RECORDS[3]
-    right = throttled_lookup("c-new", record["application_no"], record["id_number"][-6:], client="addr-1",
-                             throttle=throttle)
+    right = throttled_lookup(
+        "c-new", record["application_no"], record["id_number"][-6:], client="addr-1", throttle=throttle
+    )
     assert right.locked and not right.found
     assert throttle.is_locked("c-newer", client="addr-1") and not throttle.is_locked("c-newer", client="addr-2")
-    assert throttled_lookup("c-other", record["application_no"], record["id_number"][-6:], client="addr-2",
-                            throttle=throttle).found
+    assert throttled_lookup(
+        "c-other", record["application_no"], record["id_number"][-6:], client="addr-2", throttle=throttle
+    ).found
     clock.now += CLIENT.window + dt.timedelta(seconds=1)
     assert not throttle.is_locked("c-newer", client="addr-1")
 
@@ -213,8 +215,11 @@ def test_parallel_guesses_cannot_slip_under_the_limit_together(store):
     for n in range(APPLICATION.limit - 1):
         throttled_lookup(f"before-{n}", "SG2026110001", "000000", throttle=throttle)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda n: throttled_lookup(f"burst-{n}", "SG2026110001", f"{200000 + n}", throttle=throttle),
-                      range(8)))
+        list(
+            pool.map(
+                lambda n: throttled_lookup(f"burst-{n}", "SG2026110001", f"{200000 + n}", throttle=throttle), range(8)
+            )
+        )
     [number] = [s for s in throttle.subjects("x", "SG2026110001") if s[0].scope == "application"]
     assert throttle.counts([number])[0] <= APPLICATION.limit  # at most one of the eight was tried
 

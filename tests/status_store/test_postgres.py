@@ -86,9 +86,9 @@ def test_two_action_servers_share_the_limits_per_number(pg_settings):
     a dozen conversations, some in parallel, still rest the number after five failures."""
     import_file(SAMPLE, settings=pg_settings)
     other = Settings(
-        db_url=make_url(pg_settings.db_url).update_query_dict({"application_name": "actions-2"}).render_as_string(
-            hide_password=False
-        ),
+        db_url=make_url(pg_settings.db_url)
+        .update_query_dict({"application_name": "actions-2"})
+        .render_as_string(hide_password=False),
         hmac_secret=TEST_SECRET,
     )
     servers = [LookupThrottle(pg_settings), LookupThrottle(other)]

@@ -57,6 +57,7 @@ def test_a_tail_typed_with_spaces_or_dashes_is_hidden_as_well_as_read(typed, saf
 
 # ── Issue 17, finding 6: tokens keyed per application number ─────────────────────────────────────
 
+
 def old_style_token(secret, tail):
     """The token as it was: a function of the tail alone."""
     return hmac.new(secret, f"tail:{tail}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -78,7 +79,10 @@ def test_one_tail_gives_different_tokens_for_different_applications():
 
 def test_a_tail_alone_is_keyed_by_the_conversations_number_or_hidden_without_a_token():
     secret = b"s" * 32
-    assert protect_message("121017", secret, "sg-2026-110001") == ("[已隐去]", tail_token(secret, "121017", "SG2026110001"))
+    assert protect_message("121017", secret, "sg-2026-110001") == (
+        "[已隐去]",
+        tail_token(secret, "121017", "SG2026110001"),
+    )
     assert protect_message("121017", secret) == ("[已隐去]", None)  # no number yet: asked again later
 
 
@@ -91,8 +95,9 @@ def test_hashes_stored_before_the_change_still_verify(settings):
 
     import_file(SAMPLE, settings=settings)
     secret = settings.hmac_secret
-    legacy = hmac.new(secret, f"credential:SG2026110001:{old_style_token(secret, '121017')}".encode(),
-                      hashlib.sha256).hexdigest()
+    legacy = hmac.new(
+        secret, f"credential:SG2026110001:{old_style_token(secret, '121017')}".encode(), hashlib.sha256
+    ).hexdigest()
     with session_scope(settings) as session:
         stored = session.query(Application).filter_by(application_no="SG2026110001").one()
         assert stored.id_hmac == legacy  # what the importer writes has not changed
