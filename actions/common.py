@@ -8,12 +8,12 @@ from typing import Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from console.signals import record_signal
 from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
 from policy_kb.respond import Plan, Question, Responder
+from service_desk.signals import record_signal
 
 # The conversation's context for follow-ups (policy_kb.followup); set by the answering actions only.
 CONTEXT_SLOT = "answer_context"

@@ -22,9 +22,9 @@ from actions.common import (
     stored_context,
     updated_context,
 )
-from console import handoffs
-from console.store import FALLBACK, GAVE_UP, LOW_CONFIDENCE, NOT_COVERED, OUT_OF_SCOPE
 from policy_kb import answers
+from service_desk import handoffs
+from service_desk.store import FALLBACK, GAVE_UP, LOW_CONFIDENCE, NOT_COVERED, OUT_OF_SCOPE
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from actions.common import (
     stored_context,
     updated_context,
 )
-from console.store import FALLBACK, NOT_COVERED
+from service_desk.store import FALLBACK, NOT_COVERED
 
 
 class ActionAnswerFaq(Action):

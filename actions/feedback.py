@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_entity, latest_text, record, send
-from console.store import NOT_USEFUL, USEFUL
 from policy_kb import answers
+from service_desk.store import NOT_USEFUL, USEFUL
 
 
 def rated_question(tracker: Tracker) -> Optional[str]:

@@ -12,9 +12,9 @@ from rasa_sdk.events import ConversationPaused, ConversationResumed, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, send
-from console import handoffs
-from console.store import REQUESTED
 from policy_kb import answers
+from service_desk import handoffs
+from service_desk.store import REQUESTED
 
 logger = logging.getLogger(__name__)
 

@@ -97,7 +97,7 @@ def _delete_batch(conn: Connection, senders: Sequence[str], cutoff: float) -> in
 
 def purge_signals(console_url: str, cutoff: dt.datetime, dry_run: bool = False) -> int:
     """Delete residents' signals recorded before ``cutoff`` (naive UTC, as stored)."""
-    from console.store import ResidentSignal, session_scope
+    from service_desk.store import ResidentSignal, session_scope
 
     old = ResidentSignal.created_at < cutoff.replace(tzinfo=None)
     with session_scope(console_url) as session:
@@ -155,7 +155,7 @@ def purge(
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from console.store import db_url
+    from service_desk.store import db_url
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=None, help=f"retention in days (RETENTION_DAYS, {DEFAULT_DAYS})")

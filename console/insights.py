@@ -21,8 +21,9 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 from sqlalchemy import select
 
-from console.store import NOT_USEFUL, UNANSWERED_KINDS, USEFUL, ResidentSignal, session_scope
+from console.store import session_scope
 from policy_kb.live import KNOWLEDGE
+from service_desk.store import NOT_USEFUL, UNANSWERED_KINDS, USEFUL, ResidentSignal
 
 REPORTED_KINDS = UNANSWERED_KINDS + (NOT_USEFUL,)
 # Measured on sample wordings: paraphrases (新生儿怎么上户口 / 小孩出生怎么上户口) score 0.26-0.8,

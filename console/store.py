@@ -1,40 +1,23 @@
-"""The console's own tables: staff accounts, the handoff queue, residents' signals and the audit log.
+"""The console's own tables: staff accounts, sessions, sign-in failures and the audit log.
 
-Kept apart from the status store (different owners, different retention), but connected the same
-way (status_store.db). ``CONSOLE_DB_URL`` points it elsewhere; the embedded default is SQLite.
-Texts stored here have passed the channel guard (no ID digits) and are redacted once more.
+In the same database as the service desk's handoff queue and residents' signals
+(service_desk/store.py, which owns those), connected the same way (status_store.db).
+``CONSOLE_DB_URL`` points it elsewhere; the embedded default is SQLite.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Iterator, Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import Session, declarative_base
 
+from service_desk import store as desk
+from service_desk.store import db_url, utcnow
 from status_store.db import get_engine
-from status_store.settings import REPO
-
-DEFAULT_DB_URL = f"sqlite:///{REPO / 'var' / 'console.db'}"
 
 Base = declarative_base()
-
-# Handoff reasons and states, as stored.
-REQUESTED, GAVE_UP = "requested", "gave_up"
-WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
-
-# Kinds of resident signal: questions the assistant could not answer well, and answer ratings.
-LOW_CONFIDENCE, FALLBACK, OUT_OF_SCOPE, NOT_COVERED = "low_confidence", "fallback", "out_of_scope", "not_covered"
-USEFUL, NOT_USEFUL = "useful", "not_useful"
-UNANSWERED_KINDS = (LOW_CONFIDENCE, FALLBACK, OUT_OF_SCOPE, NOT_COVERED)
-RATING_KINDS = (USEFUL, NOT_USEFUL)
-
-
-def utcnow() -> datetime:
-    return datetime.utcnow()
 
 
 class StaffUser(Base):
@@ -45,35 +28,6 @@ class StaffUser(Base):
     role = Column(String(16), nullable=False)  # hotline / comms / reviewer / admin
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-
-
-class Handoff(Base):
-    """A conversation waiting for (or being served by) a person."""
-
-    __tablename__ = "handoffs"
-    id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(128), nullable=False, index=True)
-    channel = Column(String(32), nullable=False, default="")
-    reason = Column(String(16), nullable=False)  # REQUESTED or GAVE_UP
-    status = Column(String(16), nullable=False, default=WAITING, index=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    taken_by = Column(String(64))
-    taken_at = Column(DateTime)
-    closed_at = Column(DateTime)
-
-
-class ResidentSignal(Base):
-    """One question the assistant answered badly or not at all, or one 有用/没用 rating."""
-
-    __tablename__ = "resident_signals"
-    id = Column(Integer, primary_key=True)
-    kind = Column(String(16), nullable=False, index=True)
-    text = Column(Text, nullable=False, default="")  # redacted
-    intent = Column(String(64))
-    confidence = Column(Float)
-    faq_id = Column(String(64), index=True)
-    channel = Column(String(32))
-    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
 
 class AuditEntry(Base):
@@ -111,14 +65,12 @@ class LoginFailure(Base):
     at = Column(DateTime, nullable=False, default=utcnow, index=True)
 
 
-def db_url() -> str:
-    return os.environ.get("CONSOLE_DB_URL") or DEFAULT_DB_URL
-
-
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
-    engine = get_engine(url or db_url(), Base.metadata)
+    url = url or db_url()
+    get_engine(url, desk.Base.metadata)  # the console reads the desk's tables through this session too
+    engine = get_engine(url, Base.metadata)
     with Session(engine, future=True, expire_on_commit=False) as session:
         with session.begin():
             yield session

@@ -207,12 +207,13 @@ class ScaledStack:
 
 
 def prepare_databases(config: ScaledConfig) -> None:
-    """Create each store's database if missing, and the status and console tables.
+    """Create each store's database if missing, and the status, service desk and console tables.
 
     The tables are created here, once, rather than by several processes racing at start-up;
     Rasa creates its own ``events`` table (and copes with that race itself).
     """
     from console.store import Base as ConsoleBase
+    from service_desk.store import Base as DeskBase
     from status_store.models import Base as StatusBase
 
     admin = create_engine(
@@ -232,7 +233,8 @@ def prepare_databases(config: ScaledConfig) -> None:
                     conn.execute(text(f"CREATE DATABASE {quote(config.database(store))}"))
     finally:
         admin.dispose()
-    for store, metadata in (("status", StatusBase.metadata), ("console", ConsoleBase.metadata)):
+    tables = (("status", StatusBase.metadata), ("console", DeskBase.metadata), ("console", ConsoleBase.metadata))
+    for store, metadata in tables:
         engine = create_engine(config.store_url(store, direct=True), future=True, hide_parameters=True)
         try:
             metadata.create_all(engine)

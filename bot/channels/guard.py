@@ -18,10 +18,10 @@ from sanic import Sanic
 from sanic.exceptions import SanicException
 
 from bot.channels.inbound import MAX_SENDER_CHARS
-from console import handoffs
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
+from service_desk import handoffs
 from status_store import SettingsError, get_settings, protect_message, redact
 from status_store.credentials import carries_lone_tail
 from status_store.privacy import client_token

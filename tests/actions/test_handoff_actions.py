@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import edges, faq, feedback, handoff
-from console import handoffs
-from console.store import GAVE_UP, REQUESTED, ResidentSignal, session_scope
+from service_desk import handoffs
+from service_desk.store import GAVE_UP, REQUESTED, ResidentSignal, session_scope
 from tests.conftest import REPO
 
 

@@ -75,8 +75,8 @@ def test_a_token_sent_by_the_client_is_dropped():
 
 
 def test_silence_while_waiting_for_a_person_says_the_message_reached_the_queue():
-    from console import handoffs
-    from console.store import REQUESTED
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
 
     handoffs.open_handoff("u1", "rest", REQUESTED)
     reply = _run("还在吗", _silent)[0]
@@ -84,8 +84,8 @@ def test_silence_while_waiting_for_a_person_says_the_message_reached_the_queue()
 
 
 def test_a_gave_up_handoff_does_not_hide_a_failure():
-    from console import handoffs
-    from console.store import GAVE_UP
+    from service_desk import handoffs
+    from service_desk.store import GAVE_UP
 
     handoffs.open_handoff("u1", "rest", GAVE_UP)  # the assistant still answers; silence is a fault
     assert "系统繁忙" in _run("还在吗", _silent)[0]

@@ -4,23 +4,13 @@ application (audited), work the handoff queue through Rasa's API, read the repor
 import yaml
 from sqlalchemy import select
 
-from console import handoffs, insights
-from console.signals import record_signal
-from console.store import (
-    ACTIVE,
-    CLOSED,
-    FALLBACK,
-    GAVE_UP,
-    NOT_COVERED,
-    NOT_USEFUL,
-    REQUESTED,
-    USEFUL,
-    WAITING,
-    AuditEntry,
-    session_scope,
-)
+from console import insights
+from console.store import AuditEntry, session_scope
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
+from service_desk import handoffs
+from service_desk.signals import record_signal
+from service_desk.store import ACTIVE, CLOSED, FALLBACK, GAVE_UP, NOT_COVERED, NOT_USEFUL, REQUESTED, USEFUL, WAITING
 from status_store.db import dispose_engines
 from status_store.importer import import_file
 from status_store.settings import Settings, get_settings

@@ -4,8 +4,8 @@ and a group turned into a draft FAQ entry that the loader accepts once filled in
 import yaml
 
 from console import insights
-from console.signals import record_signal
-from console.store import FALLBACK, LOW_CONFIDENCE, NOT_COVERED, NOT_USEFUL, OUT_OF_SCOPE, USEFUL
+from service_desk.signals import record_signal
+from service_desk.store import FALLBACK, LOW_CONFIDENCE, NOT_COVERED, NOT_USEFUL, OUT_OF_SCOPE, USEFUL
 
 
 def _log(*rows):

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from console.store import AuditEntry, Handoff, session_scope
+from console.store import AuditEntry, session_scope
+from service_desk.store import Handoff
 from tests.conftest import REPO
 from tests.e2e.chromium import PHONE
 from tests.stack import running_stack

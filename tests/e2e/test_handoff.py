@@ -78,7 +78,7 @@ def test_handoff_pauses_until_staff_hand_back(stack):
 
 
 def test_the_queue_holds_the_conversation_with_its_channel(stack, monkeypatch):
-    from console import handoffs
+    from service_desk import handoffs
 
     sender = "e2e-queue"
     stack.ask("人工客服", sender=sender)

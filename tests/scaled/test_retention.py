@@ -12,7 +12,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import retention
-from console.store import FALLBACK, ResidentSignal, session_scope
+from service_desk.store import FALLBACK, ResidentSignal, session_scope
 from status_store.db import dispose_engines
 from tests.scaled.services import require_postgres
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
-from console.store import RATING_KINDS, UNANSWERED_KINDS, ResidentSignal, session_scope
+from service_desk.store import RATING_KINDS, UNANSWERED_KINDS, ResidentSignal, session_scope
 from status_store.privacy import redact
 
 logger = logging.getLogger(__name__)

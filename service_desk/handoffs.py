@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from console.store import ACTIVE, CLOSED, REQUESTED, WAITING, Handoff, session_scope, utcnow
+from service_desk.store import ACTIVE, CLOSED, REQUESTED, WAITING, Handoff, session_scope, utcnow
 
 
 @dataclass(frozen=True)
