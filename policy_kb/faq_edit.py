@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from policy_kb.faq_import import apply_row, normalise_article, write_atomically
+from policy_kb.faq_import import apply_row, as_written, normalise_article, write_atomically
 from policy_kb.faq_sheet import LIST_KEYS, Row
 from policy_kb.faq_similar import DEFAULT_THRESHOLD, Phrase, similar_pairs
 from policy_kb.faq_source import FAQ_SUBDIR, read_faq_files
@@ -58,17 +58,6 @@ class FieldProblem:
     item: Optional[int] = None
 
 
-def _written(entry: Mapping, key: str) -> Any:
-    value = entry.get(key)
-    if key in LIST_KEYS:
-        return [str(item).strip() for item in value or []]
-    if key == "status":
-        return str(value or "published")
-    if key == "review_by":
-        return value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
-    return "" if value is None else str(value).strip()
-
-
 def read_entries(data_dir: Path) -> Dict[str, Dict[str, Any]]:
     """id → the entry's values as written, with the file it lives in, in file order."""
     found: Dict[str, Dict[str, Any]] = {}
@@ -76,7 +65,7 @@ def read_entries(data_dir: Path) -> Dict[str, Dict[str, Any]]:
         for entry in faq_file.entries:
             if isinstance(entry, dict):
                 values = {"id": str(entry.get("id")), "file": faq_file.name}
-                found.setdefault(values["id"], {**values, **{k: _written(entry, k) for k in EDITABLE}})
+                found.setdefault(values["id"], {**values, **{k: as_written(entry, k) for k in EDITABLE}})
     return found
 
 

@@ -17,7 +17,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
@@ -106,7 +106,7 @@ def check_rows(rows: List[Row], files: Dict[str, FaqFile], document: Document) -
     return problems + lost
 
 
-def _as_written(entry: CommentedMap, key: str) -> Any:
+def as_written(entry: Mapping, key: str) -> Any:
     """A field as the loader reads it, to compare with the sheet: an absent status is published."""
     value = entry.get(key)
     if key in LIST_KEYS:
@@ -155,7 +155,7 @@ def _apply(row: Row, faq_file: FaqFile) -> str:
             if _new_value(row, key) not in ("", []):
                 _set(faq_file.entries[-1], key, row.get(key))
         return "added"
-    changed = [key for key in FIELDS if _as_written(entry, key) != _new_value(row, key)]
+    changed = [key for key in FIELDS if as_written(entry, key) != _new_value(row, key)]
     for key in changed:
         _set(entry, key, row.get(key))
     return "changed" if changed else ""
