@@ -15,24 +15,10 @@ import pytest
 import requests
 
 from actions import server
+from deploy.probes import GREETING_CALL  # what Rasa sends to run the greeting
 from tests.conftest import REPO
 
 TOKEN = "unit-test-action-token-0123456789"
-GREETING_CALL = {
-    "next_action": "action_smalltalk",
-    "sender_id": "unit-server",
-    "tracker": {
-        "sender_id": "unit-server",
-        "slots": {},
-        "events": [],
-        "paused": False,
-        "followup_action": None,
-        "active_loop": {},
-        "latest_action_name": "action_listen",
-        "latest_message": {"text": "你好", "intent": {"name": "greet", "confidence": 1.0}, "entities": []},
-    },
-    "domain": {},
-}
 
 
 def free_port():
@@ -95,7 +81,7 @@ def test_with_the_secret_the_action_runs(base):
 def test_without_the_secret_nothing_runs(base, token):
     reply = post(base, greeting_body(), token=token)
     assert reply.status_code == 401
-    assert "您好" not in reply.text and "unit-server" not in reply.text
+    assert "您好" not in reply.text and GREETING_CALL["sender_id"] not in reply.text
 
 
 def test_the_action_list_needs_the_secret_and_health_does_not(base):
