@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet, Iterable, List, Tuple
 
+from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
 from policy_kb.text import normalise
 
-# The city itself and its common misspellings.
-CITY_NAMES = ("韶关", "绍关", "韶州", "韶關")
 # Characters in a row that a question must share with an entry's own wording to count as quoting it.
 QUOTE_CHARS = 4
 # A term found in more than this share of the published entries does not decide between them.
