@@ -132,6 +132,13 @@ def not_covered_topics(kb: KnowledgeBase, text: str) -> List[str]:
     return [key for key, topic in topics.items() if any(normalise(str(k)) in text for k in topic.get("keywords") or [])]
 
 
+def topics_marked(kb: KnowledgeBase, text: str, mark: str) -> List[str]:
+    """The not-covered topics the text mentions that carry ``mark``: ``of_hukou`` (a hukou
+    business itself, such as 分户) or ``other_office`` (handled by another office)."""
+    topics = kb.messages["not_covered_topics"]
+    return [key for key in not_covered_topics(kb, text) if topics[key].get(mark)]
+
+
 def _office_line(kb: KnowledgeBase, district: Optional[str]) -> Optional[str]:
     office = kb.operator.offices.get(district or "")
     if office is None:

@@ -9,6 +9,7 @@ its topic.
 
 from __future__ import annotations
 
+import re
 from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
@@ -22,10 +23,22 @@ QUOTE_CHARS = 4
 GENERIC_SHARE = 0.2
 # Terms naming who, where or which diploma: they refine a question but never make its topic.
 FACET_ENTITIES = ("district", "other_city", "relation", "education", "housing_type")
+# The document's sections on household registration itself: 户口迁移 (（三）–（六）) and 人口管理
+# (（七）–（十）). The others set goals, or reforms in other offices' fields (land, school, social
+# insurance, housing) that a hukou office does not handle.
+HUKOU_SECTIONS = ("二", "三")
+_CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
 
 
 def entry_text(faq: FaqEntry) -> str:
     return " ".join((faq.question, *faq.phrasings, faq.answer))
+
+
+def _of_hukou_itself(kb: KnowledgeBase, note: str) -> bool:
+    """A glossary term is of hukou itself unless its note cites only articles of other sections."""
+    cited = _CITED_ARTICLE.findall(note)
+    articles = kb.document.articles
+    return not cited or any(a in articles and articles[a].section in HUKOU_SECTIONS for a in cited)
 
 
 class ConceptIndex:
@@ -40,6 +53,12 @@ class ConceptIndex:
                 for form in term.surface_forms
             ),
             key=lambda pair: -len(pair[0]),
+        )
+        self._hukou_forms = tuple(
+            normalise(form)
+            for term in kb.glossary
+            if term.entity not in FACET_ENTITIES and _of_hukou_itself(kb, term.note)
+            for form in term.surface_forms
         )
         self._facet_forms = (
             tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES for form in term.surface_forms)
@@ -71,6 +90,12 @@ class ConceptIndex:
     def names_policy(self, text: str) -> bool:
         """A policy term (户口, 落户, 投靠 …; not only who, where or which diploma)."""
         return bool(self._all_terms(text))
+
+    def names_hukou(self, text: str) -> bool:
+        """A term of household registration itself (户口, 落户, 居住证, 身份证 …), not only of a field
+        the document reforms beside it (医保, 宅基地, 公积金 …)."""
+        text = normalise(text)
+        return any(form in text for form in self._hukou_forms)
 
     def names_facet(self, text: str) -> bool:
         """Who, where in Shaoguan or which diploma (亲属, 浈江, 大专 …), not the city's name alone."""

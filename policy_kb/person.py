@@ -34,13 +34,38 @@ HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
 ADULT_AGE = 18
 _AGE = re.compile(r"(\d{1,2})\s*[岁歲]")
 # "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.
-_ADULT_WORDS = ("成年子女", "已成年", "成年了", "满18", "满十八", "已经工作", "出来工作", "大学毕业", "结婚了")
+_ADULT_WORDS = (
+    "成年子女",
+    "已成年",
+    "成年了",
+    "满18",
+    "满十八",
+    "已经工作",
+    "出来工作",
+    "大学毕业",
+    "结婚了",
+    "没结婚",
+    "未婚",
+    "单身",
+    "离了婚",
+    "离婚",
+)
 _JOINS_CHILD = re.compile(r"(投靠|跟|随|同)(我)?(的)?(儿子|女儿|子女|孩子|个仔|个女|仔女)")
+# The resident joining their own parents ("我能投靠爸妈吗"): a child's case, adult or minor.
+_JOINS_PARENTS = re.compile(
+    r"我.{0,12}(投靠|迁到|迁去|落到|落在|挂到|挂在)(我)?(的)?(爸妈|父母|爸爸|妈妈|老爸|老妈|父亲|母亲|阿爸|阿妈|老豆)"
+)
 
 
 def _relation_terms(kb: KnowledgeBase, text: str) -> list:
-    relations = [t for t in kb.glossary if t.entity == "relation"]
-    return [t.term for t in relations if any(normalise(f) in text for f in t.surface_forms)]
+    """The relation terms named, the first named first: "我妹……帮我带孩子，她户口能落我家吗" is about
+    the sister."""
+    found = {}
+    for term in (t for t in kb.glossary if t.entity == "relation"):
+        places = [text.find(normalise(f)) for f in term.surface_forms if normalise(f) in text]
+        if places:
+            found[term.term] = min(places)
+    return sorted(found, key=found.get)
 
 
 def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
@@ -51,11 +76,14 @@ def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
         found = [v for v in [parse_answer("family_join", text, kb.eligibility)] if v in DIRECT + NOT_DIRECT]
     if not found:
         return None
-    if "minor_child" in found and not _JOINS_CHILD.search(text):
-        ages = [int(a) for a in _AGE.findall(text)]
+    ages = [int(a) for a in _AGE.findall(text)]
+    if found[0] == "parent" and _JOINS_PARENTS.search(text):
+        # the resident joins their own parents: an adult child, unless they say they are under 18
+        return "minor_child" if ages and max(ages) < ADULT_AGE else "adult_child"
+    if found[0] == "minor_child" and not _JOINS_CHILD.search(text):
         if any(w in text for w in _ADULT_WORDS) or (ages and max(ages) >= ADULT_AGE):
             return "adult_child"
-    if "minor_child" in found and _JOINS_CHILD.search(text):
+    if found[0] == "minor_child" and _JOINS_CHILD.search(text):
         return "parent"
     return found[0]
 

@@ -4,26 +4,45 @@ resident states about themselves (with the eligibility check's own rules)."""
 from __future__ import annotations
 
 import re
-from typing import List
+from typing import Dict, List
 
 from policy_kb.eligibility import evaluate
-from policy_kb.eligibility.dialogue import speaks_of_self, volunteered
+from policy_kb.eligibility.dialogue import mentioned, speaks_of_self, volunteered
+from policy_kb.eligibility.parsing import parse_answer
 from policy_kb.loader import KnowledgeBase
 
 # Several questions in one message: split at question marks, semicolons and the words that join them.
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
 MIN_PART_CHARS = 4
+# Yes/no facts taken from a free message only when the message brings up their subject in the
+# check's own words ("高级工", "非遗传承人", "井下"): a bare "有" says nothing of them.
+STATED_WHEN_MENTIONED = ("skill_certified", "special_talent", "long_term_resident", "hard_industry")
+TOWN = "town"
 
 
 def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
     """Articles of the settling pathways that the facts a resident states about themselves meet."""
+    if not speaks_of_self(kb.eligibility, text):
+        return []
+    return pathways_named(kb, text)
+
+
+def pathways_named(kb: KnowledgeBase, text: str) -> List[str]:
+    """Articles of the settling pathways whose facts the text names, whoever it speaks of
+    ("大专生和中级工都能落户吗" names 第（六）条's)."""
+    facts = _stated_facts(kb, text)
+    return [finding.article for finding in evaluate(facts, kb.eligibility).applicable] if facts else []
+
+
+def _stated_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
     rules = kb.eligibility
-    if not speaks_of_self(rules, text):
-        return []
     facts = volunteered(rules, text, correcting=True)
-    if not facts:
-        return []
-    return [finding.article for finding in evaluate(facts, rules).applicable]
+    for field_id in mentioned(rules, [text]) & set(STATED_WHEN_MENTIONED):
+        if parse_answer(field_id, text, rules) == "yes":
+            facts[field_id] = "yes"
+    if "housing" in facts and "housing_area" not in facts:
+        facts["housing_area"] = TOWN  # a home named without a place: the question is about settling in town
+    return facts
 
 
 def split_questions(text: str) -> List[str]:

@@ -17,7 +17,7 @@ from policy_kb.concepts import ConceptIndex
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.reading import pathways_met, split_questions
+from policy_kb.reading import pathways_met, pathways_named, split_questions
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 
@@ -55,12 +55,14 @@ class Responder:
     def answer(self, question: Question, context: Optional[Context] = None) -> Plan:
         """A policy question (an faq_* intent): the fitting answer, each further question's answer,
         and the not-covered detail it names."""
-        if context is not None and is_elliptical(self.kb, question.text):
+        if context is not None and (is_elliptical(self.kb, question.text) or is_bare_next_step(self.kb, question.text)):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
+        if self._another_offices_detail(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
             return Plan([answers.other_city_reply(self.kb)])
@@ -73,8 +75,9 @@ class Responder:
         return plan
 
     def follow_up(self, question: Question, context: Context) -> Optional[Plan]:
-        """A short message read as the same question about a new subject, or the next step of the
-        same topic; None when it carries a topic of its own (then it is a new question)."""
+        """A short message read as the same question about a new subject, a new fact about the
+        resident, or the next step of the same topic; None when it carries a topic of its own
+        (then it is a new question)."""
         text, who = question.text, person.subject(self.kb, question.text)
         if who in person.NOT_DIRECT:
             return Plan([person.not_direct_reply(self.kb, who)])
@@ -82,6 +85,12 @@ class Responder:
             if person.HOUSING_ARTICLE in context.articles:
                 return Plan([person.direct_with_home_reply(self.kb, who)], self.kb.faqs.get(context.faq_id))
             return self._relatives_answer(text)
+        met = [a for a in pathways_met(self.kb, text) if a not in context.articles]
+        if met:
+            # a new fact about the resident ("我还有大专文凭"): the pathway it opens
+            plan = self._pathway_answers(text, met)
+            if plan.replies:
+                return plan
         if answers.not_covered_topics(self.kb, text):
             return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
         if self.concepts.topics(text):
@@ -103,6 +112,11 @@ class Responder:
                 return plan
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
+        if self._another_offices_detail(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope_detail")])
+        stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text))
+        if stated.replies:
+            return stated  # the resident told us about themselves ("在韶钢做高级工，有证")
         reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
         faq = self.kb.faqs.get(reply.faq_id or "")
         if faq is not None and not self.concepts.fits(question.text, faq):
@@ -131,6 +145,8 @@ class Responder:
             if plan is not None:
                 return plan
         text = question.text
+        if self._another_offices_detail(text):
+            return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if self.concepts.names_policy(text) or self.concepts.names_facet(text):
             plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
             if plan.answered is None and not plan.not_covered:
@@ -145,20 +161,30 @@ class Responder:
         """A detail the document leaves open, by the classifier: another place's question is said to
         be so; a message that also asks a policy question of its own ("租房能落户吗？要交钱不")
         gets that answer first; otherwise the honest not-covered reply."""
-        text = question.text
+        text, kb, concepts = question.text, self.kb, self.concepts
         if self._other_city(question):
-            return Plan([answers.other_city_reply(self.kb)])
+            return Plan([answers.other_city_reply(kb)])
+        if self._plainly_off_topic(text):
+            return Plan([answers.message(kb, "out_of_scope")])
+        if context is not None and is_bare_next_step(kb, text):
+            return Plan([answers.not_covered_reply(kb, text, question.district)], not_covered=True)
+        if self._another_offices_detail(text):
+            return Plan([answers.message(kb, "out_of_scope_detail")])
         parts = split_questions(text)
-        rest = " ".join(p for p in parts if not answers.not_covered_topics(self.kb, p))
-        asks_both = len(rest) < len(" ".join(parts))  # some part names the detail, some does not
-        concepts = self.concepts
+        details = [p for p in parts if self._asks_detail(p)]
+        rest = " ".join(p for p in parts if p not in details)
         asks_policy = concepts.topics(rest) or (concepts.names_facet(rest) and concepts.names_policy(rest))
-        if asks_both and asks_policy:
-            # the parts that do not ask the detail ask a policy question of their own
-            plan = self.answer(Question(text, "", question.faq_id, question.district), context)
-            if plan.answered is not None:
+        if asks_policy and (details or self._asks_yes_or_no(rest)):
+            # a policy question beside the detail ("迁移证丢了怎么办？外地人租房落户是不是放开了"), or the
+            # classifier heard a detail in a plain "may I" question ("武江区租的房子能不能上户口"):
+            # read from those parts alone (the detail's words would mislead the search), then the detail
+            plan = self.answer(Question(rest, "", question.faq_id, question.district), context)
+            if any(reply.articles for reply in plan.replies):
+                if details and not plan.not_covered:
+                    plan.replies.append(answers.not_covered_reply(kb, text, question.district))
+                    plan.not_covered = True
                 return plan
-        return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
+        return Plan([answers.not_covered_reply(kb, text, question.district)], not_covered=True)
 
     def _plainly_off_topic(self, text: str) -> bool:
         """A service residents often ask about that is not hukou (messages.yml out_of_scope_words),
@@ -169,6 +195,28 @@ class Responder:
         for word in found:  # "提取公积金" names 公积金 only as the service asked about
             text = text.replace(word, " ")
         return bool(found) and not self.concepts.topics(text)
+
+    def _asks_detail(self, text: str) -> bool:
+        """A detail the document leaves open, or a "怎么/什么/哪/多久" question."""
+        kinds = self.kb.messages.get("question_kinds") or {}
+        said = normalise(text)
+        return bool(answers.not_covered_topics(self.kb, text)) or any(w in said for w in kinds.get("detail") or ())
+
+    def _asks_yes_or_no(self, text: str) -> bool:
+        """ "能不能/可以吗", and no detail asked beside it."""
+        kinds = self.kb.messages.get("question_kinds") or {}
+        said = normalise(text)
+        return not self._asks_detail(text) and any(w in said for w in kinds.get("yes_no") or ())
+
+    def _another_offices_detail(self, text: str) -> bool:
+        """A practical detail (time, fee, procedure …) of something that is not household
+        registration ("医保异地备案程序", "二手房过户要多少钱"): no hukou window to point to."""
+        kb = self.kb
+        if not answers.not_covered_topics(kb, text) or answers.topics_marked(kb, text, "of_hukou"):
+            return False
+        if self.concepts.names_hukou(text):
+            return False
+        return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
@@ -188,6 +236,9 @@ class Responder:
             return self._honest(question)
         if question.intent:
             faq = answers.choose_faq(kb, self.index, question.intent, text)
+        elif self.concepts.names_hukou(text) and pathways_named(kb, text):
+            # no classifier reading (a part of a message): the pathways whose facts it names
+            return self._pathway_answers(text, pathways_named(kb, text))
         else:
             faq = self._best_searched(text)
         if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
@@ -210,12 +261,20 @@ class Responder:
             return plan
         if not set(faq.articles) & set(met):
             plan = Plan([], None)
-        for article in [a for a in met if a not in faq.articles]:
+        more = self._pathway_answers(text, [a for a in met if a not in faq.articles])
+        plan.replies.extend(more.replies)
+        plan.answered = plan.answered or more.answered
+        return plan if plan.replies else Plan([answers.faq_reply(self.kb, faq, text)], faq)
+
+    def _pathway_answers(self, text: str, articles: Sequence[str]) -> Plan:
+        """The entry of each settling pathway (one article each), the search's choice first."""
+        plan = Plan()
+        for article in articles:
             other = next((f for f in self._searched(text) + self.kb.published_faqs() if f.articles == (article,)), None)
             if other is not None:
                 plan.replies.append(answers.faq_reply(self.kb, other, text))
                 plan.answered = plan.answered or other
-        return plan if plan.replies else Plan([answers.faq_reply(self.kb, faq, text)], faq)
+        return plan
 
     def _for_the_person(self, question: Question) -> Optional[Plan]:
         """Asking about a relative: 第（五）条 for the family it names, kindly "not 投靠" for others."""
@@ -292,6 +351,9 @@ class Responder:
         if new_topics:
             faq = self.concepts.first_fitting(part, self._searched(part))
             return answers.faq_reply(self.kb, faq, part) if faq is not None and faq.articles else None
+        met = [a for a in pathways_named(self.kb, part) if a not in cited]
+        if met:  # "大专生和中级工都能落户吗" after another pathway's answer
+            return next(iter(self._pathway_answers(part, met).replies), None)
         who = person.subject(self.kb, part)
         if who is None or person.RELATIVES_ARTICLE in cited:
             return None

@@ -210,3 +210,62 @@ def test_a_settling_pathway_needs_the_question_to_speak_of_hukou(kb, responder, 
 def test_a_question_in_the_entrys_own_words_or_with_a_typo_is_still_answered(kb, responder):
     assert "四" in cited(kb, responder.answer(Question("一线艰苦行业指的是哪些", "faq_collective_hukou")))
     assert "六" in cited(kb, responder.answer(Question("技能人材入护韶关要什么条件", "faq_talent")))
+
+
+# ── issue 16, second round: another office's detail, facts stated, the classifier's false detail ──
+AFTER_LODGING = Context("collective_hard_industry", ("四",), turn=1)
+
+
+@pytest.mark.parametrize("said", ["医保异地备案程序是什么", "二手房过户需多少钱", "买了房子多久可以拿到房产证"])
+def test_another_offices_detail_is_not_sent_to_the_hukou_window(kb, responder, said):
+    for plan in (
+        responder.low_confidence(Question(said), ["faq_social_security"], None),
+        responder.not_covered(Question(said, "ask_not_covered"), None),
+        responder.answer(Question(said, "faq_social_security")),
+    ):
+        assert not cited(kb, plan)
+        assert text_of(plan).startswith("不好意思，我只能解答") and "户政窗口" not in text_of(plan)
+        assert "《实施意见》没有规定" in text_of(plan)
+
+
+def test_a_hukou_detail_still_points_to_the_hukou_window(kb, responder):
+    plan = responder.not_covered(Question("落户以后医保卡要带什么材料", "ask_not_covered"), None)
+    assert "不好意思，我只能解答" not in text_of(plan) and plan.not_covered
+
+
+def test_a_policy_question_the_classifier_called_a_detail_is_answered(kb, responder):
+    plan = responder.not_covered(Question("武江区租的房子能不能上户口", "ask_not_covered"), None)
+    assert cited(kb, plan) == {"三"}
+
+
+def test_the_policy_part_beside_a_detail_is_read_without_the_details_words(kb, responder):
+    plan = responder.not_covered(Question("户口迁移证丢了怎么办？外地人租房落户是不是放开了", "ask_not_covered"), None)
+    assert "三" in cited(kb, plan) and plan.not_covered
+
+
+def test_a_new_fact_about_the_resident_after_an_answer_opens_its_pathway(kb, responder):
+    plan = responder.follow_up(Question("我还有大专文凭"), AFTER_LODGING)
+    assert cited(kb, plan) == {"六"}
+
+
+def test_facts_stated_to_an_unsure_classifier_get_their_pathway(kb, responder):
+    plan = responder.low_confidence(Question("我是河源人，在韶钢做高级工，有证"), ["nlu_fallback"], None)
+    assert cited(kb, plan) == {"六"}
+
+
+def test_a_pathway_asked_in_a_second_question_is_answered_too(kb, responder):
+    plan = responder.answer(Question("没有房子可以搭户吗？大专生和中级工都能落户吗", "faq_collective_hukou"))
+    assert {"四", "六"} <= cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, who",
+    [
+        ("我30岁，没结婚，爸妈户口在武江，我户口在老家，能投靠爸妈吗", "adult_child"),
+        ("我12岁能投靠爸妈吗", "minor_child"),
+        ("我妹在我家住着帮我带孩子，她户口能落我家吗", "sibling"),
+        ("我爸妈想投靠我", "parent"),
+    ],
+)
+def test_who_joins_whom_and_the_first_person_named(kb, said, who):
+    assert person.subject(kb, said) == who
