@@ -98,6 +98,22 @@ def faq_reply(kb: KnowledgeBase, faq: FaqEntry, text: str = "") -> Reply:
     return Reply("\n".join(p for p in parts if p), buttons, tuple(refs), faq.id)
 
 
+# An entry that opens by saying what the document does not settle ("《实施意见》没有写居住证怎样申领").
+_OPENS_WITH_SILENCE = re.compile(r"^《实施意见》(?:没有|未|只写了)")
+_POINTER = "建议"
+
+
+def silence_of(kb: KnowledgeBase, faq: FaqEntry) -> Optional[Reply]:
+    """The opening of an entry that begins with the document's silence, up to its pointer onward
+    (咨询…或拨打…); None for an entry that opens with what the document says."""
+    answer = _fill(kb, faq.answer).strip()
+    if not _OPENS_WITH_SILENCE.match(answer):
+        return None
+    sentences = [s for s in answer.split("。") if s]
+    end = next((i for i, s in enumerate(sentences) if _POINTER in s), 0)
+    return Reply("。".join(sentences[: end + 1]) + "。", [], (), faq.id)
+
+
 def with_rating(kb: KnowledgeBase, reply: Reply) -> Reply:
     """The reply with 有用/没用 buttons under it, if it answers with an FAQ entry."""
     if not reply.faq_id:

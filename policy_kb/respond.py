@@ -212,11 +212,18 @@ class Responder:
         """A practical detail (time, fee, procedure …) of something that is not household
         registration ("医保异地备案程序", "二手房过户要多少钱"): no hukou window to point to."""
         kb = self.kb
-        if not answers.not_covered_topics(kb, text) or answers.topics_marked(kb, text, "of_hukou"):
+        if answers.topics_marked(kb, text, "of_hukou") or self.concepts.names_hukou(text):
             return False
-        if self.concepts.names_hukou(text):
-            return False
-        return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
+        if answers.not_covered_topics(kb, text):
+            return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
+        # "城镇居民如何申请低保", "申请安置房要什么条件": how to get something done at another office
+        return self._asks_detail(text) and self._names_procedure(text) and not self.concepts.names_facet(text)
+
+    def _names_procedure(self, text: str) -> bool:
+        """申请, 办理, 缴纳 …: getting something done, not what the policy is."""
+        procedure = (self.kb.messages.get("question_kinds") or {}).get("procedure") or ()
+        said = normalise(text)
+        return any(w in said for w in procedure)
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
@@ -243,10 +250,18 @@ class Responder:
             faq = self._best_searched(text)
         if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
             faq = None  # a settling pathway for a question that never speaks of hukou or of that pathway
+        elif faq is not None and len(faq.articles) > 2 and not self.concepts.names_hukou(text):
+            faq = None  # every pathway at once, for a question that never speaks of household registration
         elif faq is not None and not self.concepts.fits(text, faq):
             faq = self.concepts.first_fitting(text, self._searched(text))
         if faq is None:
             return self._honest(question)
+        silence = answers.silence_of(kb, faq)
+        asks_one_detail = len(split_questions(text)) == 1 and (self._asks_detail(text) or self._names_procedure(text))
+        if silence is not None and asks_one_detail:
+            # the entry itself says the document is silent on the detail asked: that, and no basis line
+            # (asked beside another question, the whole entry: what the document does say helps there)
+            return Plan([silence], faq, not_covered=True)
         return self._fitted_to_facts(text, faq)
 
     def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
