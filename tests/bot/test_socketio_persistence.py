@@ -28,16 +28,20 @@ def test_python_socketio_is_a_release_with_both_advisories_fixed():
 
 
 @pytest.fixture(scope="module")
-def served():
+def sanic_test_mode():
+    """Lets this process hold more than one "rasa_server" app."""
+    test_mode, Sanic.test_mode = Sanic.test_mode, True
+    yield
+    Sanic.test_mode = test_mode
+
+
+@pytest.fixture(scope="module")
+def served(sanic_test_mode):
     from bot.channels.socketio import ResidentSocketIOInput
 
     channel = ResidentSocketIOInput(session_persistence=True)
-    test_mode, Sanic.test_mode = Sanic.test_mode, True  # another "rasa_server" app in this process
-    try:
-        with Server(extra_channels=[channel]) as running:
-            yield running, channel
-    finally:
-        Sanic.test_mode = test_mode
+    with Server(extra_channels=[channel]) as running:
+        yield running, channel
 
 
 async def _ask(client, replies, text="租房可以落户吗"):
@@ -111,3 +115,42 @@ def test_a_socket_that_takes_a_new_conversation_no_longer_hears_the_old_one(serv
     first_id, second_id, heard = asyncio.run(_switch_conversation(server, channel))
     assert first_id != second_id
     assert heard == ["给第二个会话"]
+
+
+async def _page_across_a_restart():
+    from bot.channels.socketio import ResidentSocketIOInput
+
+    first = Server(extra_channels=[ResidentSocketIOInput(session_persistence=True)])
+    await asyncio.to_thread(first.__enter__)
+    client, conversation_id, replies = await web_chat_session(first.port)
+    confirmed = asyncio.Queue()
+    client.on("session_confirm", confirmed.put_nowait)
+
+    async def ask_again():  # as webchat/app.js does on every (re)connect
+        await client.emit("session_request", {"session_id": conversation_id})
+
+    client.on("connect", ask_again)
+    try:
+        before = await _ask(client, replies)
+        await asyncio.to_thread(first.__exit__, None, None, None)
+        # Rasa comes back on the same address; the client reconnects by itself (1-5 s back-off).
+        second = Server(extra_channels=[ResidentSocketIOInput(session_persistence=True)])
+        second.port = first.port
+        await asyncio.to_thread(second.__enter__)
+        try:
+            resumed = await asyncio.wait_for(confirmed.get(), 30)
+            after = await _ask(client, replies)
+            return conversation_id, before, resumed, after, second.agent.texts(conversation_id)
+        finally:
+            await hang_up(client)
+            await asyncio.to_thread(second.__exit__, None, None, None)
+    finally:
+        if client.connected:
+            await hang_up(client)
+
+
+def test_a_page_whose_server_restarted_reconnects_to_its_conversation(sanic_test_mode):
+    conversation_id, before, resumed, after, heard_after = asyncio.run(_page_across_a_restart())
+    assert before == ANSWER and after == ANSWER
+    assert resumed == conversation_id
+    assert heard_after == ["租房可以落户吗"]
