@@ -7,33 +7,33 @@ the server issues the id (bot.channels.conversation_ids), adopts a requested one
 it, remembers it for the socket, and files every message of that socket under it, whatever id the
 message claims.
 
+Why replies with session persistence survive python-socketio >= 5.10 here (RasaHQ/rasa#13027):
+since 5.10 ``AsyncServer.enter_room``/``leave_room`` are coroutines. Rasa 3.6's ``session_request``
+calls ``sio.enter_room(sid, session_id)`` without ``await``, so the socket never joins the
+conversation's room and every reply, emitted to that room, reaches nobody. Our ``session_request``
+replaces Rasa's and awaits both.
+
 With several Rasa instances (deploy/), ``redis_url`` puts python-socketio's Redis client manager
 under the server: a reply emitted by any instance (say, a hotline agent's, through the HTTP API of
-whichever instance the console reached) is delivered by the instance that holds the socket.
+whichever instance the console reached) is delivered by the instance that holds the socket. Since
+5.14 that manager speaks JSON only (CVE-2025-61765 was ``pickle`` on this channel).
 
-python-socketio stays at 5.8.0 (newer versions drop replies with session persistence,
-RasaHQ/rasa#13027), so its two advisories are closed here instead (SECURITY.md):
-
-- CVE-2025-61765: 5.8.0 sends messages between instances over Redis with ``pickle`` and unpickles
-  whatever arrives, so anyone who can publish on that Redis runs code in every Rasa process.
-  ``JsonRedisManager`` publishes JSON and decodes JSON only; anything else is dropped unread.
-- CVE-2026-48804: a client may announce a packet with any number of binary attachments and send
-  them one by one; 5.8.0 keeps them all in memory. The web page never sends binary packets: a
-  socket that starts one is disconnected before anything is kept. Each engine.io message is
-  capped at ``MAX_MESSAGE_BYTES`` (1 MB by default).
+CVE-2026-48804: a client may announce a packet with any number of binary attachments and send them
+one by one. 5.16.2 accepts binary packets only from a socket connected to the namespace, but every
+visitor of the page connects, so that alone does not bound it here. The web page never sends binary
+packets: a socket that starts one is disconnected before anything is kept. Each engine.io message
+is capped at ``MAX_MESSAGE_BYTES`` (1 MB by default).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 import socketio
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from redis.exceptions import RedisError
 from sanic import Blueprint
 
 from bot.channels.conversation_ids import is_issued_web_session, issue_web_session
@@ -45,34 +45,6 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 MAX_MESSAGE_BYTES = 64 * 1024
 # Socket.IO packet types the page never sends: BINARY_EVENT (5) and BINARY_ACK (6).
 BINARY_PACKET_TYPES = ("5", "6")
-
-
-class JsonRedisManager(socketio.AsyncRedisManager):
-    """python-socketio's Redis manager speaking JSON on the channel, never pickle (CVE-2025-61765).
-
-    5.8.0's listener takes a dict as already decoded, so decoding here means its ``pickle.loads``
-    is never reached. What instances send each other (emits of bot messages, room closes) is JSON."""
-
-    async def _publish(self, data: Any) -> Any:
-        payload = json.dumps(data)  # a value JSON cannot carry is a bug here, not a reason to pickle
-        for attempt in (1, 2):  # as the parent: one reconnect, then give up with an error
-            try:
-                if attempt == 2:
-                    self._redis_connect()
-                return await self.redis.publish(self.channel, payload)
-            except RedisError:
-                self._get_logger().error("Cannot publish to redis... %s", "retrying" if attempt == 1 else "giving up")
-        return None
-
-    async def _listen(self) -> AsyncIterator[Dict[str, Any]]:
-        async for message in super()._listen():
-            try:
-                data = json.loads(message)
-            except (TypeError, ValueError):  # pickle or anything else that is not ours: never decoded
-                logger.warning("忽略 Redis 频道上的非 JSON 消息（%d 字节）", len(message or b""))
-                continue
-            if isinstance(data, dict):
-                yield data
 
 
 def pubsub_channel(redis_url: str) -> str:
@@ -104,7 +76,7 @@ class ResidentSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         if self.redis_url:
             # Swapped before any socket connects: the server initialises its manager on the first one.
-            self.sio.manager = JsonRedisManager(self.redis_url, channel=pubsub_channel(self.redis_url))
+            self.sio.manager = socketio.AsyncRedisManager(self.redis_url, channel=pubsub_channel(self.redis_url))
             self.sio.manager.set_server(self.sio)
         self.sio.eio.max_http_buffer_size = MAX_MESSAGE_BYTES
         self.sio.eio.on("message", self._without_binary_packets(self.sio._handle_eio_message))
@@ -131,10 +103,11 @@ class ResidentSocketIOInput(SocketIOInput):
         session_id = requested if is_issued_web_session(requested) else issue_web_session()
         previous = await self._conversation_of(sid)
         if previous and previous != session_id:  # a second request on one socket: one room at a time
-            self.sio.leave_room(sid, previous, namespace=self.namespace)
+            await self.sio.leave_room(sid, previous, namespace=self.namespace)
         await self.sio.save_session(sid, {"conversation_id": session_id}, namespace=self.namespace)
-        # Replies go to the conversation's room: every socket of this conversation hears them.
-        self.sio.enter_room(sid, session_id, namespace=self.namespace)
+        # Replies go to the conversation's room: every socket of this conversation hears them. Awaited:
+        # a coroutine since python-socketio 5.10, and Rasa's handler forgets to (RasaHQ/rasa#13027).
+        await self.sio.enter_room(sid, session_id, namespace=self.namespace)
         await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
     def _message_handler(self, on_new_message: Handler) -> Callable[[str, Any], Awaitable[None]]:

@@ -15,7 +15,7 @@ from sanic import Sanic
 from bot.channels.conversation_ids import is_issued_web_session, issue_web_session, rest_may_use
 from bot.channels.inbound import BadRequest, parse_rest_body
 from tests.bot.test_wechat_channel import ANSWER, Server
-from tests.web_chat_client import web_chat_session
+from tests.web_chat_client import hang_up, web_chat_session
 
 OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"  # the shape of a real openid (shared/wechat/samples.json)
 
@@ -88,7 +88,7 @@ async def _hijack(server):
     # A reload of the resident's page asks for its own id again and keeps it.
     again, again_id, _ = await web_chat_session(server.port, resident_id)
     for client in (resident, intruder, prober, again):
-        await client.disconnect()
+        await hang_up(client)
     return resident_id, intruder_id, prober_id, again_id, intruder_heard
 
 
@@ -108,7 +108,7 @@ async def _message_before_session(server):
     await client.emit("user_uttered", {"message": "你好", "session_id": OPENID})
     await client.emit("user_uttered", "不是对象")
     await asyncio.sleep(0.5)
-    await client.disconnect()
+    await hang_up(client)
 
 
 def test_a_message_before_any_session_is_dropped_not_filed_under_the_id_it_names(socket_server):
@@ -121,7 +121,7 @@ async def _claimed_client(server):
     client, session_id, replies = await web_chat_session(server.port, None)
     await client.emit("user_uttered", {"message": "查进度", "metadata": {"client": "forged", "x": 1}})
     await asyncio.wait_for(replies.get(), 30)
-    await client.disconnect()
+    await hang_up(client)
     return session_id
 
 

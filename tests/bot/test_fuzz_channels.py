@@ -13,6 +13,7 @@ from sanic import Sanic
 
 from bot.channels.rest import ResidentRestInput
 from tests.bot.test_wechat_channel import ANSWER, Server, message_xml, post, safe_request
+from tests.web_chat_client import hang_up
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NASTY_TEXT = st.one_of(
@@ -160,7 +161,7 @@ async def _socket_exchange(server, payloads, session_id="fuzz-session"):
             if isinstance(reply, dict) and reply.get("text") == ANSWER:
                 return replies
     finally:
-        await client.disconnect()
+        await hang_up(client)
 
 
 SOCKET_PAYLOADS = st.one_of(

@@ -1,9 +1,11 @@
-"""Issue 17, finding 8: python-socketio 5.8.0's two advisories, closed in the web chat channel
-(bot/channels/socketio.py) instead of by an upgrade that would drop replies (RasaHQ/rasa#13027).
+"""Issue 17, finding 8: python-socketio's two advisories stay closed in the web chat channel
+(bot/channels/socketio.py), now on 5.16.2 (tests/bot/test_socketio_persistence.py keeps the
+replies arriving with session persistence, RasaHQ/rasa#13027).
 
-CVE-2025-61765: what arrives on the instances' Redis channel is never unpickled (the real Redis of
-this machine, db 6; skipped without it). CVE-2026-48804: a socket that starts a binary packet is
-disconnected before its attachments are kept.
+CVE-2025-61765: what arrives on the instances' Redis channel is never unpickled (python-socketio's
+own Redis manager, JSON only since 5.14; the real Redis of this machine, db 6; skipped without it).
+CVE-2026-48804: a socket that starts a binary packet is disconnected before its attachments are
+kept (5.16.2 still keeps them for any connected socket, and every visitor of the page connects).
 """
 
 import asyncio

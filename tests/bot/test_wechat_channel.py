@@ -111,6 +111,10 @@ class Server:
             await self.server.before_stop()
             self.server.close()
             await self.server.wait_closed()
+            # What Sanic's own runner does after its grace period, and the system when the process
+            # exits: a client still waiting on a connection (a long-poll) learns at once it is gone.
+            for connection in list(self.server.connections):
+                connection.abort()
             await self.server.after_stop()
 
         asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)

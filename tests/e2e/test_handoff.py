@@ -10,6 +10,7 @@ import socketio
 
 from bot.channels.conversation_ids import is_issued_web_session
 from tests.conftest import REPO
+from tests.web_chat_client import hang_up
 
 CITE_3 = "第（三）条"
 
@@ -124,7 +125,7 @@ async def _web_resident_sees_staff_reply(stack):
         await asyncio.to_thread(hand_back, stack, session_id)
         assert "人工服务已结束" in await asyncio.wait_for(received.get(), 30)
     finally:
-        await client.disconnect()
+        await hang_up(client)
 
 
 def test_web_chat_resident_sees_the_staff_reply_on_their_socket(stack):

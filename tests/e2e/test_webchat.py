@@ -1,7 +1,7 @@
 """The resident chat page in real headless Chromium at a phone's size, against the running stack.
 
-Replies arriving over socketio with session_persistence on is the point: python-socketio > 5.9
-silently drops them (RasaHQ/rasa#13027). Debian's chromium is driven directly (make chromium);
+Replies arriving over socketio with session_persistence on is the point: with python-socketio >= 5.10,
+Rasa 3.6's own handler silently drops them (RasaHQ/rasa#13027). Debian's chromium is driven directly (make chromium);
 Playwright never downloads a browser.
 """
 

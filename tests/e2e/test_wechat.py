@@ -12,7 +12,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat_protocol import parse_xml, signature
 from tests.stack import running_stack
-from tests.web_chat_client import web_chat_session
+from tests.web_chat_client import hang_up, web_chat_session
 
 TOKEN, APP_ID = "e2e-wechat-token", "wx2c2769f8efd9abc2"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # WeChat's sample EncodingAESKey
@@ -134,7 +134,7 @@ async def _web_resident(stack, requested=None, message=None, claimed=None):
             await asyncio.wait_for(replies.get(), 60)
         return session_id
     finally:
-        await client.disconnect()
+        await hang_up(client)
 
 
 def _events(stack, sender):

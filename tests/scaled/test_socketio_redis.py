@@ -11,7 +11,7 @@ from sanic import Sanic
 from bot.channels.socketio import ResidentSocketIOInput, pubsub_channel
 from tests.bot.test_wechat_channel import Server
 from tests.scaled.services import REDIS_URL, require_redis
-from tests.web_chat_client import web_chat_session
+from tests.web_chat_client import hang_up, web_chat_session
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +43,8 @@ async def _staff_reply_across_instances(two_instances):
         await asyncio.sleep(0.5)
         return heard, other_replies.empty()
     finally:
-        await client.disconnect()
-        await other.disconnect()
+        await hang_up(client)
+        await hang_up(other)
 
 
 def test_a_reply_sent_by_one_instance_reaches_the_socket_on_another(two_instances):
