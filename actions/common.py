@@ -6,6 +6,7 @@ import asyncio
 from typing import Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import answers
@@ -61,6 +62,19 @@ def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
     if previous is None:
         return None
     return Context(previous.faq_id, previous.articles, turn if plan.not_covered else previous.turn).to_slot()
+
+
+# The form that asks for the 受理编号 and the ID tail (bot/domain), started when a resident asks
+# about their own application in words the classifier did not take for check_status.
+STATUS_FORM = "status_form"
+
+
+def after_plan(tracker: Tracker, plan: Plan) -> list:
+    """The events a plan leaves: the context for the next turn, and the status lookup if it starts."""
+    events: list = [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+    if plan.start_status:
+        events.append(FollowupAction(STATUS_FORM))
+    return events
 
 
 def send_plan(dispatcher: CollectingDispatcher, plan: Plan) -> None:

@@ -8,11 +8,10 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    CONTEXT_SLOT,
+    after_plan,
     knowledge,
     question_of,
     record,
@@ -20,7 +19,6 @@ from actions.common import (
     send,
     send_plan,
     stored_context,
-    updated_context,
 )
 from policy_kb import answers
 from service_desk import handoffs
@@ -60,7 +58,7 @@ class ActionNotCovered(Action):
         send_plan(dispatcher, plan)
         if plan.not_covered:
             await record(NOT_COVERED, tracker)
-        return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+        return after_plan(tracker, plan)
 
 
 class ActionOtherCity(Action):
@@ -92,7 +90,7 @@ async def answer_off_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -
     send_plan(dispatcher, plan)
     if plan.answered is None:
         await record(NOT_COVERED if plan.not_covered else OUT_OF_SCOPE, tracker)
-    return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+    return after_plan(tracker, plan)
 
 
 def ranked_intents(tracker: Tracker) -> List[str]:
@@ -112,11 +110,11 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         plan = responder().low_confidence(question_of(tracker), ranked_intents(tracker), stored_context(tracker))
         send_plan(dispatcher, plan)
-        answered = plan.answered is not None
+        answered = plan.answered is not None or plan.start_status
         await record(LOW_CONFIDENCE if answered else FALLBACK, tracker)
         if not answered and fallbacks_in_a_row(tracker) >= GIVE_UP_AFTER:
             await self._ask_for_a_person(dispatcher, tracker)
-        return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+        return after_plan(tracker, plan)
 
     @staticmethod
     async def _ask_for_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    CONTEXT_SLOT,
+    after_plan,
     question_of,
     record,
     responder,
     send_plan,
     stored_context,
-    updated_context,
 )
 from service_desk.store import FALLBACK, NOT_COVERED
 
@@ -29,8 +27,8 @@ class ActionAnswerFaq(Action):
     ) -> List[Dict[Text, Any]]:
         plan = responder().answer(question_of(tracker), stored_context(tracker))
         send_plan(dispatcher, plan)
-        if plan.answered is None and not plan.not_covered:
+        if plan.answered is None and not plan.not_covered and not plan.start_status:
             await record(FALLBACK, tracker)
         if plan.not_covered:
             await record(NOT_COVERED, tracker)
-        return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+        return after_plan(tracker, plan)

@@ -26,7 +26,7 @@ from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import is_policy_question
 from policy_kb.loader import KnowledgeBase
-from policy_kb.text import normalise
+from policy_kb.reading import says_no_number
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import is_tail_token
 
@@ -123,10 +123,9 @@ async def refusal_key(conversation_id: str, client: Optional[str] = None) -> Opt
 
 
 def has_no_number(text: str) -> bool:
-    """The resident says the receipt or its number is not at hand (messages.yml lists the ways)."""
+    """The resident says the receipt or its number is not at hand (policy_kb.reading)."""
     kb, _ = knowledge()
-    text = normalise(text)
-    return any(normalise(str(word)) in text for word in kb.messages.get("status_no_number_words") or [])
+    return says_no_number(kb, text)
 
 
 def hint_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker, hint_key: str) -> None:

@@ -98,8 +98,9 @@ def faq_reply(kb: KnowledgeBase, faq: FaqEntry, text: str = "") -> Reply:
     return Reply("\n".join(p for p in parts if p), buttons, tuple(refs), faq.id)
 
 
-# An entry that opens by saying what the document does not settle ("《实施意见》没有写居住证怎样申领").
-_OPENS_WITH_SILENCE = re.compile(r"^《实施意见》(?:没有|未|只写了)")
+# An entry that opens by saying what the document does not settle ("《实施意见》没有规定居住证怎样
+# 申领"); not one that opens with what it does say ("只写了……").
+_OPENS_WITH_SILENCE = re.compile(r"^《实施意见》(?:没有|未)")
 _POINTER = "建议"
 
 

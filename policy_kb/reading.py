@@ -10,6 +10,7 @@ from policy_kb.eligibility import evaluate
 from policy_kb.eligibility.dialogue import mentioned, speaks_of_self, volunteered
 from policy_kb.eligibility.parsing import parse_answer
 from policy_kb.loader import KnowledgeBase
+from policy_kb.text import normalise
 
 # Several questions in one message: split at question marks, semicolons and the words that join them.
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
@@ -49,3 +50,21 @@ def split_questions(text: str) -> List[str]:
     """The message's questions, in order (one part when it asks one thing)."""
     parts = [p.strip(" ，,。.") for p in _QUESTION_BREAK.split(text)]
     return [p for p in parts if len(p) >= MIN_PART_CHARS] or [text]
+
+
+def says_no_number(kb: KnowledgeBase, text: str) -> bool:
+    """The resident says the receipt or its number is not at hand: one of the ways messages.yml
+    lists, or the receipt or number named with being lost, unknown or unreadable, and no digits."""
+    text = normalise(text)
+    if any(normalise(str(w)) in text for w in kb.messages.get("status_no_number_words") or []):
+        return True
+    parts = kb.messages.get("status_no_number_parts") or {}
+    named = any(normalise(str(w)) in text for w in parts.get("things") or [])
+    lost = any(normalise(str(w)) in text for w in parts.get("lost") or [])
+    return named and lost and not re.search(r"\d{4,}", text)
+
+
+def asks_progress(kb: KnowledgeBase, text: str) -> bool:
+    """ "现在什么进度了", "批下来没": the resident's own application, whatever the classifier heard."""
+    text = normalise(text)
+    return any(normalise(str(w)) in text for w in kb.messages.get("status_progress_words") or [])

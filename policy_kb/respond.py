@@ -17,7 +17,7 @@ from policy_kb.concepts import ConceptIndex
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.reading import pathways_met, pathways_named, split_questions
+from policy_kb.reading import asks_progress, pathways_met, pathways_named, split_questions
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 
@@ -43,6 +43,7 @@ class Plan:
     replies: List[Reply] = field(default_factory=list)
     answered: Optional[FaqEntry] = None  # the main entry answered, for the context and the signals
     not_covered: bool = False  # the honest "the document does not say" was given
+    start_status: bool = False  # the resident asks about their own application: the lookup starts
 
 
 class Responder:
@@ -59,6 +60,8 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
+        if asks_progress(self.kb, question.text):
+            return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._another_offices_detail(question.text):
@@ -110,6 +113,8 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
+        if asks_progress(self.kb, question.text):
+            return Plan(start_status=True)
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
         if self._another_offices_detail(question.text):
@@ -136,6 +141,8 @@ class Responder:
         Believed only when nothing disagrees: another city named gets the other-city reply; a
         follow-up in context is read as one; a message that names hukou or Shaoguan is answered as
         an unsure policy question; anything else gets the out-of-scope reply."""
+        if asks_progress(self.kb, question.text):
+            return Plan(start_status=True)
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
@@ -162,6 +169,8 @@ class Responder:
         be so; a message that also asks a policy question of its own ("租房能落户吗？要交钱不")
         gets that answer first; otherwise the honest not-covered reply."""
         text, kb, concepts = question.text, self.kb, self.concepts
+        if asks_progress(kb, text):
+            return Plan(start_status=True)  # "递了落户材料，现在什么进度了"
         if self._other_city(question):
             return Plan([answers.other_city_reply(kb)])
         if self._plainly_off_topic(text):

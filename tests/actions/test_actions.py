@@ -153,3 +153,23 @@ def test_the_context_belongs_to_its_conversation_and_expires(domain):
         domain,
     )
     assert not messages[0]["text"].endswith(with_home)
+
+
+@pytest.mark.parametrize(
+    "action_name, intent",
+    [
+        ("action_not_covered", "ask_not_covered"),
+        ("action_answer_faq", "faq_relatives"),
+        ("action_fallback", "nlu_fallback"),
+    ],
+)
+def test_asking_about_ones_own_application_starts_the_status_lookup(domain, action_name, intent):
+    # issue 16: "递了材料，现在什么进度了" heard as a detail got the materials answer, not the lookup
+    action = {
+        "action_not_covered": edges.ActionNotCovered,
+        "action_answer_faq": faq.ActionAnswerFaq,
+        "action_fallback": edges.ActionFallback,
+    }[action_name]()
+    messages, events = run(action, tracker("上周在派出所递了落户材料，现在什么进度了", intent), domain)
+    assert messages == []
+    assert {"event": "followup", "name": "status_form", "timestamp": None} in events

@@ -439,7 +439,17 @@ def test_a_policy_question_mid_form_is_answered_then_the_question_repeats(domain
     assert replies[0].endswith("第（五）条") and replies[-1] == text("status_ask_number")
 
 
-@pytest.mark.parametrize("said", ["我唔记得喇", "回执搞丢了，没有编号", "冇编号啊，张纸唔见咗"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "我唔记得喇",
+        "回执搞丢了，没有编号",
+        "冇编号啊，张纸唔见咗",
+        "我没有那个编号",
+        "单子被孩子撕了，号码看不清",
+        "受理号我不知道",
+    ],
+)
 def test_no_receipt_is_shown_the_window_and_hotline_not_asked_again(domain, store, said):
     # issue 16: asking again for a number the resident does not have led nowhere
     chat = Conversation(domain)

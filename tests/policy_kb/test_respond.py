@@ -269,3 +269,22 @@ def test_a_pathway_asked_in_a_second_question_is_answered_too(kb, responder):
 )
 def test_who_joins_whom_and_the_first_person_named(kb, said, who):
     assert person.subject(kb, said) == who
+
+
+def test_a_detail_of_an_entry_that_opens_with_the_silence_states_no_article(kb, responder):
+    plan = responder.answer(Question("居住证办理条件", "faq_residence_permit"))
+    assert not cited(kb, plan) and plan.not_covered
+    assert text_of(plan).startswith("《实施意见》没有规定居住证怎样申领") and "12345" in text_of(plan)
+
+
+def test_an_entry_that_quotes_the_document_keeps_its_basis(kb, responder):
+    plan = responder.answer(Question("投靠老公要带什么材料", "faq_relatives"))
+    assert "五" in cited(kb, plan)
+
+
+def test_asking_about_ones_own_application_starts_the_lookup(kb, responder):
+    for plan in (
+        responder.answer(Question("上周在派出所递了落户材料，现在什么进度了", "faq_relatives")),
+        responder.not_covered(Question("我的户口迁移批下来没", "ask_not_covered"), None),
+    ):
+        assert plan.start_status and not plan.replies
