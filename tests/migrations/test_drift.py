@@ -70,9 +70,12 @@ def test_a_column_added_to_a_model_without_a_revision_is_caught(sqlite_databases
         for table in metadata.tables.values():
             table.to_metadata(copy)
         changed.append(copy)
-    changed[0].tables["handoffs"].append_column(Column("priority", String(8)))
+    changed[0].tables["handoffs"].append_column(Column("added_without_a_revision", String(8)))
     [added] = differences(url, "console", changed)
-    assert added[0] == "add_column" and added[2:4] == ("handoffs", changed[0].tables["handoffs"].c.priority)
+    assert added[0] == "add_column" and added[2:4] == (
+        "handoffs",
+        changed[0].tables["handoffs"].c.added_without_a_revision,
+    )
 
 
 def test_every_table_the_code_declares_belongs_to_a_store():
