@@ -44,8 +44,8 @@ STORES = ("status", "console", "wechat_seen")
 class SchemaNotCurrent(SQLAlchemyError):
     """The database is not at the newest revision and this process may not migrate it.
 
-    A database error like any other to the code that meets it (an action answers politely, the
-    console shows its notice); the message tells the operator what to run.
+    A database error like any other to the code that meets it (a status lookup then answers
+    politely, as when the database is down); the message tells the operator what to run.
     """
 
 
