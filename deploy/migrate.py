@@ -74,6 +74,9 @@ def migrate(urls: Dict[str, str], check_only: bool = False) -> int:
     behind = 0
     for store, url in urls.items():
         where = make_url(url).render_as_string(hide_password=True)
+        path = schema.sqlite_file(url)
+        if path is not None and not check_only:
+            path.parent.mkdir(parents=True, exist_ok=True)  # make migrate on a fresh clone: no var/ yet
         engine = create_engine(url, future=True, hide_parameters=True, poolclass=NullPool)
         try:
             if check_only:

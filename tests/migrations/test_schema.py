@@ -145,7 +145,7 @@ def test_the_wechat_file_from_before_migrations_keeps_what_it_saw(tmp_path):
 
 
 def test_make_migrate_upgrades_the_configured_databases_and_check_says_so(sqlite_databases, monkeypatch, capsys):
-    urls = {"STATUS_DB_URL": sqlite_databases.new("status"), "CONSOLE_DB_URL": sqlite_databases.new("console")}
+    urls = {"STATUS_DB_URL": sqlite_databases.new("status"), "CONSOLE_DB_URL": sqlite_databases.new("var/console")}
     for name, url in urls.items():
         monkeypatch.setenv(name, url)
     assert migrate.main(["--check"]) == 1
