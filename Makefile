@@ -122,6 +122,12 @@ eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, elig
 bench: $(MODEL) ## 性能基准：吞吐、延迟、内存、冷启动、训练与改答案生效时间（reports/bench.md；SKIP_TRAINING=1）
 	$(PY) -m bench $(if $(SKIP_TRAINING),--skip-training) $(BENCH_ARGS)
 
+# The embedded profile migrates by itself (each process on first use); this is for a database that
+# is shared or watched, and says what it did. The scaled profile: make migrate-scaled, below.
+.PHONY: migrate
+migrate: $(VENV)/.installed ## 数据库迁移：把 STATUS_DB_URL、CONSOLE_DB_URL（默认 var/ 下的 SQLite）升级到最新结构
+	$(PY) -m deploy.migrate
+
 # Reads STATUS_DB_URL / STATUS_HMAC_SECRET like the action server; ONLY_VALID=1 imports the good
 # rows of a file that has bad ones (by default such a file imports nothing).
 import-applications: $(VENV)/.installed ## 导入户籍系统导出的申请进度（FILE=路径.csv/.xlsx）
@@ -174,13 +180,17 @@ PG_URL      ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL   ?= redis://127.0.0.1:6379/5
 SCALED_PORT ?= 8088
 RETENTION_DAYS ?= 180
-.PHONY: nginx run-scaled chaos purge
+.PHONY: nginx run-scaled migrate-scaled chaos purge
 
 # policy-rc.d in containers keeps Debian from starting a system nginx; we run our own.
 /usr/sbin/nginx:
 	apt-get update && apt-get install -y --no-install-recommends nginx
 
 nginx: /usr/sbin/nginx ## install Debian's nginx for the scaled profile, if missing (needs root)
+
+# An explicit step: run-scaled only checks the schema and refuses a database that is behind.
+migrate-scaled: $(VENV)/.installed ## 扩展部署的数据库迁移：在 PG_URL 的服务器上建库、升级到最新结构（run-scaled 之前运行）
+	$(PY) -m deploy.migrate --pg-url "$(PG_URL)"
 
 run-scaled: $(MODEL) webchat /usr/sbin/nginx ## 扩展部署：2 个 Rasa + 2 个动作服务器，nginx 负载均衡，PostgreSQL + Redis（http://127.0.0.1:8088/）
 	$(PY) -m deploy.scaled --model $(MODEL) --pg-url "$(PG_URL)" --redis-url "$(REDIS_URL)" --port $(SCALED_PORT)

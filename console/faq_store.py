@@ -1,9 +1,8 @@
 """The answers library's one table: change sets to the FAQ, from submission to publication.
 
 A change set holds one or more entries, each with the values it was made against (``before``
-and its ``base_stamp``) and the values proposed (``after``). Its own metadata, so created like
-the console's other tables (on first use, in CONSOLE_DB_URL) until issue 18 moves all tables
-to migrations.
+and its ``base_stamp``) and the values proposed (``after``). In CONSOLE_DB_URL with the
+console's other tables, under the console store's migrations (migrations/console/).
 """
 
 from __future__ import annotations
@@ -86,7 +85,7 @@ def _view(row: FaqChangeSet) -> ChangeSet:
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    with Session(get_engine(db_url(), Base.metadata), future=True, expire_on_commit=False) as session:
+    with Session(get_engine(db_url(), "console"), future=True, expire_on_commit=False) as session:
         with session.begin():
             yield session
 

@@ -1,8 +1,9 @@
 """The console's own tables: staff accounts, sessions, sign-in failures and the audit log.
 
 In the same database as the service desk's handoff queue and residents' signals
-(service_desk/store.py, which owns those), connected the same way (status_store.db).
-``CONSOLE_DB_URL`` points it elsewhere; the embedded default is SQLite.
+(service_desk/store.py, which owns those), connected the same way (status_store.db), and with them
+under the console store's migrations (migrations/console/). ``CONSOLE_DB_URL`` points it
+elsewhere; the embedded default is SQLite.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Iterator, Optional
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import Session, declarative_base
 
-from service_desk import store as desk
 from service_desk.store import db_url, utcnow
 from status_store.db import get_engine
 
@@ -68,9 +68,7 @@ class LoginFailure(Base):
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
-    url = url or db_url()
-    get_engine(url, desk.Base.metadata)  # the console reads the desk's tables through this session too
-    engine = get_engine(url, Base.metadata)
+    engine = get_engine(url or db_url(), "console")
     with Session(engine, future=True, expire_on_commit=False) as session:
         with session.begin():
             yield session

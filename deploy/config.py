@@ -24,6 +24,7 @@ ATOMIC_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
 # The three stores live in separate databases: different owners, different retention, and one
 # can be down without the others.
 STORES = ("tracker", "status", "console")
+DEFAULT_DB_PREFIX = "shaoguan_scaled"
 WECHAT_VARIABLES = ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_AES_KEY")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 
@@ -82,8 +83,7 @@ class ScaledConfig:
     publish_rest: bool = True
 
     def __post_init__(self) -> None:
-        if not _IDENTIFIER.match(self.db_prefix):
-            raise ValueError(f"数据库名前缀只能用小写字母、数字和下划线：{self.db_prefix!r}")
+        database_name(self.db_prefix, "tracker")  # checks the prefix
 
     @property
     def public_url(self) -> str:
@@ -94,7 +94,7 @@ class ScaledConfig:
         return f"http://{self.internal.host}:{self.internal.port}"
 
     def database(self, store: str) -> str:
-        return f"{self.db_prefix}_{store}"
+        return database_name(self.db_prefix, store)
 
     def store_url(self, store: str, direct: bool = False) -> URL:
         """SQLAlchemy URL of ``store``'s database, through its configured address unless ``direct``."""
@@ -139,6 +139,9 @@ class ScaledConfig:
             "SOCKETIO_REDIS_URL": self.socketio_redis_url(redis),
             "STATUS_DB_URL": self.store_url("status").render_as_string(hide_password=False),
             "CONSOLE_DB_URL": self.store_url("console").render_as_string(hide_password=False),
+            # No process of the deployment creates or alters a table: make migrate-scaled does, before
+            # the start (status_store.schema); a process finding a database behind refuses to use it.
+            "DB_MIGRATIONS": "explicit",
             "ACTION_ENDPOINT_URL": f"{self.internal_url}/webhook",
             "RASA_API_TOKEN": self.api_token,
             "ACTION_SERVER_TOKEN": self.action_token,
@@ -151,6 +154,13 @@ class ScaledConfig:
             **{name: os.environ.get(name, "") for name in WECHAT_VARIABLES},
         }
         return {**env, **self.extra_env}
+
+
+def database_name(prefix: str, store: str) -> str:
+    """``<prefix>_<store>``: the database of ``store`` in a scaled deployment."""
+    if not _IDENTIFIER.match(prefix):
+        raise ValueError(f"数据库名前缀只能用小写字母、数字和下划线：{prefix!r}")
+    return f"{prefix}_{store}"
 
 
 def render_nginx(config: ScaledConfig, as_root: bool) -> str:

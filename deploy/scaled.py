@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Dict
 
-from deploy.config import ATOMIC_LOCK_STORE, REPO, Address, RedisTarget, ScaledConfig
+from deploy.config import ATOMIC_LOCK_STORE, DEFAULT_DB_PREFIX, REPO, Address, RedisTarget, ScaledConfig
 from deploy.stack import NotReady, ScaledStack
 
 STARTUP_SECONDS = 420  # two Rasa instances loading the model at once on a small machine
@@ -46,7 +46,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--db-prefix",
-        default=env.get("SCALED_DB_PREFIX", "shaoguan_scaled"),
+        default=env.get("SCALED_DB_PREFIX", DEFAULT_DB_PREFIX),
         help="databases <prefix>_tracker, <prefix>_status, <prefix>_console",
     )
     parser.add_argument("--redis-url", default=env.get("REDIS_URL", "redis://127.0.0.1:6379/5"))

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Dict, Iterable, List, Optional
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from deploy import probes
 from deploy.config import ENDPOINTS, REPO, STORES, ScaledConfig, render_nginx
+from status_store import schema
 
 GRACE_SECONDS = 15
 
@@ -129,7 +131,7 @@ class ScaledStack:
 
     # ── life cycle ─────────────────────────────────────────────────────────────────────────────
     def prepare(self) -> None:
-        """Databases, tables, folders and nginx.conf; checks the nginx configuration."""
+        """Databases, folders and nginx.conf; checks the nginx configuration and the schemas."""
         for folder in ("logs", "nginx/tmp"):
             (self.config.work / folder).mkdir(parents=True, exist_ok=True)
         as_root = os.geteuid() == 0
@@ -207,37 +209,22 @@ class ScaledStack:
 
 
 def prepare_databases(config: ScaledConfig) -> None:
-    """Create each store's database if missing, and the status, service desk and console tables.
+    """Create each store's database if missing, and check the status and console schemas.
 
-    The tables are created here, once, rather than by several processes racing at start-up;
-    Rasa creates its own ``events`` table (and copes with that race itself).
+    Rasa creates its own ``events`` table (and copes with several instances racing to). The
+    status and console tables are made and changed only by the migration step (make migrate-scaled,
+    deploy/migrate.py), never by a start: a database not at the newest revision stops the start.
     """
-    from console.store import Base as ConsoleBase
-    from service_desk.store import Base as DeskBase
-    from status_store.models import Base as StatusBase
+    from deploy.migrate import SERVED, create_databases
 
-    admin = create_engine(
-        config.pg_url,
-        future=True,
-        isolation_level="AUTOCOMMIT",
-        hide_parameters=True,
-        connect_args={"connect_timeout": 5},
-    )
-    try:
-        with admin.connect() as conn:
-            existing = set(conn.execute(text("SELECT datname FROM pg_database")).scalars())
-            quote = conn.dialect.identifier_preparer.quote
-            for store in STORES:
-                if config.database(store) not in existing:
-                    # An identifier cannot be a bound parameter; the name is checked by ScaledConfig.
-                    conn.execute(text(f"CREATE DATABASE {quote(config.database(store))}"))
-    finally:
-        admin.dispose()
-    tables = (("status", StatusBase.metadata), ("console", DeskBase.metadata), ("console", ConsoleBase.metadata))
-    for store, metadata in tables:
-        engine = create_engine(config.store_url(store, direct=True), future=True, hide_parameters=True)
+    create_databases(config.pg_url, [config.database(store) for store in STORES])
+    for store in SERVED:
+        url = config.store_url(store, direct=True)
+        engine = create_engine(url, future=True, hide_parameters=True, poolclass=NullPool)
         try:
-            metadata.create_all(engine)
+            schema.check(engine, store)
+        except schema.SchemaNotCurrent as error:
+            raise RuntimeError(str(error)) from None
         finally:
             engine.dispose()
 

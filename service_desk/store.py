@@ -1,8 +1,8 @@
 """The service desk's tables: the handoff queue and residents' signals.
 
 In the console's database (``CONSOLE_DB_URL``; the embedded default is SQLite), connected the way
-every store is (status_store.db). Texts stored here have passed the channel guard (no ID digits)
-and are redacted once more.
+every store is (status_store.db); the tables are made and changed by migrations (migrations/console/).
+Texts stored here have passed the channel guard (no ID digits) and are redacted once more.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def db_url() -> str:
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
-    engine = get_engine(url or db_url(), Base.metadata)
+    engine = get_engine(url or db_url(), "console")
     with Session(engine, future=True, expire_on_commit=False) as session:
         with session.begin():
             yield session

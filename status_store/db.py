@@ -2,54 +2,59 @@
 
 The action server imports this package long before it looks anything up, and a test or a
 ``make`` target may point ``STATUS_DB_URL`` somewhere else first; so the engine is built lazily,
-once per URL, and every caller gets a fresh session that is closed when its block ends.
+once per URL, and every caller gets a fresh session that is closed when its block ends. The first
+time a store is used on a database, its schema is brought to the newest revision (or checked, in
+the scaled profile): status_store.schema.
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Set, Tuple
 
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from status_store.models import Base
+from status_store import schema
 from status_store.settings import Settings, get_settings
 
 # Seconds. A lookup runs while a resident waits: an unreachable database must fail fast.
 CONNECT_TIMEOUT = 5
 
-_engines: Dict[Tuple[str, int], Engine] = {}
+_engines: Dict[str, Engine] = {}
+_prepared: Set[Tuple[str, str]] = set()
 _lock = threading.Lock()
 
 
-def get_engine(url: str, metadata: MetaData = Base.metadata) -> Engine:
-    """The engine for ``url`` with ``metadata``'s tables (created on first call; cached afterwards).
+def get_engine(url: str, store: str = "status") -> Engine:
+    """The engine for ``url`` (created on first call; cached afterwards), with ``store``'s tables.
 
-    The staff console keeps its own tables (console/store.py) and uses this too, so both stores
-    connect, time out and reconnect the same way.
+    The service desk and the console keep their tables in the console store (schema.STORES) and
+    use this too, so every store connects, times out and reconnects the same way. A store is
+    prepared (schema.prepare) once per database; if that fails, the next call tries again.
     """
-    key = (url, id(metadata))
     with _lock:
-        engine = _engines.get(key)
+        engine = _engines.get(url)
         if engine is None:
-            engine = _create(url, metadata)
-            _engines[key] = engine
+            engine = _engines[url] = _create(url)
+        if (url, store) not in _prepared:
+            schema.prepare(engine, store)
+            _prepared.add((url, store))
         return engine
 
 
-def _create(url: str, metadata: MetaData) -> Engine:
+def _create(url: str) -> Engine:
     parsed = make_url(url)
     options: Dict[str, Any] = {"pool_pre_ping": True}
     connect_args: Dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        _make_sqlite_folder(parsed.database)
         connect_args["timeout"] = CONNECT_TIMEOUT
-        if _is_file(parsed.database):
+        path = schema.sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool); a status
             # lookup takes 3-5 sessions, and connecting was most of the action server's time for it.
             # A local file does not drop connections as a server does, so no ping; lookups run in
@@ -60,18 +65,7 @@ def _create(url: str, metadata: MetaData) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     # hide_parameters: a database error's message then never quotes a bound value (an application
     # number, a name) into the log that records the error.
-    engine = create_engine(url, future=True, hide_parameters=True, connect_args=connect_args, **options)
-    metadata.create_all(engine)
-    return engine
-
-
-def _is_file(database: Optional[str]) -> bool:
-    return bool(database) and database != ":memory:" and not database.startswith("file:")
-
-
-def _make_sqlite_folder(database: Optional[str]) -> None:
-    if _is_file(database):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, hide_parameters=True, connect_args=connect_args, **options)
 
 
 @contextmanager
@@ -89,3 +83,4 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _prepared.clear()

@@ -29,6 +29,10 @@ DEV_SECRET = "dev-only-status-secret-do-not-use-in-production"
 MIN_SECRET_CHARS = 32
 MIN_TOKEN_CHARS = 16
 APP_MODES = ("embedded", "production")
+# DB_MIGRATIONS: who brings a database's schema to the newest revision (status_store.schema). auto:
+# each process on first connecting (embedded); explicit: only make migrate-scaled or the deployment's
+# migration job, and serving processes refuse a database that is behind (scaled profile, Helm).
+AUTO, EXPLICIT = "auto", "explicit"
 # Values that ship in this repository or in charts it uses: never a production secret.
 KNOWN_DEFAULTS = frozenset({DEV_SECRET, "rasaToken", "unused-see-args", "changeme", "change-me", "secret"})
 # Shared secrets that processes take from the environment (a launcher makes a random one if unset).
@@ -52,7 +56,13 @@ class Settings:
         env = os.environ if environ is None else environ
         mode = _app_mode(env.get("APP_MODE", ""))
         secret = _secret(env.get("STATUS_HMAC_SECRET", ""), mode)
-        return cls(db_url=env.get("STATUS_DB_URL") or DEFAULT_DB_URL, hmac_secret=secret, app_mode=mode)
+        return cls(db_url=status_db_url(env), hmac_secret=secret, app_mode=mode)
+
+
+def status_db_url(environ: Mapping[str, str] | None = None) -> str:
+    """STATUS_DB_URL, or the embedded SQLite file (without the secret that :class:`Settings` needs)."""
+    env = os.environ if environ is None else environ
+    return env.get("STATUS_DB_URL") or DEFAULT_DB_URL
 
 
 def _app_mode(raw: str) -> str:
@@ -79,17 +89,29 @@ def _secret(raw: str, mode: str) -> bytes:
     return secret.encode("utf-8")
 
 
+def migrations_mode(environ: Mapping[str, str] | None = None) -> str:
+    """``auto`` or ``explicit`` (DB_MIGRATIONS; auto when unset); :class:`SettingsError` otherwise."""
+    env = os.environ if environ is None else environ
+    raw = env.get("DB_MIGRATIONS", "")
+    mode = raw.strip().lower() or AUTO
+    if mode not in (AUTO, EXPLICIT):
+        raise SettingsError(f"DB_MIGRATIONS 应为 auto 或 explicit，实际为 {raw!r}")
+    return mode
+
+
 def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
     """What keeps this environment from starting, one Chinese sentence each (empty: it may start).
 
-    Production mode: the status secret set, long and not a development default; the shared tokens,
-    when given, long and not a default; WeChat only in 安全模式 (with an EncodingAESKey, the
-    signature covers the message; without one, anyone holding a signed URL can post as anyone);
-    the Redis the Rasa instances share, when there is one, with a password.
+    Any mode: APP_MODE and DB_MIGRATIONS spelt right. Production mode: the status secret set, long
+    and not a development default; the shared tokens, when given, long and not a default; WeChat
+    only in 安全模式 (with an EncodingAESKey, the signature covers the message; without one, anyone
+    holding a signed URL can post as anyone); the Redis the Rasa instances share, when there is
+    one, with a password.
     """
     env = os.environ if environ is None else environ
     try:
         mode = _app_mode(env.get("APP_MODE", ""))
+        migrations_mode(env)
     except SettingsError as error:
         return [str(error)]
     if mode != "production":

@@ -12,7 +12,8 @@ reach.
 - ``SqliteSeen``: one Rasa process (make run); a file, so a restarted Rasa still knows what it saw;
 - ``MemorySeen``: tests.
 
-Keys are hashed before they are stored: an openid never reaches Redis or the file.
+Keys are hashed before they are stored: an openid never reaches Redis or the file. The file's one
+table is made by its migrations (migrations/wechat_seen/) when the channel opens it.
 """
 
 from __future__ import annotations
@@ -24,12 +25,22 @@ import time
 from pathlib import Path
 from typing import Optional, Protocol
 
+from sqlalchemy import REAL, Column, MetaData, Table, Text, create_engine
+
 from bot.channels.wechat_protocol import Clock, TTLCache
+from status_store import schema
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = REPO / "var" / "wechat_seen.db"
 KEY_PREFIX = "shaoguan-hukou:wechat-seen:"
 MEMORY_ENTRIES = 100_000  # a bound on the process, far above WeChat's push rate over the window
+
+# The file's table as its migrations build it (the drift test holds them to this); used through sqlite3.
+# nullable: SQLite lets a non-integer PRIMARY KEY column hold NULL unless it says NOT NULL (none is stored).
+METADATA = MetaData()
+SEEN = Table(
+    "seen", METADATA, Column("key", Text, primary_key=True, nullable=True), Column("expires", REAL, nullable=False)
+)
 
 
 def _digest(key: str) -> str:
@@ -69,8 +80,11 @@ class SqliteSeen:
     def __init__(self, path: Path = DEFAULT_SQLITE_PATH, clock: Clock = time.time):
         self._path, self._clock = Path(path), clock
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL NOT NULL)")
+        engine = create_engine(f"sqlite:///{self._path}", future=True, hide_parameters=True)
+        try:
+            schema.prepare(engine, "wechat_seen")
+        finally:
+            engine.dispose()
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self._path, timeout=5, isolation_level=None)

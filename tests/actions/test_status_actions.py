@@ -355,6 +355,25 @@ def test_store_down_at_the_lookup_gets_a_polite_reply_and_forgets(domain, store_
     assert events == [SlotSet("application_no", None), SlotSet("id_tail", None)]
 
 
+@pytest.fixture
+def store_behind(tmp_path, monkeypatch):
+    """The scaled profile (DB_MIGRATIONS=explicit) with a database nobody migrated."""
+    monkeypatch.setenv("STATUS_DB_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    monkeypatch.setenv("STATUS_HMAC_SECRET", SECRET)
+    monkeypatch.setenv("DB_MIGRATIONS", "explicit")
+    get_settings.cache_clear()
+    yield
+    dispose_engines()
+    get_settings.cache_clear()
+
+
+def test_a_store_behind_its_migrations_is_not_used_and_gets_the_polite_reply(domain, store_behind, tmp_path):
+    dispatcher = CollectingDispatcher()
+    asyncio.run(status.ActionCheckStatus().run(dispatcher, sdk_tracker("SG2026110001", "121017"), domain.as_dict()))
+    assert [m["text"] for m in dispatcher.messages] == [text("status_unavailable")]
+    assert not (tmp_path / "never-migrated.db").exists() or (tmp_path / "never-migrated.db").stat().st_size == 0
+
+
 @pytest.mark.parametrize(
     "number, forged",
     [

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, text
 import bench.load
 from bench.scripts import ELIGIBILITY_SCRIPTS, Script, full_set
 from deploy.config import REPO, Address, RedisTarget, ScaledConfig
+from deploy.migrate import migrate_scaled
 from deploy.stack import ScaledStack
 from policy_kb.text import clean_message
 from status_store import protect_message
@@ -131,6 +132,7 @@ def main(argv=None) -> int:
     config = build(args.work)
     stack = ScaledStack(config)
     try:
+        assert migrate_scaled(PG_URL, PREFIX) == 0  # make migrate-scaled: the stack itself never migrates
         stack.prepare()
         status_url = config.store_url("status", direct=True).render_as_string(hide_password=False)
         import_file(APPLICATIONS, settings=Settings(db_url=status_url, hmac_secret=SECRET.encode()))

@@ -43,3 +43,17 @@ def test_only_rasas_pods_reach_the_action_server():
     [rule] = spec["ingress"]
     assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "rasa"}}}]
     assert rule["ports"] == [{"protocol": "TCP", "port": 5055}]
+
+
+def test_pods_never_migrate_and_the_migration_job_uses_their_databases():
+    actions, rasa = load("values-action-server.yaml"), load("values-rasa.yaml")
+    for values in (actions, rasa):
+        assert {"name": "DB_MIGRATIONS", "value": "explicit"} in values["extraEnv"]
+    job = load("job-migrate.yaml")
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert job["kind"] == "Job" and container["command"] == ["python", "-m", "deploy.migrate"]
+    assert container["image"].split(":")[0] == actions["image"]["repository"] == rasa["image"]["repository"]
+    secrets = {item["name"]: item["valueFrom"] for item in actions["extraEnv"] if "valueFrom" in item}
+    assert {item["name"]: item["valueFrom"] for item in container["env"]} == {
+        name: secrets[name] for name in ("STATUS_DB_URL", "CONSOLE_DB_URL")
+    }

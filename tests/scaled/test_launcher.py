@@ -34,6 +34,7 @@ def test_every_process_gets_the_same_stores_and_token(tmp_path):
     assert env["TRACKER_DB_NAME"] == "shaoguan_scaled_tracker" and env["TRACKER_DB_PASSWORD"] == "pw"
     assert env["STATUS_DB_URL"] == "postgresql://app:pw@db.internal:5433/shaoguan_scaled_status"
     assert env["CONSOLE_DB_URL"].endswith("/shaoguan_scaled_console")
+    assert env["DB_MIGRATIONS"] == "explicit"  # make migrate-scaled migrates; the processes only check
     assert (env["REDIS_HOST"], env["REDIS_PORT"], env["REDIS_DB"], env["REDIS_PASSWORD"]) == (
         "cache",
         "6380",

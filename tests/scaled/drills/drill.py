@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from deploy.config import ATOMIC_LOCK_STORE, Address, RedisTarget, ScaledConfig
+from deploy.migrate import migrate_scaled
 from deploy.stack import ScaledStack
 from tests.scaled.faultproxy import FaultProxy
 
@@ -152,6 +153,8 @@ class Drill:
     # ── life cycle ─────────────────────────────────────────────────────────────────────────────
     def start(self) -> None:
         drop_databases(self.pg_url, DB_PREFIX)
+        # The operator's step before a start (make migrate-scaled): the stack itself never migrates.
+        assert migrate_scaled(self.pg_url, DB_PREFIX) == 0
         self.stack.prepare()
         self.stack.start()
         self.stack.wait_until_ready(STARTUP_SECONDS)
