@@ -237,8 +237,8 @@ def _role(cmdline: List[str]) -> str:
         return "action server"
     if "bot.serve" in text:
         return "supervisor (bot.serve)"
-    if "bot.web" in text:
-        return "web page (bot.web)"
+    if "web.server" in text:
+        return "web page (web.server)"
     if "rasa_main" in text or "/rasa run" in text:  # bot.rasa_main is `rasa` with our additions
         return "rasa"
     return Path(cmdline[0]).name if cmdline else "?"

@@ -140,7 +140,7 @@ class Supervisor:
 def _commands(args: argparse.Namespace) -> Dict[str, List[str]]:
     # The chat page's origin may call Rasa's socketio endpoint; space-separated for several.
     origins = os.environ.get("WEB_ORIGIN", f"http://localhost:{args.web_port}").split()
-    web = [sys.executable, "-m", "bot.web", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
+    web = [sys.executable, "-m", "web.server", "--port", str(args.web_port), "--rasa-port", str(args.rasa_port)]
     if os.environ.get("WEBCHAT_SOCKET_URL"):
         web += ["--socket-url", os.environ["WEBCHAT_SOCKET_URL"]]
     return {

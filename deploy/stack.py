@@ -90,7 +90,7 @@ class ScaledStack:
                 [
                     python,
                     "-m",
-                    "bot.web",
+                    "web.server",
                     "--port",
                     str(config.web_port),
                     "--rasa-port",

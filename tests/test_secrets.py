@@ -101,7 +101,7 @@ LAUNCHERS = {
     ],
     "action server": ["actions.server", "--actions", "actions", "--port", "5398"],
     "Rasa": ["bot.rasa_main", "run", "--model", MODEL, "--port", "5399", "--enable-api"],
-    "web page and console": ["bot.web", "--port", "5400", "--rasa-port", "5399"],
+    "web page and console": ["web.server", "--port", "5400", "--rasa-port", "5399"],
 }
 
 

@@ -14,7 +14,7 @@ import requests
 from policy_kb import answers
 from tests.stack import running_stack
 
-ACTION_SERVER, WEB_PAGE, RASA = "actions.server", "bot.web", "bot.rasa_main"
+ACTION_SERVER, WEB_PAGE, RASA = "actions.server", "web.server", "bot.rasa_main"
 BUSY_WITHIN_S, BACK_WITHIN_S = 2.0, 30.0
 RASA_BACK_WITHIN_S = 180.0  # loads the model again
 
