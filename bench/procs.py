@@ -139,7 +139,7 @@ def start_stack(model: Path, folder: Path, env: Dict[str, str]) -> Server:
     command = [
         sys.executable,
         "-m",
-        "bot.serve",
+        "launcher.embedded",
         "--model",
         str(model),
         "--rasa-port",
@@ -235,8 +235,8 @@ def _role(cmdline: List[str]) -> str:
     text = " ".join(cmdline)
     if "actions.server" in text or "run actions" in text:
         return "action server"
-    if "bot.serve" in text:
-        return "supervisor (bot.serve)"
+    if "launcher.embedded" in text:
+        return "supervisor (launcher.embedded)"
     if "web.server" in text:
         return "web page (web.server)"
     if "rasa_main" in text or "/rasa run" in text:  # bot.rasa_main is `rasa` with our additions

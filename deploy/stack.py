@@ -21,8 +21,8 @@ from typing import IO, Callable, Dict, Iterable, List, Optional
 
 from sqlalchemy import create_engine, text
 
-from deploy import probes
 from deploy.config import ENDPOINTS, REPO, STORES, ScaledConfig, render_nginx
+from launcher import probes
 
 GRACE_SECONDS = 15
 

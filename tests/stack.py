@@ -51,7 +51,7 @@ class Stack:
             [
                 sys.executable,
                 "-m",
-                "bot.serve",
+                "launcher.embedded",
                 "--model",
                 model,
                 "--rasa-port",

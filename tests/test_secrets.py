@@ -83,7 +83,17 @@ def start(module_args, env, timeout=120):
 
 
 LAUNCHERS = {
-    "make run": ["bot.serve", "--model", MODEL, "--rasa-port", "5391", "--action-port", "5392", "--web-port", "5393"],
+    "make run": [
+        "launcher.embedded",
+        "--model",
+        MODEL,
+        "--rasa-port",
+        "5391",
+        "--action-port",
+        "5392",
+        "--web-port",
+        "5393",
+    ],
     "make run-scaled": [
         "deploy.scaled",
         "--model",
@@ -122,9 +132,9 @@ def test_every_process_refuses_to_start_in_production_with_the_development_secre
 
 def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
     """``ps`` shows every process's arguments to every user of the host."""
-    from bot import serve
     from deploy.config import Address, RedisTarget, ScaledConfig
     from deploy.stack import ScaledStack
+    from launcher import embedded as serve
 
     api, action = "api-token-" + "a" * 32, "action-token-" + "b" * 32
     monkeypatch.setenv("RASA_API_TOKEN", api)

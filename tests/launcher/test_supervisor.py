@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot import serve
+from launcher import embedded as serve
 from tests.conftest import REPO
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
@@ -99,14 +99,16 @@ def test_sigterm_and_ctrl_c_stop_every_child(sig):
     script = textwrap.dedent(
         """
         import signal, sys
-        from bot import serve
+        from launcher import embedded as serve
         signal.signal(signal.SIGTERM, serve._raise_interrupt)
         signal.signal(signal.SIGINT, serve._raise_interrupt)
         sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
         supervisor = serve.Supervisor({"a": sleeper, "b": sleeper})
         supervisor.start()
-        supervisor.start = lambda: None  # run() starts nothing more: the children are up already
-        print(" ".join(str(child.process.pid) for child in supervisor.children), flush=True)
+        pids = " ".join(str(child.process.pid) for child in supervisor.children)
+        # run() starts nothing more (the children are up already) and says so inside its try: a
+        # signal sent before that would interrupt the script, not the supervisor.
+        supervisor.start = lambda: print(pids, flush=True)
         raise SystemExit(supervisor.run())
         """
     )
