@@ -1,5 +1,6 @@
-"""``rasa`` as bot/serve.py starts it, with a tracker store failure made an error, and Rasa's
-check of every action-server response made cheap with the same verdict (see validate_action_result).
+"""``rasa`` as the launcher starts it (launcher/commands.py), with a tracker store failure made an
+error, and Rasa's check of every action-server response made cheap with the same verdict (see
+validate_action_result).
 
 Rasa wraps every tracker store in ``FailSafeTrackerStore``, which on a database error logs one
 line and carries on with an empty in-memory tracker: the resident's form, slots and history are
@@ -230,7 +231,7 @@ def rasa_patches() -> List[Tuple[Any, str, Any]]:
 
 
 def patch_rasa() -> None:
-    """Apply rasa_patches() (bot.serve's Rasa; bench.profile too, to measure what runs)."""
+    """Apply rasa_patches() (the launched Rasa; bench.profile too, to measure what runs)."""
     for owner, name, replacement in rasa_patches():
         setattr(owner, name, replacement)
 

@@ -134,7 +134,7 @@ def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
     """``ps`` shows every process's arguments to every user of the host."""
     from deploy.config import Address, RedisTarget, ScaledConfig
     from deploy.stack import ScaledStack
-    from launcher import embedded as serve
+    from launcher import embedded
 
     api, action = "api-token-" + "a" * 32, "action-token-" + "b" * 32
     monkeypatch.setenv("RASA_API_TOKEN", api)
@@ -155,7 +155,7 @@ def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
         api_token=api,
         action_token=action,
     )
-    argvs = list(serve._commands(args).values())
+    argvs = [part.argv for part in embedded.parts(args)]
     monkeypatch.setattr("deploy.stack._nginx", lambda: "nginx")  # only its command line is read here
     argvs += [service.argv for service in ScaledStack(config).services.values()]
     assert argvs and not [argv for argv in argvs if any(api in arg or action in arg for arg in argv)]

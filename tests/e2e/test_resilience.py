@@ -1,5 +1,5 @@
 """A part of make run killed as an out-of-memory kill would: residents get a polite reply at once, and
-the supervisor (bot.serve) brings the part back without anyone restarting anything.
+the supervisor (launcher.embedded) brings the part back without anyone restarting anything.
 
 Its own stack: these tests kill its processes.
 """
