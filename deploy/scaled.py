@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from deploy.config import ATOMIC_LOCK_STORE, REPO, Address, RedisTarget, ScaledConfig
-from deploy.stack import NotReady, ScaledStack
+from deploy.stack import ScaledStack
 from launcher import startup
 from launcher.supervisor import stop_on_signals
 
@@ -110,27 +110,17 @@ def main(argv=None) -> int:
     stop_on_signals()
     try:
         stack.prepare()
-        stack.start()
-        print(
-            f"扩展部署启动中（{len(config.rasa_ports)} 个 Rasa，{len(config.action_ports)} 个动作服务器），"
-            f"日志在 {stack.logs_dir}",
-            flush=True,
-        )
-        stack.wait_until_ready(STARTUP_SECONDS)
-        print(
-            f"已就绪：网页 {config.public_url}/ ，REST {config.public_url}/webhooks/rest/webhook（Ctrl-C 停止）",
-            flush=True,
-        )
-        stack.watch()  # restarts whatever dies, with back-off, until interrupted
-    except (NotReady, RuntimeError) as error:
+    except RuntimeError as error:  # nginx's configuration, a database that cannot be created
         print(f"启动失败：{error}", file=sys.stderr, flush=True)
         return 1
-    except KeyboardInterrupt:
-        print("正在停止……", flush=True)
-        return 0
-    finally:
-        stack.stop()
-    return 0
+    print(
+        f"扩展部署启动中（{len(config.rasa_ports)} 个 Rasa，{len(config.action_ports)} 个动作服务器），"
+        f"日志在 {stack.logs_dir}",
+        flush=True,
+    )
+    ready = f"已就绪：网页 {config.public_url}/ ，REST {config.public_url}/webhooks/rest/webhook（Ctrl-C 停止）"
+    # Restarts whatever dies, with back-off, until interrupted; stops everything at the end.
+    return stack.run(ready_within=STARTUP_SECONDS, when_ready=ready)
 
 
 if __name__ == "__main__":

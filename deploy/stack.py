@@ -19,9 +19,7 @@ from sqlalchemy import create_engine, text
 
 from deploy.config import ENDPOINTS, REPO, STORES, ScaledConfig, render_nginx
 from launcher import commands, probes
-from launcher.supervisor import SCALED, NotReady, Part, Supervisor
-
-__all__ = ["NotReady", "ScaledStack", "prepare_databases"]
+from launcher.supervisor import SCALED, Part, Supervisor
 
 GRACE_SECONDS = 15
 

@@ -150,11 +150,19 @@ class Supervisor:
             self.check()
             time.sleep(POLL_S)
 
-    def run(self) -> int:
-        """Start, supervise until Ctrl-C/SIGTERM (0) or until a part keeps crashing (1); stops everything."""
+    def run(self, ready_within: Optional[float] = None, when_ready: str = "") -> int:
+        """Start (and, given ``ready_within`` seconds, wait until every probe passes and print
+        ``when_ready``), then supervise until Ctrl-C/SIGTERM (0), or until a part does not get
+        ready or keeps crashing (1); stops everything."""
         try:
             self.start()
+            if ready_within is not None:
+                self.wait_until_ready(ready_within)
+                print(when_ready, flush=True)
             self.watch()
+        except NotReady as error:
+            print(f"启动失败：{error}", file=sys.stderr, flush=True)
+            return 1
         except GaveUp as error:
             print(f"告警：{error}，已放弃重启，正在停止全部服务。请查看上面的日志。", file=sys.stderr, flush=True)
             return 1

@@ -177,3 +177,13 @@ def test_a_part_with_a_log_file_writes_its_output_there_and_echoes_it_when_asked
     part.pump.join(timeout=5)
     assert (tmp_path / "web.log").read_text() == "hello from the part\n"
     assert "[web] hello from the part" in capfd.readouterr().out
+
+
+def test_a_part_that_exits_before_it_is_ready_fails_the_start_and_stops_the_others(capsys, monkeypatch):
+    monkeypatch.setattr(launcher, "PROBE_EVERY_S", 0.01)
+    sleeper, crasher = Part("web", SLEEPER, probe=lambda: True), Part("rasa-1", CRASHER, probe=lambda: False)
+    supervisor = Supervisor([sleeper, crasher], SCALED)
+    assert supervisor.run(ready_within=30, when_ready="已就绪") == 1
+    err = capsys.readouterr()
+    assert "启动失败：rasa-1 已退出（退出码 3）" in err.err and "已就绪" not in err.out
+    assert not sleeper.running
