@@ -76,7 +76,7 @@ chromium: /usr/bin/chromium ## install Debian's chromium (and a CJK font) for th
 
 run: $(MODEL) webchat ## start the action server, Rasa (REST on :5005) and the chat page (http://localhost:8080/)
 	@mkdir -p var
-	$(PY) -m bot.serve --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --web-port $(WEB_PORT)
+	$(PY) -m launcher.embedded --model $(MODEL) --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT) --web-port $(WEB_PORT)
 
 test: lint test-unit test-data test-conversations test-e2e ## every test tier (lint first: ruff and the layer contracts)
 

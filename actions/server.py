@@ -16,7 +16,7 @@ rasa-sdk's own app, routes and options otherwise unchanged:
   in the body for Rasa to log: the resident gets 系统繁忙 instead, and the log no personal data
   (actions/failsafe.py).
 
-bot/serve.py makes a new secret per start and passes it to Rasa and here in the environment, never
+launcher/embedded.py (make run) makes a new secret per start and passes it to Rasa and here in the environment, never
 on a command line (``ps`` shows command lines to every user of the host).
 """
 

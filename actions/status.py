@@ -28,14 +28,12 @@ from policy_kb.eligibility.dialogue import is_policy_question
 from policy_kb.loader import KnowledgeBase
 from policy_kb.reading import says_no_number
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
-from status_store.privacy import is_tail_token
+from status_store.privacy import CLIENT, ID_TAIL_TOKEN, is_tail_token  # the channels' metadata keys
 
 NUMBER, TAIL = "application_no", "id_tail"
 # The question for each credential (status_form's required slots), asked by validate_status_form
 # itself: no ask action, so one action-server call a turn instead of two.
 QUESTIONS = {NUMBER: "status_ask_number", TAIL: "status_ask_id_tail"}
-# The metadata keys bot.channels.guard.ID_TAIL_TOKEN and CLIENT (actions do not import the Rasa side).
-ID_TAIL_TOKEN, CLIENT = "id_tail_token", "client"
 # Whatever the store raises when it cannot answer: the resident gets status_unavailable.
 STORE_ERRORS = (SQLAlchemyError, SettingsError, OSError)
 

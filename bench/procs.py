@@ -1,6 +1,6 @@
 """Start, time, measure and stop the servers under test.
 
-Our stack starts exactly as ``make run`` starts it (``python -m bot.serve``), on free ports, with a
+Our stack starts exactly as ``make run`` starts it (launcher/commands.py ``embedded``), on free ports, with a
 private tracker database, status store and (optionally) knowledge-base copy, so a benchmark never
 touches var/ of a running assistant. Memory is read from /proc (RSS as asked, and PSS, which
 counts pages shared between processes once); psutil is not among the locked dependencies.
@@ -22,16 +22,13 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bench.scripts import REPO, STATUS_FIXTURES
+from launcher import commands
+from launcher.commands import free_port
+from launcher.supervisor import children, tree
 
 STARTUP_LIMIT_S = 300
 POLL_S = 0.25
 STOP_GRACE_S = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ask(url: str, text: str, sender: str, timeout: float = 30) -> List[dict]:
@@ -77,7 +74,7 @@ class Server:
         raise TimeoutError(f"{self.name} did not answer within {limit_s:.0f} s; see {self.log_path}")
 
     def _note_listening(self) -> None:
-        if self.ports and "children started" not in self.milestones and _children(self.process.pid):
+        if self.ports and "children started" not in self.milestones and children(self.process.pid):
             # a supervisor's own start-up (imports, preparing data) before it starts anything
             self.milestones["children started"] = round(time.monotonic() - self.started_at, 2)
         for name, port in self.ports.items():
@@ -136,19 +133,7 @@ def start_stack(model: Path, folder: Path, env: Dict[str, str]) -> Server:
         "TRACKER_DB": str(folder / "tracker.db"),
         **env,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "bot.serve",
-        "--model",
-        str(model),
-        "--rasa-port",
-        str(rasa_port),
-        "--action-port",
-        str(action_port),
-        "--web-port",
-        str(web_port),
-    ]
+    command = commands.embedded(model, rasa_port, action_port, web_port)
     server = _start("ours", command, folder / "stack.log", env, rasa_port)
     server.ports = {"action server": action_port, "rasa": rasa_port, "web page": web_port}
     return server
@@ -198,29 +183,6 @@ def _kill_tree(pid: int) -> None:
 # ---------------------------------------------------------------- memory, from /proc
 
 
-def _children(pid: int) -> List[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            # the command name may contain spaces or parentheses: the ppid follows the last ")"
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _tree(pid: int) -> List[int]:
-    pids, queue = [], [pid]
-    while queue:
-        current = queue.pop(0)
-        pids.append(current)
-        queue.extend(_children(current))
-    return pids
-
-
 def _kb(path: Path, key: str) -> Optional[int]:
     try:
         for line in path.read_text().splitlines():
@@ -233,13 +195,13 @@ def _kb(path: Path, key: str) -> Optional[int]:
 
 def _role(cmdline: List[str]) -> str:
     text = " ".join(cmdline)
-    if "actions.server" in text or "run actions" in text:
+    if commands.ACTION_SERVER in text or "run actions" in text:
         return "action server"
-    if "bot.serve" in text:
-        return "supervisor (bot.serve)"
-    if "bot.web" in text:
-        return "web page (bot.web)"
-    if "rasa_main" in text or "/rasa run" in text:  # bot.rasa_main is `rasa` with our additions
+    if commands.EMBEDDED in text:
+        return f"supervisor ({commands.EMBEDDED})"
+    if commands.WEB_PAGE in text:
+        return f"web page ({commands.WEB_PAGE})"
+    if commands.RASA in text or "/rasa run" in text:  # bot.rasa_main is `rasa` with our additions
         return "rasa"
     return Path(cmdline[0]).name if cmdline else "?"
 
@@ -247,7 +209,7 @@ def _role(cmdline: List[str]) -> str:
 def memory(pid: int) -> dict:
     """RSS and PSS (MB) of every process in the tree under ``pid``, and their totals."""
     rows = []
-    for member in _tree(pid):
+    for member in tree(pid):
         proc = Path("/proc") / str(member)
         try:
             cmdline = [part for part in (proc / "cmdline").read_text().split("\0") if part]

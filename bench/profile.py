@@ -57,7 +57,7 @@ def instrument_rasa(stages: Stages, sent: List[dict]) -> None:
     """Stage timers on the Rasa side; ``sent`` collects every action server request body."""
     from bot.rasa_main import patch_rasa
 
-    patch_rasa()  # measure the Rasa that bot.serve runs, not the stock one
+    patch_rasa()  # measure the Rasa that make run runs, not the stock one
     from rasa.core.actions.action import ActionExtractSlots, RemoteAction
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import SQLTrackerStore
@@ -138,7 +138,7 @@ def _configure_logging() -> None:
 
 
 async def _load_agent(model: Path, action_url: str, tracker_db: Path):
-    """The agent with bot/endpoints.yml as bot.serve reads it (selective domain included), pointed
+    """The agent with bot/endpoints.yml as make run's Rasa reads it (selective domain included), pointed
     at the profile's action server and a private SQLite tracker store."""
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
@@ -193,7 +193,7 @@ def run(model: Path, out: Path, work: Path, rounds: int) -> dict:
     os.environ.update(env)
     procs.import_status_fixtures(env)
     action_port = procs.free_port()
-    # The secret bot/endpoints.yml sends and the action server checks, as bot.serve makes it.
+    # The secret bot/endpoints.yml sends and the action server checks, as make run makes it.
     os.environ["ACTION_SERVER_TOKEN"] = os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32)
     log = (work / "actions.log").open("w")
     server = subprocess.Popen(

@@ -45,7 +45,7 @@ METHOD = [
     "run's value is meta.think_s) before every message, "
     "arriving spread over the first pause; this gives the latency a resident sees with that many conversations "
     "going on at once, and the p95 target is read from it.",
-    "Our stack starts as make run does (python -m bot.serve) with SQLite tracker and status store in the work "
+    "Our stack starts as make run does (python -m launcher.embedded) with SQLite tracker and status store in the work "
     "folder; in full runs the knowledge base is a private copy (POLICY_KB_DIR), edited for the answer-change figure.",
     "Bare Rasa: rasa run of a trivial model (WhitespaceTokenizer, CountVectors, DIET, RulePolicy; four intents "
     "and responses; no action server) on Rasa's own REST channel with the same SQLite tracker store.",

@@ -1,32 +1,30 @@
-"""``rasa`` as bot/serve.py starts it, with a tracker store failure made an error, and Rasa's
-check of every action-server response made cheap with the same verdict (see validate_action_result).
+"""``rasa`` as the launcher starts it (launcher/commands.py): the API token from the environment,
+and the four changes to Rasa 3.6 that have no supported route, each applied by ``patch_rasa``.
 
-Rasa wraps every tracker store in ``FailSafeTrackerStore``, which on a database error logs one
-line and carries on with an empty in-memory tracker: the resident's form, slots and history are
-silently gone, and whatever they say next is lost when the process ends. Here the wrapper raises
-instead (after an alert log line), so the channel guard answers "系统繁忙" with the hotline and
-nothing is stored anywhere but the real database.
+What Rasa offers a route for is not patched: the tracker store is a class named in the endpoints
+files (bot/tracker_store.py: one INSERT a turn, JSON-only reads, engine options), as the lock
+store is (bot/lock_store.py). The four patches (``rasa_patches``), each with what it works around
+in the installed Rasa 3.6.21 (.venv/lib/python3.10/site-packages/rasa/...):
 
-A server database (PostgreSQL) also gets ``pool_pre_ping``: Rasa's engine keeps pooled connections
-that die when the database restarts or the network drops, and without the ping the first message
-on each instance after the outage would fail too.
-
-An SQLite file (the embedded default) gets a connection pool and the write-ahead log. SQLAlchemy 1.4
-opens a new SQLite connection for every Rasa session (NullPool), 2–3 a message, each re-reading the
-schema; and SQLite's default rollback journal syncs the disk several times a commit. With a pool and
-WAL (``synchronous`` stays FULL, so a committed message survives a power cut) one commit costs
-0.3 ms instead of 1.3 ms on this machine's disk.
-
-Saving a turn writes its new events in one INSERT statement (``save_new_events``) instead of one
-ORM object each: SQLAlchemy's unit of work was 11% of the Rasa process's CPU under load. Reading
-a conversation selects only the events' JSON (``read_event_data``), the same rows in the same order,
-without an ORM object per row: reading a 90-event session 1.92 → 1.40 ms.
-
-Reading an event from the store or from an action's response looks its class up by type name
-(``Event.resolve_by_type``), which walks every Event subclass each time: 23 µs an event, and a
-message reads every event of the conversation's session. Found classes are remembered.
-
-The action server endpoint keeps its HTTP connections open between calls (bot/action_client.py).
+1. ``agent.FailSafeTrackerStore`` → ``AlertingTrackerStore``. core/agent.py:528
+   (``Agent._create_tracker_store``) wraps whatever store the endpoints name in
+   ``FailSafeTrackerStore``, which on a database error logs one line and carries on with an empty
+   in-memory tracker (core/tracker_store.py:1416-1435; introduced by RasaHQ/rasa#3243, where users
+   report the lost messages since): the resident's form, slots and history are silently gone, and
+   whatever they say next is lost when the process ends. Here the wrapper raises instead (after an
+   alert log line), so the channel guard answers "系统繁忙" with the hotline and nothing is stored
+   anywhere but the real database. The wrapping is not configurable.
+2. ``RemoteAction._validate_action_result`` → ``validate_action_result``. core/actions/action.py:699
+   calls ``jsonschema.validate`` on every action-server response, which re-checks the schema and
+   builds a validator each time (see the function: 54 ms of a 178 ms message in make bench's
+   profile). Same verdict, same error for a bad response.
+3. ``Event.resolve_by_type`` → ``resolve_event_type``. shared/core/events.py:379 walks every Event
+   subclass on each call (23 µs an event, and a message reads every event of its session); the
+   classes found are remembered.
+4. ``rasa.core.utils.read_endpoint_config`` → bot.action_client's. core/utils.py:178 reads the
+   action endpoint as a plain ``EndpointConfig``, whose ``request`` opens a new aiohttp session and
+   TCP connection for every action call (utils/endpoints.py:105-115, 173); the endpoints file has
+   no class setting for the action endpoint. Ours keeps the connections open (bot/action_client.py).
 
 ``rasa run`` takes its API token only as ``--auth-token`` on the command line, which ``ps`` shows to
 every user of the host. Here the token comes from ``RASA_API_TOKEN`` or the file named by
@@ -37,7 +35,6 @@ production environment with a default secret does not start at all (status_store
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -48,15 +45,10 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core import agent
-from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core import utils as rasa_core_utils
 from rasa.core.actions.action import RemoteAction
-from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.events import Event
-from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import QueuePool
 
 from bot.action_client import read_endpoint_config
 from bot.channels import integrations
@@ -82,75 +74,6 @@ class AlertingTrackerStore(FailSafeTrackerStore):
 
     def __init__(self, tracker_store: TrackerStore, *args: Any, **kwargs: Any) -> None:
         super().__init__(tracker_store, on_tracker_store_error=_alert)
-        if _is_sqlite_file(getattr(getattr(tracker_store, "engine", None), "url", None)):
-            use_write_ahead_log(tracker_store.engine)
-
-
-def _is_sqlite_file(url: Any) -> bool:
-    if url is None:
-        return False
-    url = make_url(url)
-    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-
-
-def use_write_ahead_log(engine: Any) -> None:
-    """Switch an SQLite file to WAL; the mode is stored in the file, so every later connection has it."""
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-
-
-_rasa_engine_kwargs = rasa_tracker_store.create_engine_kwargs
-
-
-def engine_kwargs(url: Any) -> dict:
-    """Rasa's engine options for the SQL tracker store, plus a ping on checkout for server databases
-    and a pool of connections (usable from any thread, as SQLAlchemy 2 does) for an SQLite file.
-
-    Always ``hide_parameters``: the events' JSON (what residents typed) is a bound parameter, and a
-    failed INSERT would otherwise quote it in the 告警 line and in every traceback above it."""
-    kwargs = {**_rasa_engine_kwargs(url), "hide_parameters": True}
-    if make_url(url).get_backend_name() != "sqlite":
-        return {**kwargs, "pool_pre_ping": True}
-    if _is_sqlite_file(url):
-        return {**kwargs, "poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
-    return kwargs
-
-
-async def save_new_events(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
-    """``SQLTrackerStore.save`` with the same rows (columns, JSON, order) in a single INSERT."""
-    await self.stream_events(tracker)
-    with self.session_scope() as session:
-        rows = [
-            _event_row(tracker.sender_id, event.type_name, event.as_dict())
-            for event in self._additional_events(session, tracker)
-        ]
-        if rows:
-            session.execute(self.SQLEvent.__table__.insert(), rows)
-        session.commit()
-
-
-async def read_event_data(
-    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
-) -> Optional[DialogueStateTracker]:
-    """``SQLTrackerStore._retrieve`` with Rasa's own query (same filter, same order) reduced to the
-    ``data`` column, so rows come back as plain tuples instead of ORM objects."""
-    with self.session_scope() as session:
-        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-        events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
-    if self.domain and events:
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-    return None
-
-
-def _event_row(sender_id: str, type_name: str, data: Dict[str, Any]) -> Dict[str, Any]:
-    return {
-        "sender_id": sender_id,
-        "type_name": type_name,
-        "timestamp": data.get("timestamp"),
-        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-        "action_name": data.get("name"),
-        "data": json.dumps(data),
-    }
 
 
 @lru_cache(maxsize=1)
@@ -217,20 +140,18 @@ def resolve_event_type(type_name: Any, default: Optional[type] = None) -> Option
 
 
 def rasa_patches() -> List[Tuple[Any, str, Any]]:
-    """The launcher's changes to Rasa 3.6: (owner, attribute, replacement)."""
+    """The launcher's changes to Rasa 3.6 that have no supported route: (owner, attribute, replacement).
+    The module docstring gives the Rasa source line each one works around."""
     return [
-        (RemoteAction, "_validate_action_result", validate_action_result),
-        (agent, "FailSafeTrackerStore", AlertingTrackerStore),  # the one place Rasa 3.6 wraps the store
-        (rasa_tracker_store, "create_engine_kwargs", engine_kwargs),  # read by SQLTrackerStore.__init__
-        (SQLTrackerStore, "save", save_new_events),
-        (SQLTrackerStore, "_retrieve", read_event_data),  # under retrieve and retrieve_full_tracker
-        (Event, "resolve_by_type", staticmethod(resolve_event_type)),
-        (rasa_core_utils, "read_endpoint_config", read_endpoint_config),  # AvailableEndpoints.read_endpoints
+        (agent, "FailSafeTrackerStore", AlertingTrackerStore),  # core/agent.py:528, the one place it wraps
+        (RemoteAction, "_validate_action_result", validate_action_result),  # core/actions/action.py:699
+        (Event, "resolve_by_type", staticmethod(resolve_event_type)),  # shared/core/events.py:379
+        (rasa_core_utils, "read_endpoint_config", read_endpoint_config),  # core/utils.py:178
     ]
 
 
 def patch_rasa() -> None:
-    """Apply rasa_patches() (bot.serve's Rasa; bench.profile too, to measure what runs)."""
+    """Apply rasa_patches() (the launched Rasa; bench.profile too, to measure what runs)."""
     for owner, name, replacement in rasa_patches():
         setattr(owner, name, replacement)
 

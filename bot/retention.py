@@ -111,10 +111,12 @@ def tracker_url(endpoints: str, environ=os.environ) -> URL:
     the environment (only the tracker store's: the other endpoints need not be configured here)."""
     from rasa.core.tracker_store import SQLTrackerStore
 
+    from bot.tracker_store import TYPE as TRACKER_STORE_TYPE
+
     with open(endpoints, encoding="utf-8") as handle:
         store = (yaml.safe_load(handle) or {}).get("tracker_store") or {}
     store = {key: _expand(value, environ) for key, value in store.items()}
-    if str(store.get("type", "")).lower() != "sql":
+    if str(store.get("type", "")).lower() not in ("sql", TRACKER_STORE_TYPE.lower()):
         raise ValueError(f"{endpoints} 中没有 SQL 类型的 tracker_store，请用 --tracker-url 指定对话库")
     url = SQLTrackerStore.get_db_url(
         store.get("dialect", "sqlite"),

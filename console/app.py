@@ -1,4 +1,4 @@
-"""The hotline staff console, served by the web process (bot/web.py) at /staff/.
+"""The hotline staff console, served by the web process (web/server.py) at /staff/.
 
 Every route is declared once in :data:`ROUTES` with who may use it; :func:`guard` wraps each
 handler with the checks, in this order: a live session (else 401 JSON for the API, a redirect to

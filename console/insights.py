@@ -1,17 +1,19 @@
 """What residents ask that the assistant cannot answer, grouped; and the least useful answers.
 
 `make report` prints this; the staff console shows it; a group can become a draft FAQ entry.
-Grouping is a single greedy pass: each question joins the most similar group (cosine of jieba
-tokens weighted by rarity in the FAQ, so that 落户 or 户口, which every question shares, count
-for little) or starts a new one. The log of one city's unanswered questions is thousands of
-lines, not millions, and a rule the communications team can reason about beats a clever one.
+Grouping is a single greedy pass over the distinct wordings: each joins the group of the earlier
+wording most like it, if that one is alike enough, or starts a new group. "Alike" is the one
+similarity of the code base, policy_kb.similarity (BM25 over the FAQ search's own tokens, the
+smaller of both directions), with the published FAQ entries indexed beside the questions so that
+落户 or 户口, which every question shares, count for little. The log of one city's unanswered
+questions is thousands of lines, not millions, and a rule the communications team can reason
+about beats a clever one.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import math
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,12 +25,14 @@ from sqlalchemy import select
 
 from console.store import session_scope
 from policy_kb.live import KNOWLEDGE
+from policy_kb.similarity import TextSimilarity
 from service_desk.store import NOT_USEFUL, UNANSWERED_KINDS, USEFUL, ResidentSignal
 
 REPORTED_KINDS = UNANSWERED_KINDS + (NOT_USEFUL,)
-# Measured on sample wordings: paraphrases (新生儿怎么上户口 / 小孩出生怎么上户口) score 0.26-0.8,
-# different questions about the same thing (落户要多久 / 落户要交钱吗) at most 0.19.
-SIMILARITY = 0.25
+# Measured on sample wordings with the FAQ beside them: paraphrases score 0.34 (落户要交多少钱 /
+# 落户要交钱吗), 0.37 (新生儿怎么上户口 / 小孩出生怎么上户口) and 0.67 (落户要交钱吗 / 落户交钱吗);
+# different questions 0.28 (落户要交钱吗 / 落户要多久), 0.21 (帮我订去广州的火车票 / 帮我订机票) or less.
+SIMILARITY = 0.30
 MAX_EXAMPLES = 5
 DRAFT_REVIEW_DAYS = 180
 KIND_LABELS = {
@@ -46,13 +50,11 @@ class QuestionGroup:
     count: int = 0
     kinds: Counter = field(default_factory=Counter)
     _texts: Counter = field(default_factory=Counter, repr=False)
-    _vector: Counter = field(default_factory=Counter, repr=False)
 
-    def add(self, text: str, kind: str, tokens: Counter) -> None:
+    def add(self, text: str, kind: str) -> None:
         self.count += 1
         self.kinds[kind] += 1
         self._texts[text] += 1
-        self._vector.update(tokens)
         self.examples = [t for t, _ in self._texts.most_common(MAX_EXAMPLES)]
 
 
@@ -64,39 +66,26 @@ class AnswerRating:
     not_useful: int
 
 
-def _cosine(a: Counter, b: Counter) -> float:
-    dot = sum(a[t] * b[t] for t in a.keys() & b.keys())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
-
-
-class _Weights:
-    """Token weights: inverse document frequency over the published FAQ entries."""
-
-    def __init__(self) -> None:
-        kb, self._index = KNOWLEDGE.get()
-        docs = [set(self._index.tokens(" ".join((f.question, *f.phrasings)))) for f in kb.published_faqs()]
-        self._total = len(docs)
-        self._df = Counter(token for doc in docs for token in doc)
-
-    def vector(self, text: str) -> Counter:
-        counts = Counter(self._index.tokens(text))
-        return Counter({t: n * (math.log((self._total + 1) / (self._df[t] + 1)) + 1) for t, n in counts.items()})
-
-
 def group_questions(rows: Sequence[tuple], threshold: float = SIMILARITY) -> List[QuestionGroup]:
     """Group (text, kind) pairs by similarity, largest group first."""
-    weights = _Weights()
+    kb, index = KNOWLEDGE.get()
+    texts = [text for text in dict.fromkeys(text for text, _ in rows) if index.tokens(text)]
+    background = [" ".join((faq.question, *faq.phrasings)) for faq in kb.published_faqs()]
+    similarity = TextSimilarity(background + texts, kb.glossary)
+    first = len(background)
+    group_of: Dict[str, QuestionGroup] = {}
     groups: List[QuestionGroup] = []
+    for i in range(first, first + len(texts)):
+        close = similarity.candidates(i, range(first, i), threshold)
+        if close:
+            group = group_of[texts[max(close, key=lambda j: similarity.score(i, j)) - first]]
+        else:
+            group = QuestionGroup()
+            groups.append(group)
+        group_of[texts[i - first]] = group
     for text, kind in rows:
-        tokens = weights.vector(text)
-        if not tokens:
-            continue
-        best = max(groups, key=lambda g: _cosine(tokens, g._vector), default=None)
-        if best is None or _cosine(tokens, best._vector) < threshold:
-            best = QuestionGroup()
-            groups.append(best)
-        best.add(text, kind, tokens)
+        if text in group_of:
+            group_of[text].add(text, kind)
     return sorted(groups, key=lambda g: -g.count)
 
 

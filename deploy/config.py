@@ -1,7 +1,7 @@
 """What the scaled profile is made of: ports, database and Redis addresses, the environment every
 process gets, and the nginx configuration rendered from deploy/nginx.conf.template.
 
-Pure data and string work; starting processes is deploy/stack.py's job.
+Pure data and string work; starting processes is the launcher's job (launcher/, deploy/stack.py).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Two Rasa servers (same model, same API token) and two action servers behind ngin
 conversations in PostgreSQL (Rasa's SQLTrackerStore), the per-conversation ticket lock in Redis,
 the status and console stores in PostgreSQL too, each in a database of its own. It waits until
 every process answers its health probe, then keeps them running: a process that dies is logged
-as 告警 and restarted (with back-off), while the others keep serving. Ctrl-C (or SIGTERM) stops
-everything. Logs: var/scaled/logs/<name>.log. See deploy/README.md.
+as 告警 and restarted (with back-off, launcher/supervisor.py ``SCALED``), while the others keep
+serving. Ctrl-C (or SIGTERM) stops everything. Logs: var/scaled/logs/<name>.log. See deploy/README.md.
 """
 
 from __future__ import annotations
@@ -13,22 +13,15 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Dict
 
 from deploy.config import ATOMIC_LOCK_STORE, DEFAULT_DB_PREFIX, REPO, Address, RedisTarget, ScaledConfig
-from deploy.stack import NotReady, ScaledStack
+from deploy.stack import ScaledStack
+from launcher import startup
+from launcher.supervisor import stop_on_signals
 
 STARTUP_SECONDS = 420  # two Rasa instances loading the model at once on a small machine
-RESTART_BACKOFF = (5, 10, 30, 60)
-
-
-def _raise_interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _ports(text: str) -> list:
@@ -104,88 +97,30 @@ def rest_published(environ) -> bool:
     return not production or bool(environ.get("REST_INTEGRATIONS") or environ.get("REST_INTEGRATIONS_FILE"))
 
 
-def supervise(stack: ScaledStack) -> None:
-    """Restart whatever dies, with back-off, until interrupted; the others keep serving meanwhile."""
-    failures: Dict[str, int] = {}
-    due: Dict[str, float] = {}
-    up_since: Dict[str, float] = {}
-    while True:
-        time.sleep(1)
-        for name, service in stack.services.items():
-            if service.running:
-                # A restart that has stayed up a minute counts as recovered: back-off starts over.
-                since = up_since.setdefault(name, time.monotonic())
-                if time.monotonic() - since > 60:
-                    failures.pop(name, None)
-                continue
-            up_since.pop(name, None)
-            if name not in due:
-                failures[name] = failures.get(name, 0) + 1
-                delay = RESTART_BACKOFF[min(failures[name], len(RESTART_BACKOFF)) - 1]
-                due[name] = time.monotonic() + delay
-                print(
-                    f"告警：{name} 意外退出（退出码 {service.process.returncode}），{delay} 秒后重启；"
-                    f"日志 {stack.log_path(name)}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            elif time.monotonic() >= due[name]:
-                del due[name]
-                stack.start([name])
-                print(f"{name} 已重新启动", file=sys.stderr, flush=True)
-
-
-def published_knowledge_base() -> bool:
-    """Point every process at the published knowledge base (make faq-publish), as make run does."""
-    if "POLICY_KB_DIR" in os.environ:
-        return True
-    # In a child process, as bot/serve.py does: publishing loads jieba, bm25s and scipy.
-    ensured = subprocess.run([sys.executable, "-m", "policy_kb.publish", "ensure"], capture_output=True, text=True)
-    if ensured.returncode != 0:
-        print(ensured.stderr, file=sys.stderr)
-        return False
-    os.environ["POLICY_KB_DIR"] = ensured.stdout.strip().splitlines()[-1]
-    return True
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from bot.channels import integrations
-    from status_store.settings import startup_refusal
-
-    refusal = startup_refusal(extra=integrations.problems(os.environ))
+    refusal = startup.refusal()
     if refusal:
         print(refusal, file=sys.stderr)
         return 2
-    if not published_knowledge_base():
+    if not startup.use_published_knowledge_base():
         return 1
     config = config_from_args(args)
     stack = ScaledStack(config, echo=True)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGINT, _raise_interrupt)
+    stop_on_signals()
     try:
         stack.prepare()
-        stack.start()
-        print(
-            f"扩展部署启动中（{len(config.rasa_ports)} 个 Rasa，{len(config.action_ports)} 个动作服务器），"
-            f"日志在 {stack.logs_dir}",
-            flush=True,
-        )
-        stack.wait_until_ready(STARTUP_SECONDS)
-        print(
-            f"已就绪：网页 {config.public_url}/ ，REST {config.public_url}/webhooks/rest/webhook（Ctrl-C 停止）",
-            flush=True,
-        )
-        supervise(stack)
-    except (NotReady, RuntimeError) as error:
+    except RuntimeError as error:  # nginx's configuration, a database that cannot be created
         print(f"启动失败：{error}", file=sys.stderr, flush=True)
         return 1
-    except KeyboardInterrupt:
-        print("正在停止……", flush=True)
-        return 0
-    finally:
-        stack.stop()
-    return 0
+    print(
+        f"扩展部署启动中（{len(config.rasa_ports)} 个 Rasa，{len(config.action_ports)} 个动作服务器），"
+        f"日志在 {stack.logs_dir}",
+        flush=True,
+    )
+    ready = f"已就绪：网页 {config.public_url}/ ，REST {config.public_url}/webhooks/rest/webhook（Ctrl-C 停止）"
+    # Restarts whatever dies, with back-off, until interrupted; stops everything at the end.
+    return stack.run(ready_within=STARTUP_SECONDS, when_ready=ready)
 
 
 if __name__ == "__main__":

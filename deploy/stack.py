@@ -1,133 +1,88 @@
-"""Start, probe, kill and stop the processes of the scaled profile.
+"""The processes of the scaled profile: nginx, the action servers, the Rasa instances and the web page.
 
-Every process runs in a process group of its own, so stopping one (or killing it in a fault drill)
-never leaves a child behind, and its output goes to var/scaled/logs/<name>.log (optionally echoed
-with a ``[name]`` prefix). ``ScaledStack`` is used by the launcher (deploy/scaled.py) and by the
-fault drills (tests/scaled/), which kill and restart single services.
+What each process is and when it is ready comes from the launcher (launcher/commands.py,
+launcher/probes.py); starting, restarting, killing and stopping them is launcher/supervisor.py's,
+with each process in a group of its own and its output in var/scaled/logs/<name>.log (optionally
+echoed with a ``[name]`` prefix). ``ScaledStack`` is used by make run-scaled (deploy/scaled.py) and
+by the fault drills (tests/scaled/), which kill and restart single services.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Dict, Iterable, List, Optional
+from typing import Dict, Iterable
 
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
-from deploy import probes
 from deploy.config import ENDPOINTS, REPO, STORES, ScaledConfig, render_nginx
+from launcher import commands, probes
+from launcher.supervisor import SCALED, Part, Supervisor
 from status_store import schema
 
 GRACE_SECONDS = 15
 
 
-class NotReady(RuntimeError):
-    """A service did not answer its health probe in time; the message names it."""
-
-
-@dataclass
-class Service:
-    name: str
-    argv: List[str]
-    probe: Callable[[], bool]
-    process: Optional[subprocess.Popen] = None
-    pump: Optional[threading.Thread] = None
-    env: Dict[str, str] = field(default_factory=dict)
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-
-class ScaledStack:
-    """The processes of one scaled deployment (nginx, action servers, Rasa instances, web)."""
+class ScaledStack(Supervisor):
+    """The processes of one scaled deployment, listed in the order they are probed: Rasa's probe
+    goes through nginx to an action server, so those come first."""
 
     def __init__(self, config: ScaledConfig, echo: bool = False):
-        self.config, self.echo = config, echo
-        self.logs_dir = config.work / "logs"
-        self.env = {**os.environ, **config.environment()}
-        self.services: Dict[str, Service] = {service.name: service for service in self._services()}
+        self.config = config
+        super().__init__(
+            self._services(),
+            SCALED,
+            env={**os.environ, **config.environment()},
+            cwd=REPO,
+            logs_dir=config.work / "logs",
+            echo=echo,
+            own_groups=True,
+            grace_s=GRACE_SECONDS,
+        )
+
+    @property
+    def services(self) -> Dict[str, Part]:
+        return self.parts
 
     # ── the services ────────────────────────────────────────────────────────────────────────────
-    def _services(self) -> Iterable[Service]:
-        config, python = self.config, sys.executable
+    def _services(self) -> Iterable[Part]:
+        config = self.config
         nginx_work = config.work / "nginx"
-        yield Service(
-            "nginx",
-            [
-                _nginx(),
-                "-p",
-                str(nginx_work),
-                "-c",
-                str(nginx_work / "nginx.conf"),
-                "-e",
-                str(nginx_work / "error.log"),
-            ],
-            probes.get_ok(f"{config.public_url}/healthz"),
-        )
+        nginx = [
+            _nginx(),
+            "-p",
+            str(nginx_work),
+            "-c",
+            str(nginx_work / "nginx.conf"),
+            "-e",
+            str(nginx_work / "error.log"),
+        ]
+        yield Part("nginx", nginx, probes.get_ok(f"{config.public_url}/healthz"))
         for number, port in enumerate(config.action_ports, 1):
-            # actions.server: rasa-sdk on loopback, checking the shared secret on every call.
-            yield Service(
+            yield Part(
                 f"actions-{number}",
-                [python, "-m", "actions.server", "--actions", config.actions_package, "--port", str(port)],
+                commands.action_server(port, config.actions_package),
                 probes.actions(f"http://127.0.0.1:{port}", config.action_token),
             )
+        if config.web_port:
+            # nginx is the only way in: the page on the public listener, the console on the internal one
+            web = commands.web_page(
+                config.web_port, config.rasa_ports[0], socket_url=config.public_url, host="127.0.0.1"
+            )
+            yield Part("web", web, probes.get_ok(f"http://127.0.0.1:{config.web_port}/"))
         for number, port in enumerate(config.rasa_ports, 1):
-            yield Service(
+            # the API token comes from RASA_API_TOKEN (config.environment()), never the command line
+            rasa = commands.rasa(
+                config.model, port, interface="127.0.0.1", cors=[config.public_url], endpoints=ENDPOINTS
+            )
+            yield Part(
                 f"rasa-{number}",
-                self._rasa_argv(port),
+                rasa,
                 probes.rasa(f"http://127.0.0.1:{port}", config.api_token, f"healthcheck-rasa-{number}"),
             )
-        if config.web_port:
-            yield Service(
-                "web",
-                [
-                    python,
-                    "-m",
-                    "bot.web",
-                    "--port",
-                    str(config.web_port),
-                    "--rasa-port",
-                    str(config.rasa_ports[0]),
-                    "--socket-url",
-                    config.public_url,
-                    # nginx is the only way in: the page on the public listener, the console on the internal one
-                    "--host",
-                    "127.0.0.1",
-                ],
-                probes.get_ok(f"http://127.0.0.1:{config.web_port}/"),
-            )
-
-    def _rasa_argv(self, port: int) -> List[str]:
-        config = self.config
-        # Same as bot/serve.py: bot.rasa_main turns tracker-store failures into errors and alerts.
-        return [
-            sys.executable,
-            "-m",
-            "bot.rasa_main",
-            "run",
-            "--model",
-            config.model,
-            "--endpoints",
-            str(ENDPOINTS),
-            "--credentials",
-            str(REPO / "bot" / "credentials.yml"),
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--cors",
-            config.public_url,
-            "--enable-api",  # with the token from RASA_API_TOKEN (config.environment()), never on the command line
-        ]
 
     # ── life cycle ─────────────────────────────────────────────────────────────────────────────
     def prepare(self) -> None:
@@ -142,70 +97,6 @@ class ScaledStack:
         if check.returncode != 0:
             raise RuntimeError(f"nginx 配置检查未通过：{check.stderr.strip()}")
         prepare_databases(self.config)
-
-    def start(self, names: Optional[Iterable[str]] = None) -> None:
-        for name in names or self.services:
-            service = self.services[name]
-            if not service.running:
-                self._spawn(service)
-
-    def wait_until_ready(self, timeout: float, names: Optional[Iterable[str]] = None) -> None:
-        """Poll every service's probe until all pass; NotReady names the first that did not."""
-        deadline = time.monotonic() + timeout
-        # Rasa's probe goes through nginx to an action server: check those first.
-        order = sorted(names or self.services, key=lambda n: n.startswith("rasa-"))
-        for name in order:
-            service = self.services[name]
-            while not probes.passes(service.probe):
-                if not service.running:
-                    raise NotReady(f"{name} 已退出（退出码 {service.process.returncode}），见 {self.log_path(name)}")
-                if time.monotonic() > deadline:
-                    raise NotReady(f"{name} 未在 {timeout:.0f} 秒内就绪，见 {self.log_path(name)}")
-                time.sleep(1)
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Send ``sig`` to the service's whole process group and wait for it to end (fault drills)."""
-        service = self.services[name]
-        if service.running:
-            _signal_group(service.process, sig)
-            service.process.wait(timeout=GRACE_SECONDS)
-            service.pump.join(timeout=5)
-
-    def stop(self, names: Optional[Iterable[str]] = None) -> None:
-        """SIGTERM to every service (nginx first: nothing new reaches the others), SIGKILL after the grace time."""
-        services = [self.services[n] for n in (names or self.services)]
-        for service in services:
-            if service.running:
-                _signal_group(service.process, signal.SIGTERM)
-        deadline = time.monotonic() + GRACE_SECONDS
-        for service in services:
-            if service.process is None:
-                continue
-            try:
-                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(service.process, signal.SIGKILL)
-                service.process.wait(timeout=5)
-            if service.pump:
-                service.pump.join(timeout=5)
-
-    def log_path(self, name: str) -> Path:
-        return self.logs_dir / f"{name}.log"
-
-    def _spawn(self, service: Service) -> None:
-        log = open(self.log_path(service.name), "ab")
-        service.process = subprocess.Popen(
-            service.argv,
-            cwd=REPO,
-            env={**self.env, **service.env},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        prefix = f"[{service.name}] ".encode() if self.echo else None
-        service.pump = threading.Thread(target=_pump, args=(service.process.stdout, log, prefix), daemon=True)
-        service.pump.start()
 
 
 def prepare_databases(config: ScaledConfig) -> None:
@@ -227,23 +118,6 @@ def prepare_databases(config: ScaledConfig) -> None:
             raise RuntimeError(str(error)) from None
         finally:
             engine.dispose()
-
-
-def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _pump(stream: IO[bytes], log: IO[bytes], prefix: Optional[bytes]) -> None:
-    with stream, log:
-        for line in iter(stream.readline, b""):
-            log.write(line)
-            log.flush()
-            if prefix is not None:
-                sys.stdout.buffer.write(prefix + line)
-                sys.stdout.buffer.flush()
 
 
 def _nginx() -> str:

@@ -13,6 +13,8 @@ import re
 from typing import List, Optional, Tuple
 
 from status_store.privacy import (
+    ID_NUMBER_SHAPE,
+    MOBILE_SHAPE,
     PLACEHOLDER,
     IdNumberError,
     fold_width,
@@ -30,8 +32,6 @@ _DASHES = "_‐‑‒–—―－\\-"  # ASCII hyphen escaped last: this goes in
 _JOINERS = re.compile(f"[\\s{_DASHES}]+")
 # A segment: letters and digits with spaces or dashes between them; anything else ends it.
 _SEGMENT = re.compile(f"[A-Z0-9]+(?:[ {_DASHES}]+[A-Z0-9]+)*")
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
 _LEGACY_ID = re.compile(r"\d{15}")
 _RECEIPT_SHAPE = re.compile(r"[A-Z]*\d+")
 _TAIL_JOINER = f"[\\s{_DASHES}]*"
@@ -69,7 +69,7 @@ def extract_credentials(text: str) -> Credentials:
 
 def _read_segment(segment: str) -> Credentials:
     compact = normalise_application_no(segment)
-    if _ID_SHAPE.fullmatch(compact):
+    if ID_NUMBER_SHAPE.fullmatch(compact):
         return None, compact[-6:]
     if normalise_id_tail(compact):
         return None, compact
@@ -93,7 +93,7 @@ def _read_segment(segment: str) -> Credentials:
 def _sensitive_window(chunks: List[str]) -> Optional[Tuple[int, int]]:
     """The chunks that spell an ID number (looked for first), a mobile number or a legacy ID."""
     parts = [normalise_application_no(chunk) for chunk in chunks]
-    for shape in (_is_id_number, _MOBILE.fullmatch, _LEGACY_ID.fullmatch):
+    for shape in (_is_id_number, MOBILE_SHAPE.fullmatch, _LEGACY_ID.fullmatch):
         for start in range(len(parts)):
             joined = ""
             for end in range(start + 1, len(parts) + 1):
@@ -117,7 +117,7 @@ def _is_id_number(text: str) -> bool:
 def _around(chunks: List[str], start: int, end: int) -> Credentials:
     """Read what comes before and after an ID or phone number; an ID still yields its tail."""
     joined = normalise_application_no("".join(chunks[start:end]))
-    tail = joined[-6:] if _ID_SHAPE.fullmatch(joined) else None
+    tail = joined[-6:] if ID_NUMBER_SHAPE.fullmatch(joined) else None
     before = _read_segment(" ".join(chunks[:start])) if start else (None, None)
     after = _read_segment(" ".join(chunks[end:])) if end < len(chunks) else (None, None)
     return before[0] or after[0], tail or before[1] or after[1]
@@ -139,7 +139,7 @@ def _plausible_number(compact: str) -> bool:
         return False
     if re.search("[A-Z]", compact):
         return True
-    return MIN_SPLIT_APPLICATION_NO <= len(compact) < 15 and not _MOBILE.fullmatch(compact)
+    return MIN_SPLIT_APPLICATION_NO <= len(compact) < 15 and not MOBILE_SHAPE.fullmatch(compact)
 
 
 def protect_message(text: str, secret: bytes, application_no: Optional[str] = None) -> Tuple[str, Optional[str]]:

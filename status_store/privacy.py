@@ -28,7 +28,9 @@ ID_LENGTH = 18
 LEGACY_ID_LENGTH = 15
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+# The shapes of an ID number (canonical: half-width, upper-case X) and of a mainland mobile number
+# (optionally after the country code 86), for every module that looks for either.
+ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
 _TAIL_SHAPE = re.compile(r"\d{5}[\dX]")
 _SPACES = re.compile(r"\s+")
 
@@ -36,7 +38,7 @@ _SPACES = re.compile(r"\s+")
 _DIGIT = "[0-9０-９]"
 _SEP = "[ \u3000\\-－]"
 _RUN = re.compile(f"{_DIGIT}(?:{_SEP}?{_DIGIT})*(?:{_SEP}?[XxＸｘ])?")
-_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+MOBILE_SHAPE = re.compile(r"(?:86)?1[3-9]\d{9}")
 _ALNUM_ASCII = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 
 
@@ -64,7 +66,7 @@ def normalise_id_number(raw: str) -> str:
     text = _SPACES.sub("", fold_width(raw)).upper()
     if len(text) == LEGACY_ID_LENGTH and text.isdigit():
         raise IdNumberError("15 位旧版身份证号码不再受理，请使用 18 位居民身份证号码")
-    if not _ID_SHAPE.fullmatch(text):
+    if not ID_NUMBER_SHAPE.fullmatch(text):
         raise IdNumberError("身份证号码格式不正确（应为 18 位，前 17 位为数字，末位为数字或 X）")
     if not _valid_birth_date(text[6:14]):
         raise IdNumberError("身份证号码中的出生日期无效")
@@ -88,6 +90,12 @@ def normalise_id_tail(raw: str) -> str | None:
 
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+# The message-metadata keys under which a channel hands the actions the keyed stand-ins below: the
+# ID tail's token (tail_token) and the client address's (client_token). The channels (bot.channels.
+# guard) write them, the status actions read them; neither imports the other, both import these.
+ID_TAIL_TOKEN, CLIENT = "id_tail_token", "client"
 
 
 def tail_token(secret: bytes, id_tail: str, application_no: str) -> str:
@@ -161,7 +169,7 @@ def redact(text: str, *, id_tail: bool = False) -> str:
 
 def _redact_run(match: re.Match, id_tail: bool) -> str:
     compact = re.sub(r"[\s\-]", "", fold_width(match.group())).upper()
-    if len(compact) >= LEGACY_ID_LENGTH or _MOBILE.fullmatch(compact):
+    if len(compact) >= LEGACY_ID_LENGTH or MOBILE_SHAPE.fullmatch(compact):
         return PLACEHOLDER
     if id_tail and _TAIL_SHAPE.fullmatch(compact) and _standalone(match):
         return PLACEHOLDER

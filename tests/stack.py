@@ -1,33 +1,33 @@
-"""Start the whole assistant (actions, Rasa and the chat page, as make run does) for end-to-end tests and eval."""
+"""Start the whole assistant (actions, Rasa and the chat page, as make run does) for end-to-end tests and eval.
+
+The command line, the free ports, the readiness check and the children's lookup are the launcher's.
+"""
 
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import requests
 
+from launcher import commands, probes
+from launcher.supervisor import children
 from tests.conftest import REPO
 
 MODEL = os.environ.get("E2E_MODEL", str(REPO / "models" / "shaoguan-hukou.tar.gz"))
 STARTUP_SECONDS = 240
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Stack:
     def __init__(self, tmp, model=MODEL, env=None):
         """``env``: extra environment for every process (e.g. a private STATUS_DB_URL)."""
-        self.rasa_port, self.action_port, self.web_port = _free_port(), _free_port(), _free_port()
+        self.rasa_port, self.action_port, self.web_port = (
+            commands.free_port(),
+            commands.free_port(),
+            commands.free_port(),
+        )
         self.console_db_url = f"sqlite:///{tmp / 'console.db'}"
         self.kb_publish_dir = tmp / "kb"
         self.api_token = secrets.token_urlsafe(16)
@@ -48,19 +48,7 @@ class Stack:
         }
         self.log = open(tmp / "stack.log", "w")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.serve",
-                "--model",
-                model,
-                "--rasa-port",
-                str(self.rasa_port),
-                "--action-port",
-                str(self.action_port),
-                "--web-port",
-                str(self.web_port),
-            ],
+            commands.embedded(model, self.rasa_port, self.action_port, self.web_port),
             cwd=REPO,
             env=env,
             stdout=self.log,
@@ -92,8 +80,8 @@ class Stack:
         return response.json()
 
     def child(self, marker):
-        """The pid of the one bot.serve child whose command line contains ``marker`` (fault tests)."""
-        found = [pid for pid, cmdline in _children(self.process.pid) if marker in cmdline]
+        """The pid of the one make-run child whose command line contains ``marker`` (fault tests)."""
+        found = [pid for pid, cmdline in children(self.process.pid) if marker in cmdline]
         assert len(found) == 1, f"{marker!r}: {found}"
         return found[0]
 
@@ -101,12 +89,8 @@ class Stack:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "服务启动失败，见 stack.log"
-            try:
-                replies = self.post({"sender": "warmup", "message": "你好"}).json()
-                if replies and "您好" in replies[0].get("text", ""):
-                    return
-            except requests.RequestException:
-                pass
+            if probes.passes(lambda: probes.greets(self.url, "warmup")):
+                return
             time.sleep(2)
         raise TimeoutError("服务未在限定时间内就绪")
 
@@ -116,24 +100,6 @@ class Stack:
             return self.process.wait(timeout=30)
         finally:
             self.log.close()
-
-
-def _children(parent):
-    """(pid, command line) of every living process whose parent is ``parent``, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        # the command name may contain spaces or parentheses: state and ppid follow the last ")"
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == parent and state != "Z":
-            found.append((int(entry.name), cmdline))
-    return found
 
 
 @contextmanager

@@ -4,7 +4,7 @@ The resident gave a name, an address and an application number. Then, one by one
 bug that quotes them, an action whose knowledge base is gone, a status database that errors on the
 query carrying the number, and a conversation database that refuses the events holding all of it.
 The action servers run as make run starts them (``python -m actions.server``) and are read from
-their log files; the tracker store is Rasa's own, through bot.rasa_main's engine options.
+their log files; the tracker store is the one bot/endpoints.yml names (bot/tracker_store.py).
 """
 
 import ast
@@ -180,15 +180,13 @@ def test_unknown_routes_and_bad_bodies_keep_their_status_without_the_request(ser
 
 
 def test_a_conversation_database_error_quotes_none_of_the_events(tmp_path, caplog, monkeypatch):
-    from rasa.core import tracker_store as rasa_tracker_store
-    from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable, engine_kwargs
+    from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable
+    from bot.tracker_store import EventsTrackerStore  # as bot/endpoints.yml names it
 
-    monkeypatch.setattr(rasa_tracker_store, "create_engine_kwargs", engine_kwargs)  # as bot.rasa_main runs Rasa
     path = tmp_path / "tracker.db"
     with sqlite3.connect(path) as db:  # an events table that takes no data: every INSERT fails
         db.execute(
@@ -196,7 +194,7 @@ def test_a_conversation_database_error_quotes_none_of_the_events(tmp_path, caplo
             "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
             "action_name VARCHAR(255), data TEXT NOT NULL CHECK (length(data) < 10))"
         )
-    store = AlertingTrackerStore(SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path)))
+    store = AlertingTrackerStore(EventsTrackerStore(Domain.empty(), dialect="sqlite", db=str(path)))
     tracker = DialogueStateTracker.from_events(OPENID, [UserUttered(TEXT), SlotSet("applicant", NAME)])
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(TrackerStoreUnavailable) as error:
@@ -206,8 +204,8 @@ def test_a_conversation_database_error_quotes_none_of_the_events(tmp_path, caplo
 
 
 def test_every_engine_hides_its_parameters():
-    """Every create_engine outside the tests passes hide_parameters=True; Rasa's gets it from bot.rasa_main."""
-    from bot.rasa_main import engine_kwargs
+    """Every create_engine outside the tests passes hide_parameters=True; Rasa's gets it from bot/tracker_store.py."""
+    from bot.tracker_store import engine_kwargs
     from status_store.db import get_engine
 
     assert engine_kwargs("sqlite:///x.db")["hide_parameters"] is True

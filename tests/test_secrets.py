@@ -83,7 +83,17 @@ def start(module_args, env, timeout=120):
 
 
 LAUNCHERS = {
-    "make run": ["bot.serve", "--model", MODEL, "--rasa-port", "5391", "--action-port", "5392", "--web-port", "5393"],
+    "make run": [
+        "launcher.embedded",
+        "--model",
+        MODEL,
+        "--rasa-port",
+        "5391",
+        "--action-port",
+        "5392",
+        "--web-port",
+        "5393",
+    ],
     "make run-scaled": [
         "deploy.scaled",
         "--model",
@@ -101,7 +111,7 @@ LAUNCHERS = {
     ],
     "action server": ["actions.server", "--actions", "actions", "--port", "5398"],
     "Rasa": ["bot.rasa_main", "run", "--model", MODEL, "--port", "5399", "--enable-api"],
-    "web page and console": ["bot.web", "--port", "5400", "--rasa-port", "5399"],
+    "web page and console": ["web.server", "--port", "5400", "--rasa-port", "5399"],
 }
 
 
@@ -122,9 +132,9 @@ def test_every_process_refuses_to_start_in_production_with_the_development_secre
 
 def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
     """``ps`` shows every process's arguments to every user of the host."""
-    from bot import serve
     from deploy.config import Address, RedisTarget, ScaledConfig
     from deploy.stack import ScaledStack
+    from launcher import embedded
 
     api, action = "api-token-" + "a" * 32, "action-token-" + "b" * 32
     monkeypatch.setenv("RASA_API_TOKEN", api)
@@ -145,7 +155,7 @@ def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
         api_token=api,
         action_token=action,
     )
-    argvs = list(serve._commands(args).values())
+    argvs = [part.argv for part in embedded.parts(args)]
     monkeypatch.setattr("deploy.stack._nginx", lambda: "nginx")  # only its command line is read here
     argvs += [service.argv for service in ScaledStack(config).services.values()]
     assert argvs and not [argv for argv in argvs if any(api in arg or action in arg for arg in argv)]

@@ -24,13 +24,12 @@ from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from service_desk import handoffs
 from status_store import SettingsError, get_settings, protect_message, redact
 from status_store.credentials import carries_lone_tail
-from status_store.privacy import client_token
 
-# Where an action finds the keyed stand-in for ID digits the resident typed.
-ID_TAIL_TOKEN = "id_tail_token"
-# Where an action finds the client's address as the channel saw it (the status lookup counts
-# failures per client: a client can start new conversations at will, not change its address).
-CLIENT = "client"
+# ID_TAIL_TOKEN: where an action finds the keyed stand-in for ID digits the resident typed. CLIENT:
+# where it finds the client's address as the channel saw it (the status lookup counts failures per
+# client: a client can start new conversations at will, not change its address).
+from status_store.privacy import CLIENT, ID_TAIL_TOKEN, client_token
+
 # The slot the status form keeps the canonical application number in (actions/status.py): an ID tail
 # typed on its own is keyed by it.
 NUMBER_SLOT = "application_no"

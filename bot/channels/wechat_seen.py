@@ -75,7 +75,7 @@ class MemorySeen:
 
 
 class SqliteSeen:
-    """A SQLite file for one Rasa process: survives a restart by bot/serve.py's supervisor."""
+    """A SQLite file for one Rasa process: survives a restart by the launcher's supervisor."""
 
     def __init__(self, path: Path = DEFAULT_SQLITE_PATH, clock: Clock = time.time):
         self._path, self._clock = Path(path), clock

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from actions import server
-from deploy.probes import GREETING_CALL  # what Rasa sends to run the greeting
+from launcher.probes import GREETING_CALL  # what Rasa sends to run the greeting
 from tests.conftest import REPO
 
 TOKEN = "unit-test-action-token-0123456789"

@@ -87,7 +87,7 @@ def test_markdown_shows_the_json_figures(smoke):
 def test_memory_and_cold_start_are_measured(smoke):
     _, data, _ = smoke
     roles = {proc["role"] for proc in data["memory"]["after_load"]["processes"]}
-    assert {"action server", "rasa", "web page (bot.web)"} <= roles
+    assert {"action server", "rasa", "web page (web.server)"} <= roles
     for moment in ("idle", "after_load"):
         memory = data["memory"][moment]
         assert memory["total_rss_mb"] == pytest.approx(sum(p["rss_mb"] for p in memory["processes"]), abs=0.5)

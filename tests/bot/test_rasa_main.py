@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SlotSet
-from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 
 from bot.rasa_main import AlertingTrackerStore, TrackerStoreUnavailable
@@ -90,77 +90,6 @@ def test_compiled_action_result_check_accepts_and_refuses_like_rasas():
     assert ours.value.message.split(". Failed")[0] == rasas.value.message.split(". Failed")[0]
 
 
-def test_an_sqlite_tracker_file_is_pooled_in_wal_mode_and_keeps_every_event(tmp_path, monkeypatch):
-    import json
-    import sqlite3
-
-    from rasa.core import tracker_store
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-
-    import bot.rasa_main as rasa_main
-
-    monkeypatch.setattr(tracker_store, "create_engine_kwargs", rasa_main.engine_kwargs)
-    db = tmp_path / "tracker.db"
-    store = AlertingTrackerStore(tracker_store.SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db)))
-    for turn in range(3):
-        tracker = asyncio.run(store.retrieve("resident-1")) or DialogueStateTracker("resident-1", [])
-        tracker.update(UserUttered(f"第{turn}条", {"name": "greet", "confidence": 1.0}))
-        tracker.update(ActionExecuted("action_listen"))
-        asyncio.run(store.save(tracker))
-    assert type(store._tracker_store.engine.pool).__name__ == "QueuePool"
-    # the journal mode is in the file: another process (make purge, the console) sees WAL too
-    with sqlite3.connect(db) as other:
-        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert other.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a commit is on disk
-        texts = [row[0] for row in other.execute("SELECT data FROM events WHERE type_name = 'user' ORDER BY id")]
-    assert [json.loads(t)["text"] for t in texts] == ["第0条", "第1条", "第2条"]
-
-
-def _rows(db):
-    import sqlite3
-
-    with sqlite3.connect(db) as connection:
-        query = "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
-        return connection.execute(query).fetchall()
-
-
-def test_one_insert_a_turn_stores_exactly_the_rows_rasas_save_stores(tmp_path):
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-
-    from bot.rasa_main import save_new_events
-
-    turns = [
-        [
-            UserUttered(
-                "租房可以落户吗", {"name": "ask_rent", "confidence": 0.9}, [{"entity": "housing", "value": "租房"}]
-            ),
-            ActionExecuted("action_answer_faq"),
-            BotUttered("可以。依据：第（三）条"),
-            ActionExecuted("action_listen"),
-        ],
-        [
-            UserUttered("查进度", {"name": "check_status", "confidence": 0.8}),
-            SlotSet("application_no", "SG2026110001"),
-            ActionExecuted("status_form"),
-        ],
-    ]
-    stores = {
-        name: SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / f"{name}.db"))
-        for name in ("rasa", "ours")
-    }
-    trackers = {name: DialogueStateTracker("resident-1", []) for name in stores}
-    for turn in turns:
-        for name, store in stores.items():
-            for event in turn:
-                trackers[name].update(event)
-            save = SQLTrackerStore.save if name == "rasa" else save_new_events
-            asyncio.run(save(store, trackers[name]))
-    rasa_rows, our_rows = _rows(tmp_path / "rasa.db"), _rows(tmp_path / "ours.db")
-    assert len(our_rows) == 7 and our_rows == rasa_rows
-    assert asyncio.run(stores["ours"].retrieve("resident-1")).latest_message.text == "查进度"
-
-
 # Every event type Rasa's response schema knows, and a few it does not.
 _EVENT_TYPES = sorted(alternative["properties"]["event"]["const"] for alternative in EVENT_SCHEMA["oneOf"])
 _JSON = st.recursive(
@@ -236,32 +165,3 @@ def test_fast_action_result_check_on_real_responses():
     assert not _passes_fast_check({"events": [{"event": "slot", "value": 1}]})  # a SlotSet needs its name
     assert not _passes_fast_check({"events": [{"event": "bot", "timestamp": "now"}]})  # common fields too
     assert not _passes_fast_check({"events": [{"name": "x"}]})  # no type
-
-
-def test_reading_only_the_event_json_gives_the_trackers_rasa_reads(tmp_path):
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
-
-    from bot.rasa_main import read_event_data
-
-    domain = Domain.from_dict({"slots": {"application_no": {"type": "text", "mappings": [{"type": "custom"}]}}})
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    tracker = DialogueStateTracker("resident-1", domain.slots)
-    sessions = [["租房可以落户吗", "老人投靠子女"], ["查进度"]]  # two sessions: retrieve reads only the last
-    for number, texts in enumerate(sessions):
-        start = 1000.0 * (number + 1)  # Rasa's query finds the last session by timestamp; 0 would mean "now"
-        tracker.update(ActionExecuted("action_session_start", timestamp=start))
-        tracker.update(SessionStarted(timestamp=start))
-        for turn, text in enumerate(texts):
-            tracker.update(UserUttered(text, {"name": "ask", "confidence": 0.9}, timestamp=start + turn + 1))
-            tracker.update(SlotSet("application_no", f"SG{number}{turn}", timestamp=start + turn + 1))
-    asyncio.run(store.save(tracker))
-    for everything in (False, True):
-        rasas = asyncio.run(SQLTrackerStore._retrieve(store, "resident-1", everything))
-        ours = asyncio.run(read_event_data(store, "resident-1", everything))
-        assert ours.current_state(EventVerbosity.ALL) == rasas.current_state(EventVerbosity.ALL)
-        assert ours.get_slot("application_no") == "SG10"
-    assert [e.text for e in ours.events if isinstance(e, UserUttered)] == ["租房可以落户吗", "老人投靠子女", "查进度"]
-    latest = asyncio.run(read_event_data(store, "resident-1", False))
-    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["查进度"]
-    assert asyncio.run(read_event_data(store, "nobody", False)) is None

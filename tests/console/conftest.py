@@ -1,4 +1,4 @@
-"""The console as the web process serves it (bot.web.make_app, mounted at /staff), on a test
+"""The console as the web process serves it (web.server.make_app, mounted at /staff), on a test
 server, with staff accounts in the per-test console DB (tests/conftest.py sets CONSOLE_DB_URL).
 
 pytest-aiohttp is not installed: each test runs its scenario with asyncio.run, using aiohttp's
@@ -14,10 +14,10 @@ from typing import Any, AsyncIterator, Optional
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import make_app
 from console.accounts import ADMIN, COMMS, HOTLINE, REVIEWER, save_user
 from console.settings import ConsoleSettings
 from tests.console.fake_rasa import FakeRasa
+from web.server import make_app
 
 PASSWORD = "correct-horse-battery"
 USERS = {

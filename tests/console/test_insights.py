@@ -29,6 +29,29 @@ def test_paraphrases_group_together_and_the_biggest_group_comes_first():
     assert groups[1].examples == ["帮我订去广州的火车票"]
 
 
+def test_grouping_uses_the_faq_similarity_paraphrases_join_and_other_questions_on_the_topic_stay_apart():
+    """policy_kb.similarity, the one engine (also make faq-check's near-duplicates): with the FAQ
+    beside them, 落户 counts for little, so 要多久 is not 交钱 (0.28 against a threshold of 0.30)."""
+    _log(
+        (NOT_COVERED, "落户要交多少钱"),
+        (NOT_COVERED, "落户要交钱吗"),
+        (NOT_COVERED, "落户要多久"),
+        (NOT_COVERED, "新生儿怎么上户口"),
+        (FALLBACK, "小孩出生怎么上户口"),
+        (FALLBACK, "落户交钱吗"),
+        (OUT_OF_SCOPE, "帮我订机票"),
+    )
+    groups = sorted(sorted(g.examples) for g in insights.unanswered_groups())
+    assert groups == sorted(
+        [
+            sorted(["落户要交多少钱", "落户要交钱吗", "落户交钱吗"]),
+            sorted(["新生儿怎么上户口", "小孩出生怎么上户口"]),
+            ["落户要多久"],
+            ["帮我订机票"],
+        ]
+    )
+
+
 def test_ratings_are_not_unanswered_questions_but_not_useful_ones_are():
     record_signal(USEFUL, "租房可以落户吗", faq_id="settle_rent")
     record_signal(NOT_USEFUL, "租房可以落户吗", faq_id="settle_rent")

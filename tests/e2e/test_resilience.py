@@ -1,5 +1,5 @@
 """A part of make run killed as an out-of-memory kill would: residents get a polite reply at once, and
-the supervisor (bot.serve) brings the part back without anyone restarting anything.
+the supervisor (launcher.embedded) brings the part back without anyone restarting anything.
 
 Its own stack: these tests kill its processes.
 """
@@ -14,7 +14,7 @@ import requests
 from policy_kb import answers
 from tests.stack import running_stack
 
-ACTION_SERVER, WEB_PAGE, RASA = "actions.server", "bot.web", "bot.rasa_main"
+ACTION_SERVER, WEB_PAGE, RASA = "actions.server", "web.server", "bot.rasa_main"
 BUSY_WITHIN_S, BACK_WITHIN_S = 2.0, 30.0
 RASA_BACK_WITHIN_S = 180.0  # loads the model again
 

@@ -1,4 +1,4 @@
-"""The WeChat channel inside the real running assistant (bot.serve, trained model, action server),
+"""The WeChat channel inside the real running assistant (launcher.embedded, trained model, action server),
 in 安全模式 as production runs it: an EncodingAESKey is set, pushes are encrypted and signed."""
 
 import sqlite3

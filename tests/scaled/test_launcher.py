@@ -3,11 +3,9 @@
 import re
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from deploy import scaled
 from deploy.config import ATOMIC_LOCK_STORE, Address, RedisTarget, ScaledConfig, render_nginx
 
 
@@ -98,36 +96,14 @@ def test_nginx_config_is_complete_and_valid(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-class _Clock:
-    def __init__(self):
-        self.now = 0.0
+def test_the_scaled_stack_is_the_launchers_supervisor_with_the_scaled_policy(tmp_path, monkeypatch):
+    """Restarting is launcher/supervisor.py's (tests/launcher/test_supervisor.py kills its parts)."""
+    from deploy.stack import ScaledStack
+    from launcher.supervisor import SCALED
 
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-        if self.now > 200:
-            raise KeyboardInterrupt
-
-
-def test_a_dead_process_is_restarted_after_its_back_off_once(monkeypatch, capsys):
-    clock = _Clock()
-    monkeypatch.setattr(scaled.time, "monotonic", clock.monotonic)
-    monkeypatch.setattr(scaled.time, "sleep", clock.sleep)
-    dead = SimpleNamespace(running=False, process=SimpleNamespace(returncode=-9))
-    alive = SimpleNamespace(running=True)
-    started = []
-
-    def start(names):
-        started.append((clock.now, list(names)))
-        dead.running = True
-
-    stack = SimpleNamespace(
-        services={"actions-1": dead, "rasa-1": alive}, start=start, log_path=lambda name: f"var/scaled/logs/{name}.log"
-    )
-    with pytest.raises(KeyboardInterrupt):
-        scaled.supervise(stack)
-    assert started == [(6.0, ["actions-1"])]  # noticed after 1 s, restarted 5 s later, once
-    err = capsys.readouterr().err
-    assert err.count("告警：actions-1 意外退出（退出码 -9），5 秒后重启") == 1 and "actions-1 已重新启动" in err
+    monkeypatch.setattr("deploy.stack._nginx", lambda: "nginx")  # only its command line is read here
+    stack = ScaledStack(_config(tmp_path))
+    assert stack.policy is SCALED and stack.own_groups and stack.logs_dir == tmp_path / "logs"
+    # Rasa's probe goes through nginx to an action server: those are probed first.
+    assert list(stack.services) == ["nginx", "actions-1", "actions-2", "web", "rasa-1", "rasa-2"]
+    assert stack.services["rasa-1"].argv[2:4] == ["bot.rasa_main", "run"]

@@ -1,4 +1,4 @@
-"""bot/web.py, the web page and staff console server (aiohttp 3.9.5, held by Rasa's pin): compressed
+"""web/server.py, the web page and staff console server (aiohttp 3.9.5, held by Rasa's pin): compressed
 request bodies are refused before anything inflates them (issue 17, finding 8; CVE-2025-69223)."""
 
 import asyncio
@@ -6,7 +6,7 @@ import gzip
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import make_app
+from web.server import make_app
 
 BOMB = gzip.compress(b"a" * 50_000_000)  # 50 MB that travels as 50 KB
 
