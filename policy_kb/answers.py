@@ -156,6 +156,17 @@ def topics_marked(kb: KnowledgeBase, text: str, mark: str) -> List[str]:
     return [key for key in not_covered_topics(kb, text) if topics[key].get(mark)]
 
 
+def without_topic_words(kb: KnowledgeBase, text: str, mark: str) -> str:
+    """The text without the keywords of the not-covered topics that carry ``mark``, so that what
+    else it names can be read ("身份证掉了" names the ID card, not household registration)."""
+    text = normalise(text)
+    for topic in kb.messages["not_covered_topics"].values():
+        if topic.get(mark):
+            for keyword in topic.get("keywords") or []:
+                text = text.replace(normalise(str(keyword)), " ")
+    return text
+
+
 def _office_line(kb: KnowledgeBase, district: Optional[str]) -> Optional[str]:
     office = kb.operator.offices.get(district or "")
     if office is None:

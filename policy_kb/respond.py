@@ -119,9 +119,11 @@ class Responder:
             return Plan([answers.other_city_reply(self.kb)])
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
-        stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text))
-        if stated.replies:
-            return stated  # the resident told us about themselves ("在韶钢做高级工，有证")
+        if not self.concepts.topics(question.text):
+            # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证")
+            stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text))
+            if stated.replies:
+                return stated
         reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
         faq = self.kb.faqs.get(reply.faq_id or "")
         if faq is not None and not self.concepts.fits(question.text, faq):
@@ -221,8 +223,10 @@ class Responder:
         """A practical detail (time, fee, procedure …) of something that is not household
         registration ("医保异地备案程序", "二手房过户要多少钱"): no hukou window to point to."""
         kb = self.kb
-        if answers.topics_marked(kb, text, "of_hukou") or self.concepts.names_hukou(text):
+        if answers.topics_marked(kb, text, "of_hukou"):
             return False
+        if self.concepts.names_hukou(answers.without_topic_words(kb, text, "other_office")):
+            return False  # "补办身份证要带户口本吗" names 户口本 beside the ID card
         if answers.not_covered_topics(kb, text):
             return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
         # "城镇居民如何申请低保", "申请安置房要什么条件": how to get something done at another office
@@ -249,6 +253,9 @@ class Responder:
         names_nothing_else = not self.concepts.topics(text) and not self.concepts.names_facet(text)
         if answers.not_covered_topics(kb, text) and names_nothing_else:
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
+            return self._honest(question)
+        if answers.topics_marked(kb, text, "of_hukou") and len(split_questions(text)) == 1:
+            # a hukou business the document does not deal with ("身份证号码写错了怎么改", "新生儿上户口")
             return self._honest(question)
         if question.intent:
             faq = answers.choose_faq(kb, self.index, question.intent, text)
@@ -358,23 +365,33 @@ class Responder:
         """Each further question in the message that brings up something the answers so far do not
         speak of gets its own answer ("孩子上学怎么办？居住证呢" → 第（十二）条 and 第（八）条)."""
         parts = split_questions(text)
-        # every part, the first too: the classifier may have answered the message by a later part
-        for part in parts if len(parts) > 1 else []:
+        # every part, the first too: the classifier may have answered the message by a later part;
+        # a message of one part may still ask of two topics ("投靠子女落户后医保社保怎样转移")
+        for part in parts:
             if len(plan.replies) >= MAX_ANSWERS:
                 return
             said = "\n".join(r.text for r in plan.replies)
             cited = {a for reply in plan.replies for a in reply.articles}
-            reply = self._part_answer(part, said, cited)
+            if len(parts) > 1:
+                reply = self._part_answer(part, said, cited)
+            else:  # beside an answer only: a message the document does not answer gets no article
+                reply = self._topic_answer(part, said) if cited else None
             if reply is not None and not set(reply.articles) <= cited:
                 plan.replies.append(reply)
+
+    def _topic_answer(self, part: str, said: str) -> Optional[Reply]:
+        """The entry for a topic the part names and the answers so far do not speak of."""
+        new = self.concepts.topics(part) - self.concepts.topics(said)
+        if not new or not said:
+            return None
+        faq = next((f for f in self._searched(part) if new & self.concepts.of_faq(f)), None)
+        return answers.faq_reply(self.kb, faq, part) if faq is not None and faq.articles else None
 
     def _part_answer(self, part: str, said: str, cited: set) -> Optional[Reply]:
         """One further question: its own new topic's entry, or the answer for a relative it asks
         about ("老婆能不能一起迁") when 第（五）条 was not cited yet; None otherwise."""
-        new_topics = self.concepts.topics(part) - self.concepts.topics(said)
-        if new_topics:
-            faq = self.concepts.first_fitting(part, self._searched(part))
-            return answers.faq_reply(self.kb, faq, part) if faq is not None and faq.articles else None
+        if self.concepts.topics(part) - self.concepts.topics(said):
+            return self._topic_answer(part, said)
         met = [a for a in pathways_named(self.kb, part) if a not in cited]
         if met:  # "大专生和中级工都能落户吗" after another pathway's answer
             return next(iter(self._pathway_answers(part, met).replies), None)

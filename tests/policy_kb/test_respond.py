@@ -288,3 +288,19 @@ def test_asking_about_ones_own_application_starts_the_lookup(kb, responder):
         responder.not_covered(Question("我的户口迁移批下来没", "ask_not_covered"), None),
     ):
         assert plan.start_status and not plan.replies
+
+
+def test_a_second_topic_in_one_sentence_is_answered_too(kb, responder):
+    plan = responder.answer(Question("退休老人投靠子女落户后医保社保怎样转移?", "faq_relatives"))
+    assert {"五", "十三"} <= cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["身份证掉了怎么补办", "身份证过期了在异地怎么办"])
+def test_the_identity_card_is_another_offices_business(kb, responder, said):
+    plan = responder.not_covered(Question(said, "ask_not_covered"), None)
+    assert text_of(plan).startswith("不好意思，我只能解答") and "《实施意见》没有规定" in text_of(plan)
+
+
+def test_a_hukou_business_the_document_does_not_deal_with_gets_no_article(kb, responder):
+    plan = responder.answer(Question("身份证号码写错了怎么改", "faq_info_platform"))
+    assert not cited(kb, plan) and plan.not_covered
