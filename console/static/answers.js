@@ -99,9 +99,9 @@
       notice("这是您之前提交的修改（已退回或已撤回）：改好后重新提交审核。");
       return;
     }
-    const phrasings = draft.phrasings || [];
-    openEditor({ ...blank, file: data.files[0], question: phrasings[0] || "", phrasings: phrasings.slice(1) }, true);
-    notice("已根据居民的问题生成草稿：请补上编号、意图、答案和引用条款，检查通过后提交审核。");
+    if (!draft.report) return;
+    openEditor({ ...blank, ...draft.report, file: data.files[0], stamp: "new" }, true);
+    notice("已根据居民的问题生成草稿：居民的原话已填成标准问题和其他问法。请补上意图、答案和引用条款，检查通过后提交审核。");
   }
 
   function show(section) {
