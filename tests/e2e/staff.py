@@ -66,7 +66,8 @@ def answers_stack(tmp):
     shutil.copytree(DATA_DIR, tmp / "data")
     _with_an_overdue_draft(tmp / "data")
     ensure_published(tmp / "data", tmp / "kb")  # the stack's KB_PUBLISH_DIR: make run's ensure finds it
-    with running_stack(tmp, env={"FAQ_SOURCE_DIR": str(tmp / "data")}) as stack:
+    env = {"FAQ_SOURCE_DIR": str(tmp / "data"), "STATUS_DB_URL": f"sqlite:///{tmp / 'status.db'}"}
+    with running_stack(tmp, env=env) as stack:
         assert stack.kb_publish_dir == tmp / "kb"
         _create_accounts(stack)
         yield stack
