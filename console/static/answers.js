@@ -203,11 +203,11 @@
     }
   }
 
-  function versionTable(theirs, yours) {
+  function versionTable(theirs, yours, labels) {
     const rows = FIELDS.map((field) => {
       const a = theirs ? [].concat(theirs[field] ?? "").join("\n") : "（不存在）";
       const b = [].concat(yours[field] ?? "").join("\n");
-      return el("tr", { class: a === b ? "" : "changed" }, el("th", { scope: "row", text: field }),
+      return el("tr", { class: a === b ? "" : "changed" }, el("th", { scope: "row", text: labels[field] || field }),
         el("td", { class: "answer", text: a }), el("td", { class: "answer", text: b }));
     });
     return el("table", { class: "grid" }, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "栏目" }),
@@ -232,7 +232,8 @@
       return;
     }
     if (response.status === 409 && result.theirs !== undefined) {
-      $("conflict").replaceChildren(el("p", { text: result.error }), versionTable(result.theirs, result.yours));
+      $("conflict").replaceChildren(el("p", { text: result.error }), versionTable(result.theirs, result.yours,
+        result.labels || {}));
       $("conflict").hidden = false;
       focusOn("conflict");
       return;

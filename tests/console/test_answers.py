@@ -130,6 +130,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_with_both_versions(tmp_pa
         body = await response.json()
         assert "待审核的修改" in body["error"] and "comms1" in body["error"]
         assert body["theirs"]["answer"] == NEW_ANSWER and body["yours"]["answer"] == "另一个人的答案。"
+        assert body["labels"]["answer"] == "答案"  # the page names the fields in Chinese
         assert len((await (await c.get("/staff/api/changes")).json())["change_sets"]) == 1
 
     run(_in(tmp_path, scenario))

@@ -22,6 +22,7 @@ from tests.e2e.staff import WAIT_MS, answers_stack, shot, signed_in
 from tests.e2e.test_webchat import _open
 
 HANDOFF_SENDER = "axe-handoff"
+SECOND_ANSWER = "另一位编辑同时写的答案。请拨打{hotline}咨询。"
 
 
 @pytest.fixture(scope="module")
@@ -159,10 +160,14 @@ def _submit_and_conflict(editor, second, stack, found):
     editor.get_by_role("button", name="提交审核").click()
     expect(editor.locator("#notice")).to_contain_text("已提交审核")
     found.check(editor, "answers submitted")
-    second.fill("#e-answer", "另一位编辑同时写的答案。请拨打{hotline}咨询。")
+    second.fill("#e-answer", SECOND_ANSWER)
     expect(second.locator("#check-state")).to_have_text("检查通过，可以提交审核。")
     second.get_by_role("button", name="提交审核").click()
     expect(second.locator("#conflict")).to_contain_text("对方的版本")
+    # Point 8: refused, with both versions side by side, and the second editor's text still in the form.
+    answer = second.locator("#conflict tr").filter(has=second.get_by_role("rowheader", name="答案", exact=True))
+    expect(answer.locator("td")).to_have_text(["可以申请（无障碍测试的答案）。请拨打{hotline}咨询。", SECOND_ANSWER])
+    expect(second.locator("#e-answer")).to_have_value(SECOND_ANSWER)
     found.check(second, "answers conflict")
 
 
