@@ -1,8 +1,8 @@
 """The answers library's guarantees, each through the console's API as the browser calls it:
 every check of make faq-check at the field it concerns, in Chinese, and the same edit refused on
 submit (issue 19, point 2); a save made against a version that has since been published is
-refused with both versions (point 8); a spreadsheet with one wrong row among good ones writes
-nothing anywhere (point 6)."""
+refused with both versions (point 8); a long answer previewed in WeChat's pages (point 3); a
+spreadsheet with one wrong row among good ones writes nothing anywhere (point 6)."""
 
 import io
 import os
@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from aiohttp import FormData
 
+from bot.channels.wechat_render import MORE_HINT
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
 from policy_kb.publish import ensure_published, publish
 from policy_kb.publish_store import current_version
@@ -118,6 +119,24 @@ def test_one_wrong_row_among_good_ones_writes_nothing(tmp_path, users, published
     run(_in(tmp_path, scenario))
     assert {p: p.read_bytes() for p in files} == files  # policy_kb/data (the copy) untouched
     assert {p: p.read_bytes() for p in live} == live and current_version(published) == 1
+
+
+def test_a_long_answer_is_previewed_in_wechat_pages_as_residents_get_them(tmp_path, users, published):
+    """Point 3: the basis line, the buttons as 回复N lines, and pages of at most 2047 bytes."""
+    long_answer = "这是一句用来测试微信分页的较长答案。" * 30
+
+    async def scenario(c):
+        await _as(c, "comms1")
+        body = _edit(await _entry(c, "settle_rent"), answer=long_answer)
+        assert (await (await c.post("/staff/api/answers/check", body)).json())["problems"] == []
+        shown = await (await c.post("/staff/api/answers/preview", body)).json()
+        assert shown["web"]["text"].startswith(long_answer) and "依据：" in shown["web"]["text"]
+        pages = shown["wechat"]
+        assert len(pages) >= 2 and all(len(page.encode("utf-8")) <= WECHAT_TEXT_LIMIT_BYTES for page in pages)
+        assert pages[0].endswith(MORE_HINT) and "回复1：" in pages[0] and pages[-1].endswith("：没用")
+        assert "".join(pages).count("依据：") == 1
+
+    run(_in(tmp_path, scenario))
 
 
 async def _in(tmp_path, scenario):

@@ -50,6 +50,10 @@ def _filter_and_open_by_keyboard(page):
     rows = page.locator("#faq-rows tr")
     expect(rows.first).to_be_visible()
     total = rows.count()
+    page.locator("#all-articles summary").click()  # the document, read in place: preamble and 18 articles
+    expect(page.locator("#articles-all article")).to_have_count(19)
+    expect(page.locator("#articles-all article").last).to_contain_text("第（十八）条")
+    page.locator("#all-articles summary").click()
     _filter_by_owner_and_overdue(page)
     expect(rows).to_have_count(total)
     page.fill("#f-text", "租房")
