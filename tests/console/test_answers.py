@@ -180,9 +180,13 @@ def test_review_publish_and_roll_back(tmp_path, users, published, private_answer
         assert (await c.post("/staff/api/versions/1/rollback", {"reason": "答案有误"})).status == 200
         kb, _ = LiveKnowledgeBase(published / "current").get()
         assert kb.faqs["settle_rent"].answer != NEW_ANSWER
-        actions = [e.action for e in recent(50)]
-        for action in ("faq_submit", "faq_approve", "faq_publish", "faq_rollback"):
-            assert action in actions, action
+        who = {e.action: (e.username, e.target) for e in recent(50) if e.at}  # who, what, and when
+        assert {a: who.get(a) for a in ("faq_submit", "faq_approve", "faq_publish", "faq_rollback")} == {
+            "faq_submit": ("comms1", f"修改 #{number}"),
+            "faq_approve": ("reviewer1", f"修改 #{number}"),
+            "faq_publish": ("reviewer1", "第 2 版"),
+            "faq_rollback": ("reviewer1", "第 1 版"),
+        }
 
     run(_in(tmp_path, scenario))
 
@@ -198,6 +202,8 @@ def test_a_change_sent_back_cannot_be_published_and_its_author_can_resubmit(tmp_
         assert (await back.json())["change_set"]["state_label"] == "已退回"
         assert (await c.post(f"/staff/api/changes/{number}/publish", {})).status == 409
         assert (await c.post(f"/staff/api/changes/{number}/approve", {})).status == 409
+        returned = [(e.username, e.target, e.detail) for e in recent(5, action="faq_return")]
+        assert returned == [("reviewer1", f"修改 #{number}", "请写明要带的证明")]
         await _as(c, "comms1")
         listed = (await (await c.get("/staff/api/changes")).json())["change_sets"][0]
         assert listed["review_comment"] == "请写明要带的证明" and listed["changes"][0]["after"]["answer"] == NEW_ANSWER
@@ -218,6 +224,7 @@ def test_the_author_may_withdraw_a_change_before_review_and_submit_again(tmp_pat
         await _as(c, "comms1")
         withdrawn = await (await c.post(f"/staff/api/changes/{number}/withdraw", {})).json()
         assert withdrawn["change_set"]["state_label"] == "已撤回"
+        assert [(e.username, e.target) for e in recent(5, action="faq_withdraw")] == [("comms1", f"修改 #{number}")]
         assert (await _entry(c, "settle_rent"))["status_label"] == "已发布"
         assert (await c.post("/staff/api/changes", _edit(entry, answer=NEW_ANSWER + "另请咨询。"))).status == 201
         await _as(c, "reviewer1")
