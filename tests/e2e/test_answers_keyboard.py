@@ -5,6 +5,7 @@ previews, tries a question and submits; a reviewer signs in, approves and publis
 clicked: only Tab, Shift+Tab, Enter, Space and typing. At every Tab stop the focused control must
 show a visible focus ring (console.css :focus-visible), and when the control just used goes away
 (a submitted form, a re-drawn change set) the focus lands on the message saying what happened.
+A resident does the same on the chat page: asks, follows an answer's button, switches to 大字.
 """
 
 import pytest
@@ -20,6 +21,7 @@ from tests.e2e.staff import (
     tab_to,
     with_id,
 )
+from tests.e2e.test_webchat import _bot_replies_after, _open
 
 FAQ_ID, QUESTION = "settle_own_home", "在韶关买了房子，可以落户吗？"
 NEW_ANSWER = "可以申请（本句为键盘测试新写的答案）。要带哪些房屋证明，请拨打{hotline}咨询。"
@@ -146,3 +148,24 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_page(library, browser)
     page.keyboard.press("Tab")  # past the header and its navigation, into the page itself
     assert_focus_visible(page)
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_a_resident_uses_the_chat_page_with_the_keyboard_alone(library, browser):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    _open(page, library.web_url)
+    tab_to(page, with_id("input"))
+    before = page.locator(".msg.bot").count()
+    page.keyboard.type("租房可以落户吗")
+    page.keyboard.press("Enter")
+    assert "第（三）条" in _bot_replies_after(page, before)
+    chip = page.locator(".msg.bot").last.locator(".chip").first
+    title, before = chip.inner_text(), page.locator(".msg.bot").count()
+    chip_stop = tab_to(page, named(title), backwards=True)  # the answer's buttons sit above the input
+    assert chip_stop["tag"] == "BUTTON"
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.user").last).to_have_text(title)
+    assert "依据：" in _bot_replies_after(page, before)
+    tab_to(page, named("大字"), backwards=True)
+    page.keyboard.press("Space")
+    expect(page.locator("#text-size")).to_have_attribute("aria-pressed", "true")
+    shot(page, "keyboard-5-chat")
