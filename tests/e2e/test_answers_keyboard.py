@@ -1,7 +1,7 @@
 """Issue 19, point 9: the answers workbench with the keyboard alone, in headless Debian chromium.
 
 An editor signs in, finds an entry, opens it, edits it (meeting a live error and fixing it),
-previews, tries a question and submits; a reviewer signs in, approves and publishes. Nothing is
+previews, tries a question and submits; a reviewer signs in, approves, publishes and rolls back. Nothing is
 clicked: only Tab, Shift+Tab, Enter, Space and typing. At every Tab stop the focused control must
 show a visible focus ring (console.css :focus-visible), and when the control just used goes away
 (a submitted form, a re-drawn change set) the focus lands on the message saying what happened.
@@ -121,6 +121,15 @@ def _approve_and_publish(page):
     shot(page, "keyboard-4-published")
 
 
+def _roll_back(page):
+    tab_to(page, lambda now: now["id"].startswith("reason-1-"))  # 回滚原因, in version 1's row
+    page.keyboard.type("键盘测试：回滚")
+    tab_to(page, named("回滚到第 1 版"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#notice")).to_contain_text("回滚到第 1 版")
+    expect(page.locator("#notice")).to_be_focused()
+
+
 def test_edit_submit_approve_and_publish_with_the_keyboard_alone(library, browser):
     editor = _page(browser)
     _sign_in(editor, library, "e2e.editor")
@@ -134,6 +143,10 @@ def test_edit_submit_approve_and_publish_with_the_keyboard_alone(library, browse
 
     text, _ = library.ask(QUESTION, sender="keyboard-resident")
     assert SHOWN_ANSWER in text and "第（三）条" in text
+
+    _roll_back(reviewer)
+    text, _ = library.ask(QUESTION, sender="keyboard-resident-2")
+    assert SHOWN_ANSWER not in text and "第（三）条" in text
 
 
 def test_the_skip_link_is_the_first_stop_and_leads_to_the_page(library, browser):
