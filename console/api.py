@@ -206,15 +206,19 @@ def _kinds(kinds: Any) -> list:
 
 
 def _report() -> Dict[str, Any]:
-    groups = [
-        {
-            "count": g.count,
-            "examples": [redact(e) for e in g.examples],
-            "kinds": _kinds(g.kinds),
-            "draft": insights.draft_faq(g),
-        }
-        for g in insights.unanswered_groups(limit=50)
-    ]
+    groups = []
+    for group in insights.unanswered_groups(limit=50):
+        examples = [redact(e) for e in group.examples]
+        groups.append(
+            {
+                "count": group.count,
+                "examples": examples,
+                "kinds": _kinds(group.kinds),
+                "draft": insights.draft_faq(group),
+                # What 在问答库中起草 opens in the editor (console/static/answers.js).
+                "entry": insights.draft_entry(examples),
+            }
+        )
     least = [
         {"faq_id": r.faq_id, "question": r.question, "useful": r.useful, "not_useful": r.not_useful}
         for r in insights.least_useful(limit=20)

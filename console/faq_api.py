@@ -16,7 +16,7 @@ from console import audit, faq_library, faq_spreadsheet, faq_store
 from console.api import _json_body, error
 from console.faq_library import Conflict, Invalid
 from console.faq_store import ChangeSet
-from policy_kb.faq_edit import FieldProblem
+from policy_kb.faq_edit import LABELS, FieldProblem
 from policy_kb.faq_release import publish_changes, version_events
 from policy_kb.faq_sheet import SheetError
 from policy_kb.publish import PublishError, rollback
@@ -104,9 +104,8 @@ async def submit(request: web.Request) -> web.Response:
             note,
         )
     except Conflict as conflict:
-        return web.json_response(
-            {"error": str(conflict), "theirs": conflict.theirs, "yours": body.get("faq")}, status=409
-        )
+        both = {"error": str(conflict), "theirs": conflict.theirs, "yours": body.get("faq"), "labels": LABELS}
+        return web.json_response(both, status=409)
     except Invalid as refused:
         return web.json_response({"error": str(refused), "problems": _problems(refused.problems)}, status=400)
     await asyncio.to_thread(

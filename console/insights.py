@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
 from sqlalchemy import select
@@ -120,20 +120,37 @@ def least_useful(limit: int = 20) -> List[AnswerRating]:
     return ratings[:limit]
 
 
-def draft_faq(group: QuestionGroup, today: Optional[date] = None) -> str:
-    """A draft FAQ entry (YAML) for the group: the comms team fills in intent, answer and articles."""
-    question = group.examples[0]
-    entry = {
+def draft_entry(examples: Sequence[str], today: Optional[date] = None) -> Dict[str, Any]:
+    """A group's questions (``examples``, most frequent first) as a new FAQ entry, not yet served
+    (status draft): the first as the standard question, the others as phrasings. Intent, answer,
+    articles and owner are left for the communications team to fill in."""
+    question, *others = examples
+    return {
         "id": "draft_" + hashlib.sha1(question.encode("utf-8")).hexdigest()[:8],
-        "intent": "（请填写：对应的意图，如 faq_settle_housing）",
+        "intent": "",
         "question": question,
-        "phrasings": group.examples[1:],
-        "answer": "（请填写：只写所引条款里写明的内容；文件没有规定的，写明“《实施意见》没有具体规定”）",
+        "phrasings": others,
+        "answer": "",
         "articles": [],
-        "owner": "（请填写）",
+        "related": [],
+        "owner": "",
         "status": "draft",
         "review_by": ((today or date.today()) + timedelta(days=DRAFT_REVIEW_DAYS)).isoformat(),
     }
+
+
+# What make report --draft writes where the editor leaves a field empty.
+_TO_FILL = {
+    "intent": "（请填写：对应的意图，如 faq_settle_housing）",
+    "answer": "（请填写：只写所引条款里写明的内容；文件没有规定的，写明“《实施意见》没有具体规定”）",
+    "owner": "（请填写）",
+}
+
+
+def draft_faq(group: QuestionGroup, today: Optional[date] = None) -> str:
+    """A draft FAQ entry (YAML) for the group: the comms team fills in intent, answer and articles."""
+    entry = draft_entry(group.examples, today)
+    entry = {key: _TO_FILL.get(key) or value for key, value in entry.items() if key != "related"}
     return yaml.safe_dump([entry], allow_unicode=True, sort_keys=False)
 
 

@@ -9,6 +9,7 @@ policy_kb/data too, so that a later ``make faq-publish`` from the command line k
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from policy_kb.faq_edit import read_entries, stamp, write_entries
 from policy_kb.publish import PublishError, publish
 from policy_kb.publish_store import CURRENT, current_version, history, version_dir
+
+logger = logging.getLogger(__name__)
 
 
 def live_data_dir(root: Path, source_dir: Path) -> Path:
@@ -55,7 +58,17 @@ def publish_changes(
         version = publish(staged, root, by=by, note=note, today=today)
     if version is None:
         raise PublishError("没有需要发布的修改：与在线版本相同。")
-    write_entries(source_dir, afters)
+    try:
+        write_entries(source_dir, afters)
+    except OSError as error:
+        # Residents have the version all the same; only a later make faq-publish from source_dir
+        # would lack these entries (an image's read-only policy_kb/data, in Kubernetes say).
+        logger.warning(
+            "告警：第 %s 版已发布，但未能写回 %s（%s）：在该目录上运行 make faq-publish 不会包含这次的修改",
+            version,
+            source_dir,
+            error.strerror or error,
+        )
     return version
 
 

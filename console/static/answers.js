@@ -15,10 +15,23 @@
   let editing = null; // { entry, isNew }
   let checkTimer = null;
   let checkSeq = 0;
+  let lastOpened = null; // the entry whose 查看 button the keyboard returns to
 
   function notice(text) {
     $("notice").textContent = text;
     $("notice").hidden = !text;
+  }
+
+  // Keyboard alone: when the control that was used disappears, the focus goes where the user reads next.
+  function focusOn(id) {
+    $(id).tabIndex = -1;
+    $(id).focus();
+  }
+
+  function backToList() {
+    show("library");
+    const opened = lastOpened && document.querySelector(`tr[data-faq-id="${CSS.escape(lastOpened)}"] button`);
+    if (opened) opened.focus(); else $("f-text").focus();
   }
 
   function findArticle(number) {
@@ -99,9 +112,9 @@
       notice("这是您之前提交的修改（已退回或已撤回）：改好后重新提交审核。");
       return;
     }
-    const phrasings = draft.phrasings || [];
-    openEditor({ ...blank, file: data.files[0], question: phrasings[0] || "", phrasings: phrasings.slice(1) }, true);
-    notice("已根据居民的问题生成草稿：请补上编号、意图、答案和引用条款，检查通过后提交审核。");
+    if (!draft.report) return;
+    openEditor({ ...blank, ...draft.report, file: data.files[0], stamp: "new" }, true);
+    notice("已根据居民的问题生成草稿：居民的原话已填成标准问题和其他问法。请补上意图、答案和引用条款，检查通过后提交审核。");
   }
 
   function show(section) {
@@ -116,6 +129,7 @@
   }
 
   function showDetail(faq) {
+    lastOpened = faq.id;
     $("detail-title").textContent = faq.question;
     $("detail-faq").replaceChildren(el("dl", { class: "facts" },
       ...[["编号", faq.id], ["意图", faq.intent], ["其他问法", faq.phrasings.join("\n")], ["答案", faq.answer],
@@ -143,7 +157,7 @@
     $("conflict").hidden = true;
     $("preview").hidden = true;
     show("editor");
-    $("e-question").focus();
+    $(isNew ? "e-id" : "e-question").focus();
     scheduleCheck(0);
   }
 
@@ -189,11 +203,11 @@
     }
   }
 
-  function versionTable(theirs, yours) {
+  function versionTable(theirs, yours, labels) {
     const rows = FIELDS.map((field) => {
       const a = theirs ? [].concat(theirs[field] ?? "").join("\n") : "（不存在）";
       const b = [].concat(yours[field] ?? "").join("\n");
-      return el("tr", { class: a === b ? "" : "changed" }, el("th", { scope: "row", text: field }),
+      return el("tr", { class: a === b ? "" : "changed" }, el("th", { scope: "row", text: labels[field] || field }),
         el("td", { class: "answer", text: a }), el("td", { class: "answer", text: b }));
     });
     return el("table", { class: "grid" }, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "栏目" }),
@@ -213,16 +227,20 @@
     if (response.status === 201) {
       notice(`已提交审核（第 ${result.change_set.id} 号修改）。审核人批准并发布后，居民才会看到新的答案。`);
       show("library");
-      return load();
+      await load();
+      focusOn("notice");
+      return;
     }
     if (response.status === 409 && result.theirs !== undefined) {
-      $("conflict").replaceChildren(el("p", { text: result.error }), versionTable(result.theirs, result.yours));
+      $("conflict").replaceChildren(el("p", { text: result.error }), versionTable(result.theirs, result.yours,
+        result.labels || {}));
       $("conflict").hidden = false;
-      $("conflict").scrollIntoView();
+      focusOn("conflict");
       return;
     }
     if (result.problems) showProblems(result.problems);
     showError(result.error || `提交失败（HTTP ${response.status}）`);
+    focusOn("error");
   }
 
   async function preview() {
@@ -233,6 +251,7 @@
       $("preview-buttons").replaceChildren(...shown.web.buttons.map((b) => el("li", { text: b })));
       $("preview-wechat").replaceChildren(...shown.wechat.map((page) => el("li", { class: "answer", text: page })));
       $("preview").hidden = false;
+      $("preview").scrollIntoView({ block: "nearest" });
     } catch (failure) {
       showError(failure.message);
     }
@@ -270,10 +289,13 @@
     if (response.status === 201) {
       notice(`表格已提交审核（第 ${result.change_set.id} 号修改，共 ${result.change_set.changes.length} 条问答）。`);
       $("sheet-form").reset();
-      return load();
+      await load();
+      focusOn("notice");
+      return;
     }
     $("sheet-errors").replaceChildren(...(result.rows || []).map((text) => el("li", { text })));
     showError(result.error || `上传失败（HTTP ${response.status}）`);
+    focusOn("error");
   }
 
   const blank = { id: "", file: "", intent: "", question: "", phrasings: [], answer: "", articles: [], related: [],
@@ -283,8 +305,8 @@
   }
   $("filters").addEventListener("submit", (event) => event.preventDefault());
   $("new-faq").addEventListener("click", () => openEditor({ ...blank, file: data.files[0] }, true));
-  $("back-list").addEventListener("click", () => show("library"));
-  $("cancel-edit").addEventListener("click", () => show("library"));
+  $("back-list").addEventListener("click", backToList);
+  $("cancel-edit").addEventListener("click", backToList);
   $("faq-form").addEventListener("input", (event) => { if (event.target.id !== "e-note") scheduleCheck(500); });
   $("faq-form").addEventListener("submit", submit);
   $("preview-faq").addEventListener("click", preview);

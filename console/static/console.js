@@ -328,8 +328,9 @@
     const examples = el("ul", {}, ...group.examples.map((text) => el("li", { text })));
     // One click to a draft in the answers library, its questions prefilled as phrasings (answers.js).
     const draft = el("button", { type: "button", text: "在问答库中起草" });
+    draft.setAttribute("aria-label", `在问答库中起草：${group.examples[0]}`);
     draft.addEventListener("click", () => {
-      sessionStorage.setItem("faqDraft", JSON.stringify({ phrasings: group.examples }));
+      sessionStorage.setItem("faqDraft", JSON.stringify({ report: group.entry }));
       window.location.assign("/staff/answers#draft");
     });
     return el("tr", {},

@@ -32,14 +32,22 @@
     return node;
   }
 
+  // The button used is re-drawn by load(): the focus moves to what happened (keyboard alone).
+  function focusOn(id) {
+    $(id).tabIndex = -1;
+    $(id).focus();
+  }
+
   async function act(url, body, done) {
     clearError();
     try {
       const result = await call("POST", url, body);
       notice(done(result));
       await load();
+      focusOn("notice");
     } catch (failure) {
       showError(failure.message);
+      focusOn("error");
     }
   }
 

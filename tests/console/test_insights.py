@@ -94,6 +94,29 @@ def test_a_group_becomes_a_draft_entry_that_loads_once_filled_in(data_copy):
     assert kb.faqs[draft["id"]].published is False  # a draft is never served
 
 
+def test_a_group_becomes_an_editor_draft_with_its_questions_as_phrasings(data_copy):
+    from datetime import date
+
+    from policy_kb.faq_edit import check_entry
+
+    _log((NOT_COVERED, "落户要交多少钱"), (NOT_COVERED, "落户要交钱吗"), (NOT_COVERED, "落户要交多少钱"))
+    group = insights.unanswered_groups()[0]
+    entry = insights.draft_entry(group.examples, today=date(2026, 11, 25))
+    assert (entry["question"], entry["phrasings"]) == ("落户要交多少钱", ["落户要交钱吗"])
+    assert entry["status"] == "draft" and entry["review_by"] == "2027-05-24"
+    entry["file"] = "settle.yml"
+    # The editor's live check says exactly what is left to fill in, at those fields.
+    missing = check_entry(entry, data_copy, is_new=True, today=date(2026, 11, 25))
+    assert {p.field for p in missing} == {"intent", "answer"}
+    entry.update(intent="faq_settle_housing", answer="《实施意见》没有具体规定。", articles=["三"], owner="宣传科")
+    assert check_entry(entry, data_copy, is_new=True, today=date(2026, 11, 25)) == []
+    # make report --draft prints the same entry, with the blanks explained.
+    printed = yaml.safe_load(insights.draft_faq(group, today=date(2026, 11, 25)))[0]
+    assert (printed["id"], printed["question"]) == (entry["id"], "落户要交多少钱")
+    assert printed["phrasings"] == ["落户要交钱吗"]
+    assert printed["intent"].startswith("（请填写")
+
+
 def test_report_command_prints_groups_and_refuses_a_missing_group(capsys):
     _log((OUT_OF_SCOPE, "帮我订机票"))
     assert insights.main([]) == 0

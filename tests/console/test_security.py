@@ -237,6 +237,31 @@ def test_state_changing_requests_need_the_session_token_and_our_origin(tmp_path,
     run(_in_console(tmp_path, scenario))
 
 
+@pytest.mark.parametrize(
+    "csrf, origin",
+    [(None, ""), ("not-the-token", ""), ("", "https://evil.example"), ("", None)],
+    ids=["no-token", "wrong-token", "foreign-origin", "no-origin"],
+)
+def test_every_state_changing_route_checks_token_and_origin_first(tmp_path, users, csrf, origin):
+    """Every POST of the table, by an admin (who may use them all): refused before it runs."""
+
+    async def scenario(c):
+        await c.login("admin1")
+        refusals = (console_app.BAD_CSRF, console_app.BAD_ORIGIN)
+        for method, _, url, _, is_api in ROUTES:
+            if method == "POST":
+                response = await c.post(url, {"text": "x", "reason": "x", "comment": "x"}, csrf=csrf, origin=origin)
+                assert response.status == 403, url
+                said = (await response.json())["error"] if is_api else await response.text()
+                assert any(refusal in said for refusal in refusals), (url, said)
+        with session_scope() as session:
+            actions = session.execute(select(AuditEntry.action)).scalars().all()
+        assert actions == ["login"]  # nothing was done, and the session is still there
+        assert (await c.get("/staff/api/me")).status == 200
+
+    run(_in_console(tmp_path, scenario))
+
+
 def test_a_token_from_another_session_does_not_work(tmp_path, users):
     async def scenario(c):
         await c.login("hotline2")

@@ -72,3 +72,25 @@ def test_publishing_changes_adds_only_those_entries_to_the_live_version(data_cop
     with pytest.raises(PublishError, match="已被另一次发布或回滚改变"):  # made against version 1
         publish_changes([change], source_dir=data_copy, root=root, by="reviewer1", note="", today=TODAY)
     assert current_version(root) == 2
+
+
+def test_a_source_that_cannot_be_written_back_does_not_undo_the_publish(data_copy, tmp_path, monkeypatch, caplog):
+    """In a container policy_kb/data may be read-only: the version is live all the same, with an alert."""
+    from policy_kb import faq_release
+
+    root = tmp_path / "kb"
+    ensure_published(data_copy, root)
+    live = read_entries(root / "current")["settle_rent"]
+    change = {"id": "settle_rent", "base_stamp": stamp(live), "after": {**live, "answer": "新的答案。"}}
+    writes = faq_release.write_entries
+
+    def read_only_source(data_dir, changes):
+        if data_dir == data_copy:
+            raise PermissionError(30, "Read-only file system")
+        return writes(data_dir, changes)
+
+    monkeypatch.setattr(faq_release, "write_entries", read_only_source)
+    assert publish_changes([change], source_dir=data_copy, root=root, by="reviewer1", note="", today=TODAY) == 2
+    assert load_kb(root / "current").faqs["settle_rent"].answer == "新的答案。"
+    assert load_kb(data_copy).faqs["settle_rent"].answer != "新的答案。"
+    assert "告警：第 2 版已发布，但未能写回" in caplog.text and "Read-only file system" in caplog.text

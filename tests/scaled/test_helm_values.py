@@ -57,3 +57,18 @@ def test_pods_never_migrate_and_the_migration_job_uses_their_databases():
     assert {item["name"]: item["valueFrom"] for item in container["env"]} == {
         name: secrets[name] for name in ("STATUS_DB_URL", "CONSOLE_DB_URL")
     }
+
+
+def test_every_replica_reads_the_one_shared_published_knowledge_base():
+    """Rasa's replicas (the channels' texts) and the action servers' (the answers) read the same
+    published version: one ReadWriteMany claim, mounted read-only, POLICY_KB_DIR at its current."""
+    claim = load("pvc-kb.yaml")
+    assert claim["kind"] == "PersistentVolumeClaim" and claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    for name in ("values-rasa.yaml", "values-action-server.yaml"):
+        values = load(name)
+        [volume] = [v for v in values["volumes"] if "persistentVolumeClaim" in v]
+        assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"], name
+        [mount] = [m for m in values["volumeMounts"] if m["name"] == volume["name"]]
+        assert mount == {"name": volume["name"], "mountPath": "/app/var/kb", "readOnly": True}, name
+        env = {item["name"]: item.get("value") for item in values["extraEnv"]}
+        assert env["POLICY_KB_DIR"] == "/app/var/kb/current", name
