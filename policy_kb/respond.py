@@ -124,13 +124,20 @@ class Responder:
             stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text))
             if stated.replies:
                 return stated
-        reply = answers.low_confidence_reply(self.kb, self.index, question.text, candidates)
-        faq = self.kb.faqs.get(reply.faq_id or "")
-        if faq is not None and not self.concepts.fits(question.text, faq):
-            faq = self.concepts.first_fitting(question.text, self._searched(question.text))
+        text = question.text
+        who = person.subject(self.kb, text)
+        lodging = "搭户" in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
+        if who in person.NOT_DIRECT and not lodging and self.concepts.names_hukou(text):
+            return Plan([person.not_direct_reply(self.kb, who)])  # "我妹……她户口能落我家吗"
+        reply = answers.low_confidence_reply(self.kb, self.index, text, candidates)
+        guessed = self.kb.faqs.get(reply.faq_id or "")
+        faq = self._gated(text, guessed)
+        if guessed is not None and faq is not guessed:
             if faq is None:
                 return self._honest(question)
-            return Plan([answers.faq_reply(self.kb, faq, question.text)], faq)
+            return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+        if faq is None and candidates[:1] == ["out_of_scope"] and not self._speaks_of_hukou_at_all(text):
+            return Plan([answers.message(self.kb, "out_of_scope")])  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
             # the search finds an entry on the very topic the question names: a second signal
             faq = self.concepts.first_fitting(question.text, self._searched(question.text))
@@ -264,12 +271,7 @@ class Responder:
             return self._pathway_answers(text, pathways_named(kb, text))
         else:
             faq = self._best_searched(text)
-        if faq is not None and faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
-            faq = None  # a settling pathway for a question that never speaks of hukou or of that pathway
-        elif faq is not None and len(faq.articles) > 2 and not self.concepts.names_hukou(text):
-            faq = None  # every pathway at once, for a question that never speaks of household registration
-        elif faq is not None and not self.concepts.fits(text, faq):
-            faq = self.concepts.first_fitting(text, self._searched(text))
+        faq = self._gated(text, faq)
         if faq is None:
             return self._honest(question)
         silence = answers.silence_of(kb, faq)
@@ -279,6 +281,19 @@ class Responder:
             # (asked beside another question, the whole entry: what the document does say helps there)
             return Plan([silence], faq, not_covered=True)
         return self._fitted_to_facts(text, faq)
+
+    def _gated(self, text: str, faq: Optional[FaqEntry]) -> Optional[FaqEntry]:
+        """The chosen entry if the question speaks of what it answers, else the search's entry on
+        the question's own topic, else None (never an unrelated article)."""
+        if faq is None:
+            return None
+        if faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
+            return None  # a settling pathway for a question that never speaks of hukou or of that pathway
+        if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
+            return None  # every pathway at once, for a question that never speaks of household registration
+        if not self.concepts.fits(text, faq):
+            return self.concepts.first_fitting(text, self._searched(text))
+        return faq
 
     def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
         """A resident who describes themselves ("我没买房，在韶关干了十几年") gets the pathway their
@@ -339,6 +354,11 @@ class Responder:
             suggestions = [answers.faq_button(h.faq) for h in self.index.search(text, k=3)]
             return Plan([Reply(reply.text, suggestions)], not_covered=True)
         return Plan([answers.message(self.kb, "out_of_scope")])
+
+    def _speaks_of_hukou_at_all(self, text: str) -> bool:
+        """A policy term, who/where/which diploma, or a detail the document leaves open."""
+        concepts, details = self.concepts, answers.not_covered_topics(self.kb, text)
+        return concepts.names_policy(text) or concepts.names_facet(text) or bool(details)
 
     def _speaks_of(self, text: str, faq: FaqEntry) -> bool:
         """The question names a policy term; or it names who, where or which diploma, or quotes the

@@ -304,3 +304,22 @@ def test_the_identity_card_is_another_offices_business(kb, responder, said):
 def test_a_hukou_business_the_document_does_not_deal_with_gets_no_article(kb, responder):
     plan = responder.answer(Question("身份证号码写错了怎么改", "faq_info_platform"))
     assert not cited(kb, plan) and plan.not_covered
+
+
+@pytest.mark.parametrize(
+    "said, candidates",
+    [("帮我查下韶关公安局户政科在哪", ["out_of_scope", "faq_overview"]), ("周六开门吗", ["ask_not_covered"])],
+)
+def test_an_unsure_detail_of_the_window_gets_no_article(kb, responder, said, candidates):
+    plan = responder.low_confidence(Question(said), candidates, None)
+    assert not cited(kb, plan) and "户政窗口" in text_of(plan)
+
+
+def test_an_unsure_guess_of_every_pathway_needs_a_hukou_word(kb, responder):
+    plan = responder.low_confidence(Question("今天韶关限号吗"), ["out_of_scope", "faq_overview"], None)
+    assert not cited(kb, plan) and text_of(plan).startswith("不好意思，我只能解答")
+
+
+def test_an_unsure_sibling_question_is_told_kindly(kb, responder):
+    plan = responder.low_confidence(Question("我妹在我家住着帮我带孩子，她户口能落我家吗"), ["greet"], None)
+    assert cited(kb, plan) == {"五", "八"} and "兄弟姐妹" in text_of(plan)
