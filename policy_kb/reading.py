@@ -39,7 +39,9 @@ def _stated_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
     rules = kb.eligibility
     facts = volunteered(rules, text, correcting=True)
     for field_id in mentioned(rules, [text]) & set(STATED_WHEN_MENTIONED):
-        if parse_answer(field_id, text, rules) == "yes":
+        value = parse_answer(field_id, text, rules)
+        # "修车六七年了": the years themselves say it (the field's mention_years), unless denied
+        if value == "yes" or (value is None and rules.fields[field_id].mention_years is not None):
             facts[field_id] = "yes"
     if "housing" in facts and "housing_area" not in facts:
         facts["housing_area"] = TOWN  # a home named without a place: the question is about settling in town

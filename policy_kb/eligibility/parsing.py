@@ -50,13 +50,14 @@ def _matches(text: str, vocabulary: List[Tuple[str, str]], negators: Tuple[str, 
 
 
 def number(token: str) -> int:
-    """A number in digits or Chinese: "13" → 13, "十三" → 13, "二十" → 20, "两" → 2."""
+    """A number in digits or Chinese: "13" → 13, "十三" → 13, "二十" → 20, "两" → 2; a spoken range
+    counts as its lower end: "六七" → 6, "十七八" → 17."""
     if token.isdigit():
         return int(token)
     tens, _, units = token.rpartition("十")
     if "十" not in token:
-        return DIGITS.get(token, 0)
-    return (DIGITS.get(tens, 0) if tens else 1) * 10 + DIGITS.get(units, 0)
+        return DIGITS.get(token[:1], 0)
+    return (DIGITS.get(tens[-1:], 0) if tens else 1) * 10 + DIGITS.get(units[:1], 0)
 
 
 def _age_matches(text: str, ages: Optional[AgeRule]) -> List[_Match]:

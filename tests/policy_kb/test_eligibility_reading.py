@@ -55,7 +55,10 @@ def test_readings(rules, field_id, text, expected):
     assert parse_answer(field_id, text, rules) == expected
 
 
-@pytest.mark.parametrize("token, value", [("7", 7), ("13", 13), ("十", 10), ("十三", 13), ("二十五", 25), ("两", 2)])
+@pytest.mark.parametrize(
+    "token, value",
+    [("7", 7), ("13", 13), ("十", 10), ("十三", 13), ("二十五", 25), ("两", 2), ("六七", 6), ("十七八", 17)],
+)
 def test_numbers_in_digits_or_chinese(token, value):
     assert number(token) == value
 

@@ -323,3 +323,10 @@ def test_an_unsure_guess_of_every_pathway_needs_a_hukou_word(kb, responder):
 def test_an_unsure_sibling_question_is_told_kindly(kb, responder):
     plan = responder.low_confidence(Question("我妹在我家住着帮我带孩子，她户口能落我家吗"), ["greet"], None)
     assert cited(kb, plan) == {"五", "八"} and "兄弟姐妹" in text_of(plan)
+
+
+def test_years_said_as_a_spoken_range_state_a_long_stay(kb):
+    from policy_kb.reading import pathways_met
+
+    assert pathways_met(kb, "我只读到初中，在韶关修车六七年了，能入户吗") == ["四"]
+    assert pathways_met(kb, "我来韶关才两年") == []
