@@ -236,8 +236,8 @@ class Responder:
             return False  # "补办身份证要带户口本吗" names 户口本 beside the ID card
         if answers.not_covered_topics(kb, text):
             return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
-        # "城镇居民如何申请低保", "申请安置房要什么条件": how to get something done at another office
-        return self._asks_detail(text) and self._names_procedure(text) and not self.concepts.names_facet(text)
+        # "城镇居民如何申请低保", "买房提取住房公积金流程": how to get something done at another office
+        return self._asks_detail(text) and self._names_procedure(text)
 
     def _names_procedure(self, text: str) -> bool:
         """申请, 办理, 缴纳 …: getting something done, not what the policy is."""

@@ -330,3 +330,14 @@ def test_years_said_as_a_spoken_range_state_a_long_stay(kb):
 
     assert pathways_met(kb, "我只读到初中，在韶关修车六七年了，能入户吗") == ["四"]
     assert pathways_met(kb, "我来韶关才两年") == []
+
+
+@pytest.mark.parametrize("said", ["空户口是什么", "老人户口空挂会有什么影响"])
+def test_a_hukou_business_named_by_its_common_word_gets_no_article(kb, responder, said):
+    plan = responder.answer(Question(said, "faq_collective_hukou"))
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_another_offices_procedure_beside_a_home_named(kb, responder):
+    plan = responder.answer(Question("买房提取住房公积金流程", "faq_housing_security"))
+    assert not cited(kb, plan) and text_of(plan).startswith("不好意思，我只能解答")
