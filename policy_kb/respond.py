@@ -83,6 +83,9 @@ class Responder:
         (then it is a new question)."""
         text, who = question.text, person.subject(self.kb, question.text)
         if who in person.NOT_DIRECT:
+            met = [a for a in pathways_named(self.kb, text) if a not in context.articles]
+            if met:  # "我弟在韶关打工五六年了": the relative's own pathway
+                return self._pathway_answers(text, met)
             return Plan([person.not_direct_reply(self.kb, who)])
         if who in person.DIRECT:
             if person.HOUSING_ARTICLE in context.articles:
@@ -129,6 +132,8 @@ class Responder:
         lodging = "搭户" in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
         if who in person.NOT_DIRECT and not lodging and self.concepts.names_hukou(text):
             return Plan([person.not_direct_reply(self.kb, who)])  # "我妹……她户口能落我家吗"
+        if who in person.DIRECT and self.concepts.names_hukou(text) and not pathways_named(self.kb, text):
+            return self._relatives_answer(text)  # "我今年80了，跟儿子住在浈江……想迁过来，行不行"
         reply = answers.low_confidence_reply(self.kb, self.index, text, candidates)
         guessed = self.kb.faqs.get(reply.faq_id or "")
         faq = self._gated(text, guessed)
@@ -331,6 +336,8 @@ class Responder:
         asks_to_join = "投靠" in topics or question.intent == RELATIVES_INTENT
         if who in person.NOT_DIRECT and "搭户" not in topics and asks_to_join:
             return Plan([person.not_direct_reply(self.kb, who)])
+        if who in person.DIRECT and question.intent == RELATIVES_INTENT:
+            return self._relatives_answer(question.text)  # the entry for that relative ("我儿子8岁")
         if who in person.DIRECT and question.intent != RELATIVES_INTENT:
             if any(t in topics for t in HOUSING_TOPICS) or question.intent == HOUSING_INTENT:
                 # "我买了房，想把爸妈迁过来": they settle with the resident (三) or join them (五);
@@ -342,7 +349,11 @@ class Responder:
         return None
 
     def _relatives_answer(self, text: str) -> Plan:
-        faq = answers.choose_faq(self.kb, self.index, RELATIVES_INTENT, text)
+        """第（五）条's entry for the relative the text is about (a parent joining a child is the
+        parents' entry, however the child is named)."""
+        who = person.subject(self.kb, text)
+        query = f"{person.label(self.kb, who)}投靠 {text}" if who in person.DIRECT else text
+        faq = answers.choose_faq(self.kb, self.index, RELATIVES_INTENT, query)
         return Plan([answers.faq_reply(self.kb, faq, text)], faq) if faq else Plan()
 
     def _honest(self, question: Question) -> Plan:

@@ -341,3 +341,14 @@ def test_a_hukou_business_named_by_its_common_word_gets_no_article(kb, responder
 def test_another_offices_procedure_beside_a_home_named(kb, responder):
     plan = responder.answer(Question("买房提取住房公积金流程", "faq_housing_security"))
     assert not cited(kb, plan) and text_of(plan).startswith("不好意思，我只能解答")
+
+
+def test_an_unsure_elder_moving_to_a_child_gets_the_parents_entry(kb, responder):
+    said = "请问同志，我今年80了，跟儿子住在浈江，户口还在乐昌乡下，想迁过来，行不行啊"
+    plan = responder.low_confidence(Question(said), ["faq_relatives"], None)
+    assert plan.answered is not None and plan.answered.id == "relatives_parents"
+
+
+def test_a_minor_child_asked_for_gets_the_minor_childs_entry(kb, responder):
+    plan = responder.answer(Question("我儿子8岁，想给他落户", "faq_relatives"))
+    assert plan.answered.id == "relatives_minor_child"
