@@ -28,6 +28,11 @@ def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
     return pathways_named(kb, text)
 
 
+def states_facts(kb: KnowledgeBase, text: str) -> bool:
+    """The resident tells something about themselves the eligibility check reads ("我住厂里宿舍")."""
+    return speaks_of_self(kb.eligibility, text) and bool(_stated_facts(kb, text))
+
+
 def pathways_named(kb: KnowledgeBase, text: str) -> List[str]:
     """Articles of the settling pathways whose facts the text names, whoever it speaks of
     ("大专生和中级工都能落户吗" names 第（六）条's)."""

@@ -17,7 +17,7 @@ from policy_kb.concepts import ConceptIndex
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.reading import asks_progress, pathways_met, pathways_named, split_questions
+from policy_kb.reading import asks_progress, pathways_met, pathways_named, split_questions, states_facts
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 
@@ -161,11 +161,13 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
-        if context is not None and (is_elliptical(self.kb, question.text) or is_bare_next_step(self.kb, question.text)):
+        text = question.text
+        leans = is_elliptical(self.kb, text) or is_bare_next_step(self.kb, text)
+        if context is not None and (leans or (is_short(self.kb, text) and states_facts(self.kb, text))):
+            # "我住厂里宿舍" after an answer is the next turn of it, not a message from nowhere
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
-        text = question.text
         if self._another_offices_detail(text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if self.concepts.names_policy(text) or self.concepts.names_facet(text):

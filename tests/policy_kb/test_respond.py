@@ -352,3 +352,8 @@ def test_an_unsure_elder_moving_to_a_child_gets_the_parents_entry(kb, responder)
 def test_a_minor_child_asked_for_gets_the_minor_childs_entry(kb, responder):
     plan = responder.answer(Question("我儿子8岁，想给他落户", "faq_relatives"))
     assert plan.answered.id == "relatives_minor_child"
+
+
+def test_a_fact_the_classifier_called_off_topic_is_the_next_turn(kb, responder):
+    plan = responder.off_topic(Question("我住厂里宿舍"), ["out_of_scope"], AFTER_LODGING)
+    assert cited(kb, plan) == {"四"}
