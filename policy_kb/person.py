@@ -88,6 +88,12 @@ def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
     return found[0]
 
 
+def others_named(kb: KnowledgeBase, text: str, who: Optional[str]) -> list:
+    """Relatives the text names besides ``who`` whom 第（五）条 does not list ("我妈和我姐": 姐)."""
+    named = [RELATION_TERMS[t] for t in _relation_terms(kb, normalise(text)) if t in RELATION_TERMS]
+    return list(dict.fromkeys(w for w in named if w in NOT_DIRECT and w != who))
+
+
 def label(kb: KnowledgeBase, who: str) -> str:
     return str((kb.messages.get("person_labels") or {}).get(who, who))
 

@@ -330,7 +330,17 @@ class Responder:
         return plan
 
     def _for_the_person(self, question: Question) -> Optional[Plan]:
-        """Asking about a relative: 第（五）条 for the family it names, kindly "not 投靠" for others."""
+        """Asking about relatives: 第（五）条 for the family it names, kindly "not 投靠" for the others
+        ("想把我妈和我姐的户口都迁过来": both answers)."""
+        plan = self._for_the_first_person(question)
+        if plan is None:
+            return None
+        for other in person.others_named(self.kb, question.text, person.subject(self.kb, question.text)):
+            if person.PERMIT_ARTICLE not in {a for r in plan.replies for a in r.articles}:
+                plan.replies.append(person.not_direct_reply(self.kb, other))
+        return plan
+
+    def _for_the_first_person(self, question: Question) -> Optional[Plan]:
         if question.intent not in FAMILY_INTENTS:
             return None
         who = person.subject(self.kb, question.text)

@@ -357,3 +357,8 @@ def test_a_minor_child_asked_for_gets_the_minor_childs_entry(kb, responder):
 def test_a_fact_the_classifier_called_off_topic_is_the_next_turn(kb, responder):
     plan = responder.off_topic(Question("我住厂里宿舍"), ["out_of_scope"], AFTER_LODGING)
     assert cited(kb, plan) == {"四"}
+
+
+def test_two_relatives_in_one_question_each_get_their_answer(kb, responder):
+    plan = responder.answer(Question("我在韶关有房，想把我妈和我姐的户口都迁过来，行吗", "faq_settle_housing"))
+    assert {"三", "五", "八"} <= cited(kb, plan) and "兄弟姐妹" in text_of(plan)
