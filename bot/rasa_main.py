@@ -30,7 +30,7 @@ in the installed Rasa 3.6.21 (.venv/lib/python3.10/site-packages/rasa/...):
 every user of the host. Here the token comes from ``RASA_API_TOKEN`` or the file named by
 ``RASA_API_TOKEN_FILE`` (a mounted secret) and is added to the arguments inside this process, where
 no other user can read them; in production mode a token on the command line is refused. A
-production environment with a default secret does not start at all (status_store.settings).
+production environment with a default secret does not start at all (platform_core.settings).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from rasa.shared.core.events import Event
 
 from bot.action_client import read_endpoint_config
 from bot.channels import integrations
-from status_store.settings import startup_refusal
+from platform_core.settings import startup_refusal
 
 TOKEN_ENV, TOKEN_FILE_ENV = "RASA_API_TOKEN", "RASA_API_TOKEN_FILE"
 

@@ -12,7 +12,7 @@ def refusal() -> Optional[str]:
     """Why this environment must not serve residents (production mode with a default or missing
     secret, a bad REST integration), in Chinese; None when it may start."""
     from bot.channels import integrations
-    from status_store.settings import startup_refusal
+    from platform_core.settings import startup_refusal
 
     return startup_refusal(extra=integrations.problems(os.environ))
 

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+from platform_core.paths import POLICY_DATA
 from policy_kb.eligibility.model import EligibilityRules
 from policy_kb.eligibility.rules import RULES_FILE, parse_rules
 from policy_kb.model import (
@@ -26,7 +27,7 @@ from policy_kb.model import (
 from policy_kb.validation import validate
 from policy_kb.yaml_io import load_yaml
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = POLICY_DATA
 
 
 class KnowledgeBaseError(ValueError):

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from platform_core.settings import get_settings
 from policy_kb.cli import ChineseArgumentParser, display_path
 from policy_kb.faq_lint import lint, threshold_arg
 from policy_kb.faq_similar import DEFAULT_THRESHOLD
@@ -54,7 +55,7 @@ class PublishError(ValueError):
 def publisher() -> str:
     """PUBLISHED_BY, else the operating-system user."""
     try:
-        return os.environ.get("PUBLISHED_BY") or getpass.getuser()
+        return get_settings().published_by or getpass.getuser()
     except (KeyError, OSError):  # a container user without a passwd entry
         return f"uid {os.getuid()}"
 
