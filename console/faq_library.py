@@ -17,11 +17,11 @@ from console import faq_store
 from console.faq_store import ChangeSet
 from platform_core.settings import get_settings
 from policy_kb.answers import faq_reply, with_rating
-from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, staged_kb, stamp
-from policy_kb.faq_release import live_data_dir
+from policy_kb.authoring.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, staged_kb, stamp
+from policy_kb.authoring.faq_release import live_data_dir
+from policy_kb.authoring.publish_store import current_version, publish_root
 from policy_kb.loader import DATA_DIR, load_kb
 from policy_kb.model import PREAMBLE
-from policy_kb.publish_store import current_version, publish_root
 from policy_kb.search import FaqIndex
 
 IN_REVIEW = "in_review"

@@ -24,7 +24,9 @@ def use_published_knowledge_base() -> bool:
     In a child process: publishing loads jieba, bm25s and scipy, 150 MB a supervisor would keep."""
     if "POLICY_KB_DIR" in os.environ:
         return True
-    ensured = subprocess.run([sys.executable, "-m", "policy_kb.publish", "ensure"], capture_output=True, text=True)
+    ensured = subprocess.run(
+        [sys.executable, "-m", "policy_kb.authoring.publish", "ensure"], capture_output=True, text=True
+    )
     if ensured.returncode != 0:
         print(ensured.stderr, file=sys.stderr)
         return False

@@ -7,10 +7,10 @@ import os
 import pytest
 
 from platform_core.settings import get_settings
-from policy_kb import publish as publishing
+from policy_kb.authoring import publish as publishing
+from policy_kb.authoring.publish import PublishError, ensure_published, format_history, publish, rollback
+from policy_kb.authoring.publish_store import current_version, history, publish_root, version_dir
 from policy_kb.live import LiveKnowledgeBase
-from policy_kb.publish import PublishError, ensure_published, format_history, publish, rollback
-from policy_kb.publish_store import current_version, history, publish_root, version_dir
 
 BEFORE_REVIEW = dt.date(2026, 11, 25)  # inside the real data's review dates
 NEW_ANSWER = "可以申请（第二版答案）。请拨打{hotline}。"
