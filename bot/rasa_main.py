@@ -16,10 +16,10 @@ in the installed Rasa 3.6.21 (.venv/lib/python3.10/site-packages/rasa/...):
    anywhere but the real database. The wrapping is not configurable.
 2. ``RemoteAction._validate_action_result`` → ``validate_action_result``. core/actions/action.py:699
    calls ``jsonschema.validate`` on every action-server response, which re-checks the schema and
-   builds a validator each time (see the function: 54 ms of a 178 ms message in make bench's
-   profile). Same verdict, same error for a bad response.
+   builds a validator each time (see the function; a large share of a message's time in make
+   bench's profile). Same verdict, same error for a bad response.
 3. ``Event.resolve_by_type`` → ``resolve_event_type``. shared/core/events.py:379 walks every Event
-   subclass on each call (23 µs an event, and a message reads every event of its session); the
+   subclass on each call (for every event, and a message reads every event of its session); the
    classes found are remembered.
 4. ``rasa.core.utils.read_endpoint_config`` → bot.action_client's. core/utils.py:178 reads the
    action endpoint as a plain ``EndpointConfig``, whose ``request`` opens a new aiohttp session and
