@@ -45,14 +45,14 @@ $(VENV)/.installed: requirements.lock
 setup: $(VENV)/.installed ## create the virtualenv and install the locked dependencies
 
 data/nlu/glossary.yml: policy_kb/data/glossary.yml $(VENV)/.installed
-	$(PY) -m policy_kb.export_nlu > $@.tmp && mv $@.tmp $@
+	$(PY) -m policy_kb.authoring.export_nlu > $@.tmp && mv $@.tmp $@
 
 generate: data/nlu/glossary.yml ## regenerate NLU synonyms/lookups from the glossary
 
 # Trains only when training data, config or the glossary changed (make compares timestamps;
 # Rasa's own cache then reuses every unchanged component).
 $(MODEL): $(VENV)/.installed data/nlu/glossary.yml $(TRAINING_INPUTS)
-	$(PY) -m policy_kb.check
+	$(PY) -m policy_kb.authoring.check
 	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name shaoguan-hukou
 	@touch $@
 
@@ -157,25 +157,25 @@ FAQ_SIMILARITY ?= 0.80
 .PHONY: faq-check faq-export faq-import faq-publish faq-history faq-rollback
 
 faq-check: $(VENV)/.installed ## 检查常见问题：条款引用、复核日期、微信长度、近似重复（FAQ_SIMILARITY=0.80）
-	$(PY) -m policy_kb.faq_lint --threshold $(FAQ_SIMILARITY)
+	$(PY) -m policy_kb.authoring.faq_lint --threshold $(FAQ_SIMILARITY)
 
 faq-export: $(VENV)/.installed ## 常见问题导出为表格（FILE=faqs.xlsx）
 	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定表格文件，例如 make faq-export FILE=faqs.xlsx" >&2; exit 2; fi
-	$(PY) -m policy_kb.faq_xlsx export "$(FILE)"
+	$(PY) -m policy_kb.authoring.faq_xlsx export "$(FILE)"
 
 faq-import: $(VENV)/.installed ## 从表格导入常见问题，有错误则一条也不写入（FILE=faqs.xlsx）
 	@if [ -z "$(FILE)" ]; then echo "错误：请用 FILE 指定表格文件，例如 make faq-import FILE=faqs.xlsx" >&2; exit 2; fi
-	$(PY) -m policy_kb.faq_xlsx import "$(FILE)"
+	$(PY) -m policy_kb.authoring.faq_xlsx import "$(FILE)"
 
 faq-publish: $(VENV)/.installed ## 检查并发布常见问题新版本，助手下一条消息起生效（NOTE=说明）
-	$(PY) -m policy_kb.publish publish --threshold $(FAQ_SIMILARITY) --note "$(NOTE)"
+	$(PY) -m policy_kb.authoring.publish publish --threshold $(FAQ_SIMILARITY) --note "$(NOTE)"
 
 faq-history: $(VENV)/.installed ## 列出已发布的版本和回滚记录
-	$(PY) -m policy_kb.publish history
+	$(PY) -m policy_kb.authoring.publish history
 
 faq-rollback: $(VENV)/.installed ## 切换回已发布的某个版本（VERSION=2，NOTE=原因）
 	@if [ -z "$(VERSION)" ]; then echo "错误：请用 VERSION 指定版本号，例如 make faq-rollback VERSION=2（版本号见 make faq-history）" >&2; exit 2; fi
-	$(PY) -m policy_kb.publish rollback "$(VERSION)" --note "$(NOTE)"
+	$(PY) -m policy_kb.authoring.publish rollback "$(VERSION)" --note "$(NOTE)"
 
 # ── Scaled deployment and fault drills (deploy/README.md) ──────────────────────────────────────
 # Two Rasa servers and two action servers behind nginx, conversations in PostgreSQL, the ticket lock

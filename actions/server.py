@@ -39,7 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import failsafe
-from status_store.settings import startup_refusal
+from platform_core.settings import startup_refusal
 
 TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"
 TOKEN_HEADER = "X-Action-Token"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Tuple
 
-REPO = Path(__file__).resolve().parents[1]
+from platform_core.paths import REPO
+
 STATUS_FIXTURES = REPO / "tests" / "status_store" / "fixtures" / "applications.csv"
 CITE = "依据：《韶关市人民政府关于进一步推进户籍制度改革的实施意见》"
 

@@ -1,10 +1,10 @@
 """The action server endpoint with its HTTP connections kept open between calls.
 
 Rasa 3.6's ``EndpointConfig.request`` opens a new aiohttp session, and with it a new TCP
-connection, for every custom action it runs, and closes both after the reply. On this machine a
-new connection costs 0.7–1.0 ms of a 2–3 ms round trip, 0.3–0.45 ms of it the action server's own
-CPU (Sanic accepting and setting up the connection); a message makes 1.3 calls. Here the action
-endpoint keeps one session per event loop, so calls reuse idle connections.
+connection, for every custom action it runs, and closes both after the reply. A new connection is
+a large part of a local round trip, much of it the action server's own CPU (Sanic accepting and
+setting up the connection), and a message makes more than one call. Here the action endpoint keeps
+one session per event loop, so calls reuse idle connections.
 
 Idle connections are dropped after ``IDLE_S``, well before Sanic closes them (its keep-alive
 timeout is 5 s): a request is never sent on a connection the server is closing at that moment.

@@ -16,10 +16,10 @@ in the installed Rasa 3.6.21 (.venv/lib/python3.10/site-packages/rasa/...):
    anywhere but the real database. The wrapping is not configurable.
 2. ``RemoteAction._validate_action_result`` → ``validate_action_result``. core/actions/action.py:699
    calls ``jsonschema.validate`` on every action-server response, which re-checks the schema and
-   builds a validator each time (see the function: 54 ms of a 178 ms message in make bench's
-   profile). Same verdict, same error for a bad response.
+   builds a validator each time (see the function; a large share of a message's time in make
+   bench's profile). Same verdict, same error for a bad response.
 3. ``Event.resolve_by_type`` → ``resolve_event_type``. shared/core/events.py:379 walks every Event
-   subclass on each call (23 µs an event, and a message reads every event of its session); the
+   subclass on each call (for every event, and a message reads every event of its session); the
    classes found are remembered.
 4. ``rasa.core.utils.read_endpoint_config`` → bot.action_client's. core/utils.py:178 reads the
    action endpoint as a plain ``EndpointConfig``, whose ``request`` opens a new aiohttp session and
@@ -30,7 +30,7 @@ in the installed Rasa 3.6.21 (.venv/lib/python3.10/site-packages/rasa/...):
 every user of the host. Here the token comes from ``RASA_API_TOKEN`` or the file named by
 ``RASA_API_TOKEN_FILE`` (a mounted secret) and is added to the arguments inside this process, where
 no other user can read them; in production mode a token on the command line is refused. A
-production environment with a default secret does not start at all (status_store.settings).
+production environment with a default secret does not start at all (platform_core.settings).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from rasa.shared.core.events import Event
 
 from bot.action_client import read_endpoint_config
 from bot.channels import integrations
-from status_store.settings import startup_refusal
+from platform_core.settings import startup_refusal
 
 TOKEN_ENV, TOKEN_FILE_ENV = "RASA_API_TOKEN", "RASA_API_TOKEN_FILE"
 

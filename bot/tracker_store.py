@@ -4,9 +4,9 @@ the way bot/lock_store.py is: Rasa 3.6 loads a tracker store class from a module
 need no patch of Rasa. Same table, same rows, same settings as ``type: SQL``.
 
 - Saving a turn writes its new events in one INSERT statement instead of one ORM object each
-  (``save``; SQLAlchemy's unit of work was 11% of the Rasa process's CPU under load).
+  (``save``; SQLAlchemy's unit of work was a large share of the Rasa process's CPU under load).
 - Reading a conversation selects only the events' JSON, with Rasa's own query (same filter, same
-  order), without an ORM object per row (``_retrieve``; a 90-event session 1.92 → 1.40 ms).
+  order), without an ORM object per row (``_retrieve``; building those objects was most of a read).
 - The engine gets ``hide_parameters`` always: the events' JSON (what residents typed) is a bound
   parameter, and a failed INSERT would otherwise quote it in the 告警 line and every traceback.
 - A server database (PostgreSQL) gets ``pool_pre_ping``: Rasa's engine keeps pooled connections
@@ -16,7 +16,7 @@ need no patch of Rasa. Same table, same rows, same settings as ``type: SQL``.
   1.4 opens a new SQLite connection for every Rasa session (NullPool), 2–3 a message, each
   re-reading the schema; and SQLite's default rollback journal syncs the disk several times a
   commit. With a pool and WAL (``synchronous`` stays FULL, so a committed message survives a power
-  cut) one commit costs 0.3 ms instead of 1.3 ms on this machine's disk.
+  cut) a commit syncs the disk once instead of several times.
 
 Rasa's ``SQLTrackerStore.__init__`` builds its engine with the module function
 ``create_engine_kwargs`` (rasa/core/tracker_store.py:1083), connects and creates the table; this

@@ -14,9 +14,10 @@ from console import audit, insights, kb_search, transcript
 from console.accounts import ADMIN, Staff
 from console.permissions import permissions
 from console.rasa_api import RasaClient, RasaUnavailable
+from platform_core.redaction import redact
 from service_desk import handoffs
 from service_desk.store import ACTIVE, CLOSED, GAVE_UP, REQUESTED, WAITING
-from status_store import SettingsError, lookup_async, normalise_application_no, redact
+from status_store import SettingsError, lookup_async, normalise_application_no
 from status_store.credentials import is_application_no
 from status_store.privacy import normalise_id_tail
 

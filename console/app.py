@@ -40,7 +40,7 @@ from console.security import (
     origin_ok,
     set_session_cookie,
 )
-from console.settings import ConsoleSettings
+from platform_core.settings import ConsoleSettings
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import List, Optional
 from sqlalchemy import select
 
 from console.store import AuditEntry, session_scope
-from status_store import redact
+from platform_core.redaction import redact
 
 # Actions as stored, and how the audit page names them.
 ACTIONS = {

@@ -16,10 +16,10 @@ from console import audit, faq_library, faq_spreadsheet, faq_store
 from console.api import _json_body, error
 from console.faq_library import Conflict, Invalid
 from console.faq_store import ChangeSet
-from policy_kb.faq_edit import LABELS, FieldProblem
-from policy_kb.faq_release import publish_changes, version_events
-from policy_kb.faq_sheet import SheetError
-from policy_kb.publish import PublishError, rollback
+from policy_kb.authoring.faq_edit import LABELS, FieldProblem
+from policy_kb.authoring.faq_release import publish_changes, version_events
+from policy_kb.authoring.faq_sheet import SheetError
+from policy_kb.authoring.publish import PublishError, rollback
 
 logger = logging.getLogger(__name__)
 MAX_NOTE_CHARS = 500

@@ -8,7 +8,6 @@ The base of every edit is the version residents are served (var/kb/current), not
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
@@ -16,15 +15,15 @@ from typing import Any, Dict, List, Mapping, Optional
 from bot.channels.wechat_render import render_messages
 from console import faq_store
 from console.faq_store import ChangeSet
+from platform_core.settings import get_settings
 from policy_kb.answers import faq_reply, with_rating
-from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, staged_kb, stamp
-from policy_kb.faq_release import live_data_dir
+from policy_kb.authoring.faq_edit import LABELS, FieldProblem, check_entry, clean, read_entries, staged_kb, stamp
+from policy_kb.authoring.faq_release import live_data_dir
+from policy_kb.authoring.publish_store import current_version, publish_root
 from policy_kb.loader import DATA_DIR, load_kb
 from policy_kb.model import PREAMBLE
-from policy_kb.publish_store import current_version, publish_root
 from policy_kb.search import FaqIndex
 
-SOURCE_DIR_ENV = "FAQ_SOURCE_DIR"  # where make faq-publish reads from; tests point it at a copy
 IN_REVIEW = "in_review"
 STATUS_LABELS = {"published": "已发布", "draft": "草稿", IN_REVIEW: "审核中"}
 
@@ -56,7 +55,7 @@ class Places:
 
 
 def places() -> Places:
-    return Places(Path(os.environ.get(SOURCE_DIR_ENV) or DATA_DIR), publish_root())
+    return Places(get_settings().faq_source_dir or DATA_DIR, publish_root())
 
 
 def open_by_faq() -> Dict[str, ChangeSet]:

@@ -1,7 +1,7 @@
 """The FAQ spreadsheet in the browser: download the sheet of what residents are served, upload an
 edited one as a change set for review.
 
-The upload goes through ``make faq-import``'s own checks (policy_kb/faq_import.py) in a scratch
+The upload goes through ``make faq-import``'s own checks (policy_kb/authoring/faq_import.py) in a scratch
 copy, then each changed entry through the editor's checks (those of ``make faq-check``); any
 problem refuses the whole sheet, row by row in Chinese, and nothing is saved.
 """
@@ -16,10 +16,10 @@ from typing import Dict, List
 from console import faq_store
 from console.faq_library import Conflict, Invalid, open_by_faq, places
 from console.faq_store import ChangeSet
-from policy_kb.faq_edit import LABELS, FieldProblem, check_entry, read_entries, stamp
-from policy_kb.faq_import import ImportRefused, import_rows
-from policy_kb.faq_sheet import Row, SheetError, export_workbook, read_workbook
-from policy_kb.faq_source import read_faq_files
+from policy_kb.authoring.faq_edit import LABELS, FieldProblem, check_entry, read_entries, stamp
+from policy_kb.authoring.faq_import import ImportRefused, import_rows
+from policy_kb.authoring.faq_sheet import Row, SheetError, export_workbook, read_workbook
+from policy_kb.authoring.faq_source import read_faq_files
 
 
 def download() -> bytes:

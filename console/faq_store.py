@@ -17,7 +17,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Session, declarative_base
 
 from console.store import db_url, utcnow
-from status_store.db import get_engine
+from platform_core import db
 
 Base = declarative_base()
 
@@ -85,9 +85,8 @@ def _view(row: FaqChangeSet) -> ChangeSet:
 
 @contextmanager
 def _session() -> Iterator[Session]:
-    with Session(get_engine(db_url(), "console"), future=True, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with db.session_scope(db_url(), "console") as session:
+        yield session
 
 
 def create(author: str, note: str, changes: List[Dict[str, Any]]) -> ChangeSet:

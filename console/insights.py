@@ -3,7 +3,7 @@
 `make report` prints this; the staff console shows it; a group can become a draft FAQ entry.
 Grouping is a single greedy pass over the distinct wordings: each joins the group of the earlier
 wording most like it, if that one is alike enough, or starts a new group. "Alike" is the one
-similarity of the code base, policy_kb.similarity (BM25 over the FAQ search's own tokens, the
+similarity of the code base, policy_kb.authoring.similarity (BM25 over the FAQ search's own tokens, the
 smaller of both directions), with the published FAQ entries indexed beside the questions so that
 落户 or 户口, which every question shares, count for little. The log of one city's unanswered
 questions is thousands of lines, not millions, and a rule the communications team can reason
@@ -24,8 +24,8 @@ import yaml
 from sqlalchemy import select
 
 from console.store import session_scope
+from policy_kb.authoring.similarity import TextSimilarity
 from policy_kb.live import KNOWLEDGE
-from policy_kb.similarity import TextSimilarity
 from service_desk.store import NOT_USEFUL, UNANSWERED_KINDS, USEFUL, ResidentSignal
 
 REPORTED_KINDS = UNANSWERED_KINDS + (NOT_USEFUL,)

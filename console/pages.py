@@ -15,7 +15,7 @@ from typing import Dict
 
 from console.accounts import ROLES
 from console.permissions import ANSWERS, AUDIT, HANDOFF, REPORT, SEARCH, STATUS, allowed
-from console.settings import ConsoleSettings
+from platform_core.settings import ConsoleSettings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")

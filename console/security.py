@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from console.settings import ConsoleSettings
+from platform_core.settings import ConsoleSettings
 
 COOKIE = "sg_staff_session"
 COOKIE_PATH = "/staff"

@@ -18,8 +18,8 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, func, or_, select
 
 from console.accounts import Staff, active_staff
-from console.settings import ConsoleSettings
 from console.store import LoginFailure, StaffSession, session_scope, utcnow
+from platform_core.settings import ConsoleSettings
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The console's own tables: staff accounts, sessions, sign-in failures and the audit log.
 
 In the same database as the service desk's handoff queue and residents' signals
-(service_desk/store.py, which owns those), connected the same way (status_store.db), and with them
+(service_desk/store.py, which owns those), connected the same way (platform_core.db), and with them
 under the console store's migrations (migrations/console/). ``CONSOLE_DB_URL`` points it
 elsewhere; the embedded default is SQLite.
 """
@@ -14,8 +14,8 @@ from typing import Iterator, Optional
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import Session, declarative_base
 
+from platform_core import db
 from service_desk.store import db_url, utcnow
-from status_store.db import get_engine
 
 Base = declarative_base()
 
@@ -68,7 +68,5 @@ class LoginFailure(Base):
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
-    engine = get_engine(url or db_url(), "console")
-    with Session(engine, future=True, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with db.session_scope(url or db_url(), "console") as session:
+        yield session

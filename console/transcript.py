@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
-from status_store import redact
+from platform_core.redaction import redact
 
 # Slots that are bookkeeping, not conversation: never shown.
 HIDDEN_SLOTS = {"session_started_metadata", "requested_slot", "staff_reply"}

@@ -17,7 +17,8 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
-REPO = Path(__file__).resolve().parents[1]
+from platform_core.paths import REPO
+
 TEMPLATE = REPO / "deploy" / "nginx.conf.template"
 ENDPOINTS = REPO / "deploy" / "endpoints.scaled.yml"
 ATOMIC_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
@@ -140,7 +141,7 @@ class ScaledConfig:
             "STATUS_DB_URL": self.store_url("status").render_as_string(hide_password=False),
             "CONSOLE_DB_URL": self.store_url("console").render_as_string(hide_password=False),
             # No process of the deployment creates or alters a table: make migrate-scaled does, before
-            # the start (status_store.schema); a process finding a database behind refuses to use it.
+            # the start (platform_core.schema); a process finding a database behind refuses to use it.
             "DB_MIGRATIONS": "explicit",
             "ACTION_ENDPOINT_URL": f"{self.internal_url}/webhook",
             "RASA_API_TOKEN": self.api_token,

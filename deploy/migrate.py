@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 
 from deploy.config import DEFAULT_DB_PREFIX, database_name
 from migrations import stores
-from status_store import schema
+from platform_core import schema
 
 # The stores a deployment migrates here. The WeChat channel's file (wechat_seen) belongs to one Rasa
 # process of the embedded profile, which migrates it when it opens it; the scaled profile keeps those

@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 from deploy.config import ENDPOINTS, REPO, STORES, ScaledConfig, render_nginx
 from launcher import commands, probes
 from launcher.supervisor import SCALED, Part, Supervisor
-from status_store import schema
+from platform_core import schema
 
 GRACE_SECONDS = 15
 

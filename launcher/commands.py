@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
-REPO = Path(__file__).resolve().parents[1]
+from platform_core.paths import REPO
+
 ENDPOINTS = REPO / "bot" / "endpoints.yml"
 CREDENTIALS = REPO / "bot" / "credentials.yml"
 

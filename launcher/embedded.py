@@ -5,7 +5,7 @@ only when one part keeps crashing (launcher/supervisor.py, ``EMBEDDED``). While 
 is down, Rasa's channels answer residents 系统繁忙 with the hotline (bot/channels/guard.py).
 Ctrl-C (or SIGTERM) stops all three.
 
-With APP_MODE=production and a default or missing secret nothing starts (status_store.settings).
+With APP_MODE=production and a default or missing secret nothing starts (platform_core.settings).
 Secrets reach the children in the environment only, never on a command line (``ps`` shows those to
 every user of the host): bot.rasa_main reads the API token from RASA_API_TOKEN.
 """

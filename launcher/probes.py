@@ -2,7 +2,7 @@
 
 "Answers HTTP" is not enough: Rasa answers ``/`` before it can reach its databases, and both Rasa's
 channel guard and the action server load the knowledge base only when first needed, which costs the
-first resident several seconds (3.8 s for the first 系统繁忙 reply, measured). Each probe therefore
+first resident seconds (the first 系统繁忙 reply came that late). Each probe therefore
 does the real thing once. The Kubernetes readiness probes in deploy/helm/ do the same.
 """
 

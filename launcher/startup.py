@@ -12,7 +12,7 @@ def refusal() -> Optional[str]:
     """Why this environment must not serve residents (production mode with a default or missing
     secret, a bad REST integration), in Chinese; None when it may start."""
     from bot.channels import integrations
-    from status_store.settings import startup_refusal
+    from platform_core.settings import startup_refusal
 
     return startup_refusal(extra=integrations.problems(os.environ))
 
@@ -24,7 +24,9 @@ def use_published_knowledge_base() -> bool:
     In a child process: publishing loads jieba, bm25s and scipy, 150 MB a supervisor would keep."""
     if "POLICY_KB_DIR" in os.environ:
         return True
-    ensured = subprocess.run([sys.executable, "-m", "policy_kb.publish", "ensure"], capture_output=True, text=True)
+    ensured = subprocess.run(
+        [sys.executable, "-m", "policy_kb.authoring.publish", "ensure"], capture_output=True, text=True
+    )
     if ensured.returncode != 0:
         print(ensured.stderr, file=sys.stderr)
         return False

@@ -1,6 +1,6 @@
-"""Alembic's environment for every store (status_store.schema names them).
+"""Alembic's environment for every store (platform_core.schema names them).
 
-Run by status_store.schema on a connection it holds (``config.attributes["connection"]``), and by
+Run by platform_core.schema on a connection it holds (``config.attributes["connection"]``), and by
 the alembic command line for writing a revision (migrations/README.md): then the store is the
 alembic.ini section (``-n console``) and the database ``-x url=...`` or the store's default.
 """
@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from migrations import stores
-from status_store.schema import version_table
+from platform_core.schema import version_table
 
 config = context.config
 store = config.attributes.get("store") or config.config_ini_section

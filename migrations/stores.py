@@ -32,7 +32,7 @@ def metadata(store: str) -> List[MetaData]:
 def default_url(store: str) -> str:
     """The database the running code would use for ``store`` (environment, else the embedded default)."""
     if store == "status":
-        from status_store.settings import status_db_url
+        from platform_core.settings import status_db_url
 
         return status_db_url()
     if store == "console":

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
-from policy_kb.loader import KnowledgeBase
-from policy_kb.model import FaqEntry
+from policy_kb.model import FaqEntry, KnowledgeBase
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 

@@ -2,10 +2,9 @@
 
 bm25s uses JAX for its top-k whenever JAX can be imported, and JAX is in our lock only because
 TensorFlow 2.12 requires it. Importing bm25s then starts a JAX CPU backend in every process that
-searches (action server, web page and console, FAQ publishing): on this machine about 110 MB RSS
-and 5 threads more per process and 0.36 s more start-up, while its top-k over our few dozen FAQ
-entries is slower than numpy's (21.8 against 11.0 µs). JAX is hidden only while bm25s is first
-imported; anything else may still import it afterwards.
+searches (action server, web page and console, FAQ publishing): memory, threads and start-up time
+in every process, while its top-k over our few dozen FAQ entries is slower than numpy's. JAX is
+hidden only while bm25s is first imported; anything else may still import it afterwards.
 """
 
 from __future__ import annotations

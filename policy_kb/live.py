@@ -17,18 +17,16 @@ import threading
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
+from platform_core.settings import get_settings
 from policy_kb.loader import DATA_DIR, KnowledgeBase, KnowledgeBaseError, load_kb
 from policy_kb.search import FaqIndex
 
 logger = logging.getLogger(__name__)
 
 
-KB_DIR_ENV = "POLICY_KB_DIR"
-
-
 def served_data_dir() -> Path:
     """POLICY_KB_DIR when the launcher set it (the published version), else policy_kb/data."""
-    return Path(os.environ.get(KB_DIR_ENV) or DATA_DIR)
+    return get_settings().policy_kb_dir or DATA_DIR
 
 
 class LiveKnowledgeBase:

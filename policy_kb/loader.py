@@ -7,26 +7,26 @@ broke a file sees all mistakes at once, in Chinese, instead of one Python traceb
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-from policy_kb.eligibility.model import EligibilityRules
+from platform_core.paths import POLICY_DATA
 from policy_kb.eligibility.rules import RULES_FILE, parse_rules
-from policy_kb.model import (
+from policy_kb.model import (  # KnowledgeBase: imported from here by many modules
     Article,
     Document,
     FaqEntry,
     GlossaryTerm,
+    KnowledgeBase,
     Office,
     OperatorConfig,
 )
 from policy_kb.validation import validate
 from policy_kb.yaml_io import load_yaml
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = POLICY_DATA
 
 
 class KnowledgeBaseError(ValueError):
@@ -35,30 +35,6 @@ class KnowledgeBaseError(ValueError):
     def __init__(self, problems: List[str]):
         self.problems = problems
         super().__init__("政策知识库校验失败：\n" + "\n".join(f"- {p}" for p in problems))
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    document: Document
-    faqs: Dict[str, FaqEntry]  # by id, in file order
-    glossary: List[GlossaryTerm]
-    operator: OperatorConfig
-    messages: Dict[str, Any]
-    eligibility: EligibilityRules  # questions and rules of the step-by-step eligibility check
-    other_places: Tuple[str, ...] = ()  # places.yml: other provinces and cities (never Shaoguan's own)
-
-    def published_faqs(self) -> List[FaqEntry]:
-        return [faq for faq in self.faqs.values() if faq.published]
-
-    def faqs_for_intent(self, intent: str) -> List[FaqEntry]:
-        return [faq for faq in self.published_faqs() if faq.intent == intent]
-
-    def faq_intents(self) -> List[str]:
-        return sorted({faq.intent for faq in self.published_faqs()})
-
-    def citation(self, refs: List[str]) -> str:
-        labels = "、".join(self.document.citation_labels(list(refs)))
-        return f"{self.messages['citation_prefix']}{labels}"
 
 
 def _read_yaml(path: Path, problems: List[str]) -> Any:

@@ -1,10 +1,13 @@
-"""Typed records for the policy document, the FAQ, the glossary and the operator settings."""
+"""Typed records for the policy document, the FAQ, the glossary and the operator settings, and the
+knowledge base that holds them (read by policy_kb.loader, which is the only module that builds one)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+from policy_kb.eligibility.model import EligibilityRules
 
 PREAMBLE = "preamble"
 ENTITY_TYPES = ("district", "housing_type", "relation", "education", "other_city")
@@ -141,3 +144,29 @@ class Document:
 
     def citation_labels(self, refs: List[str]) -> List[str]:
         return ["开篇引言" if ref == PREAMBLE else self.articles[ref].label for ref in refs]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The policy data as loaded and validated (policy_kb.loader builds it): what answering reads."""
+
+    document: Document
+    faqs: Dict[str, FaqEntry]  # by id, in file order
+    glossary: List[GlossaryTerm]
+    operator: OperatorConfig
+    messages: Dict[str, Any]
+    eligibility: EligibilityRules  # questions and rules of the step-by-step eligibility check
+    other_places: Tuple[str, ...] = ()  # places.yml: other provinces and cities (never Shaoguan's own)
+
+    def published_faqs(self) -> List[FaqEntry]:
+        return [faq for faq in self.faqs.values() if faq.published]
+
+    def faqs_for_intent(self, intent: str) -> List[FaqEntry]:
+        return [faq for faq in self.published_faqs() if faq.intent == intent]
+
+    def faq_intents(self) -> List[str]:
+        return sorted({faq.intent for faq in self.published_faqs()})
+
+    def citation(self, refs: List[str]) -> str:
+        labels = "、".join(self.document.citation_labels(list(refs)))
+        return f"{self.messages['citation_prefix']}{labels}"

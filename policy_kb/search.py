@@ -11,8 +11,7 @@ from typing import List, Optional, Tuple
 
 from policy_kb.bm25 import BM25
 from policy_kb.glossary import all_forms, synonym_map
-from policy_kb.loader import KnowledgeBase
-from policy_kb.model import FaqEntry
+from policy_kb.model import FaqEntry, KnowledgeBase
 from policy_kb.text import Segmenter
 
 

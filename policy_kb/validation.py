@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import Dict, List, Optional
 
+from policy_kb.answers import RURAL_LAND_TERMS, faq_reply
 from policy_kb.eligibility.model import DISTRICT_FIELD
 from policy_kb.model import (
     ENTITY_TYPES,
@@ -13,13 +14,11 @@ from policy_kb.model import (
     REQUIRED_MESSAGES,
     WECHAT_TEXT_LIMIT_BYTES,
     FaqEntry,
+    KnowledgeBase,
 )
 
 # What answers.py fills into an answer; anything else in braces would crash the reply.
 PLACEHOLDERS = "{hotline}、{hotline_name}、{office}"
-
-if TYPE_CHECKING:
-    from policy_kb.loader import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,6 @@ def _reply_findings(kb: "KnowledgeBase", faq: FaqEntry) -> List[Finding]:
     """Compose the reply exactly as residents get it: a wrong placeholder would crash the bot, and
     WeChat refuses a text over its byte limit. The worst case is measured: a question that mentions
     contracted land gets the land note and one more citation appended."""
-    from policy_kb.answers import RURAL_LAND_TERMS, faq_reply  # answers imports the loader, which imports us
-
     try:
         size = max(len(faq_reply(kb, faq, text).text.encode("utf-8")) for text in ("", RURAL_LAND_TERMS[0]))
     except KeyError as error:

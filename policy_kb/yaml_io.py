@@ -1,7 +1,7 @@
 """YAML reading for the knowledge base: libyaml's C loader when PyYAML has it.
 
-The pure-Python SafeLoader took 829 ms to read the knowledge base, the C one 129 ms (make bench's
-profile); every process pays this at start and again on each publish.
+The pure-Python SafeLoader is several times slower at reading the knowledge base (make bench's
+profile), and every process pays this at start and again on each publish.
 """
 
 from typing import IO, Any, Union

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from platform_core.redaction import redact
 from service_desk.store import RATING_KINDS, UNANSWERED_KINDS, ResidentSignal, session_scope
-from status_store.privacy import redact
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,12 @@
 """The service desk's tables: the handoff queue and residents' signals.
 
 In the console's database (``CONSOLE_DB_URL``; the embedded default is SQLite), connected the way
-every store is (status_store.db); the tables are made and changed by migrations (migrations/console/).
+every store is (platform_core.db); the tables are made and changed by migrations (migrations/console/).
 Texts stored here have passed the channel guard (no ID digits) and are redacted once more.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Iterator, Optional
@@ -15,10 +14,8 @@ from typing import Iterator, Optional
 from sqlalchemy import Column, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Session, declarative_base
 
-from status_store.db import get_engine
-from status_store.settings import REPO
-
-DEFAULT_DB_URL = f"sqlite:///{REPO / 'var' / 'console.db'}"
+from platform_core import db
+from platform_core.settings import get_settings
 
 Base = declarative_base()
 
@@ -67,13 +64,12 @@ class ResidentSignal(Base):
 
 
 def db_url() -> str:
-    return os.environ.get("CONSOLE_DB_URL") or DEFAULT_DB_URL
+    """CONSOLE_DB_URL (the settings), which the console's own tables share."""
+    return get_settings().console_db_url
 
 
 @contextmanager
 def session_scope(url: Optional[str] = None) -> Iterator[Session]:
     """A session for one unit of work: committed if the block succeeds, rolled back otherwise."""
-    engine = get_engine(url or db_url(), "console")
-    with Session(engine, future=True, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with db.session_scope(url or db_url(), "console") as session:
+        yield session

@@ -4,6 +4,7 @@ Plain Python and SQLAlchemy only (no Rasa), so actions stay thin and tests need 
 Importing this package opens nothing: the engine is created on the first query.
 """
 
+from platform_core.settings import SettingsError  # what a lookup raises when the settings are unusable
 from status_store.credentials import extract_credentials, normalise_application_no, protect_message
 from status_store.lookup import (
     LookupResult,
@@ -13,25 +14,21 @@ from status_store.lookup import (
     throttled_lookup,
     throttled_lookup_async,
 )
-from status_store.privacy import IdNumberError, mask_name, redact
-from status_store.settings import Settings, SettingsError, get_settings
+from status_store.privacy import IdNumberError, mask_name
 from status_store.throttle import LookupThrottle
 
 __all__ = [
     "IdNumberError",
     "LookupResult",
     "LookupThrottle",
-    "Settings",
     "SettingsError",
     "StatusView",
     "extract_credentials",
-    "get_settings",
     "lookup",
     "lookup_async",
     "mask_name",
     "normalise_application_no",
     "protect_message",
-    "redact",
     "throttled_lookup",
     "throttled_lookup_async",
 ]

@@ -12,17 +12,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from status_store.privacy import (
-    ID_NUMBER_SHAPE,
-    MOBILE_SHAPE,
-    PLACEHOLDER,
-    IdNumberError,
-    fold_width,
-    normalise_id_number,
-    normalise_id_tail,
-    redact,
-    tail_token,
-)
+from platform_core.redaction import ID_NUMBER_SHAPE, MOBILE_SHAPE, PLACEHOLDER, fold_width, redact
+from status_store.privacy import IdNumberError, normalise_id_number, normalise_id_tail, tail_token
 
 MIN_APPLICATION_NO = 4
 MAX_APPLICATION_NO = 32

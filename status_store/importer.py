@@ -23,11 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from platform_core.settings import Settings, SettingsError, get_settings
 from status_store.db import session_scope
 from status_store.models import Application, StatusHistory
 from status_store.privacy import credential_hmac
 from status_store.rows import RowError, ValidRow, validate_rows
-from status_store.settings import Settings, SettingsError, get_settings
 from status_store.source import SourceError, read_rows
 
 _CHUNK = 500  # application numbers per IN (...) query: well under every driver's parameter limit

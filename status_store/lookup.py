@@ -16,11 +16,11 @@ from typing import Optional
 
 from sqlalchemy import select
 
+from platform_core.settings import Settings, get_settings
 from status_store.credentials import is_application_no, normalise_application_no
 from status_store.db import session_scope
 from status_store.models import Application
 from status_store.privacy import credential_hmac, is_tail_token, normalise_id_tail
-from status_store.settings import Settings, get_settings
 from status_store.throttle import LookupThrottle
 
 NEXT_STEPS = {

@@ -1,18 +1,9 @@
-"""ID numbers and names: validation, keyed hashing, masking and redaction.
+"""ID numbers and names: validation, keyed hashing and masking.
 
 PIPL treats ID numbers as sensitive personal information, so the store keeps only what
 verification needs: an HMAC of the application number with the last six characters of the ID,
-and the applicant's name masked (张*). Nothing here logs its input.
-
-Redaction choice: :func:`redact` replaces every run of 15 or more digits (an 18-character ID,
-a legacy 15-digit ID, a bank card; single spaces or hyphens between digits and full-width digits
-included, a trailing X allowed) and mainland mobile numbers (1[3-9] + 9 digits, optionally +86).
-It deliberately leaves shorter numbers alone: 6-digit runs are postcodes (512000), amounts and
-dates in ordinary text, and application numbers such as SG2026110001 are what an operator needs
-to read in a log. Messages that answer "身份证后六位" are the exception: callers pass
-``id_tail=True`` for those, which also hides a standalone 6-character tail (123456, 12345X).
-Because spaces and hyphens may join digits, two dates side by side ("2026-10-08 2026-10-20") are
-hidden too: over-redaction is the safe direction for logs and trackers.
+and the applicant's name masked (张*). Nothing here logs its input. Redaction of free text, and the
+shapes of ID and mobile numbers, are the bottom layer's (platform_core.redaction).
 """
 
 from __future__ import annotations
@@ -21,34 +12,16 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import unicodedata
 
-PLACEHOLDER = "[已隐去]"
-ID_LENGTH = 18
-LEGACY_ID_LENGTH = 15
+from platform_core.redaction import ID_NUMBER_SHAPE, LEGACY_ID_LENGTH, TAIL_SHAPE, fold_width
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-# The shapes of an ID number (canonical: half-width, upper-case X) and of a mainland mobile number
-# (optionally after the country code 86), for every module that looks for either.
-ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
-_TAIL_SHAPE = re.compile(r"\d{5}[\dX]")
 _SPACES = re.compile(r"\s+")
-
-# A run of digits with at most one space or hyphen between two digits, optionally ending in X.
-_DIGIT = "[0-9０-９]"
-_SEP = "[ \u3000\\-－]"
-_RUN = re.compile(f"{_DIGIT}(?:{_SEP}?{_DIGIT})*(?:{_SEP}?[XxＸｘ])?")
-MOBILE_SHAPE = re.compile(r"(?:86)?1[3-9]\d{9}")
-_ALNUM_ASCII = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 
 
 class IdNumberError(ValueError):
     """An ID number that cannot be accepted; the message is Chinese and never repeats the number."""
-
-
-def fold_width(text: str) -> str:
-    """Full-width letters, digits and spaces → half-width (NFKC), so １２３ reads as 123."""
-    return unicodedata.normalize("NFKC", text)
 
 
 def check_digit(first17: str) -> str:
@@ -86,7 +59,7 @@ def _valid_birth_date(yyyymmdd: str) -> bool:
 def normalise_id_tail(raw: str) -> str | None:
     """The last six characters of an ID as typed by a resident, canonical, or None if malformed."""
     text = re.sub(r"[\s\-]+", "", fold_width(raw)).upper()
-    return text if _TAIL_SHAPE.fullmatch(text) else None
+    return text if TAIL_SHAPE.fullmatch(text) else None
 
 
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -160,25 +133,3 @@ def mask_name(name: str) -> str:
     if len(name) <= 1:
         return "*" * len(name)
     return name[0] + "*" * (len(name) - 1)
-
-
-def redact(text: str, *, id_tail: bool = False) -> str:
-    """Replace ID-like digit runs and mobile numbers with :data:`PLACEHOLDER` (see module doc)."""
-    return _RUN.sub(lambda match: _redact_run(match, id_tail), text)
-
-
-def _redact_run(match: re.Match, id_tail: bool) -> str:
-    compact = re.sub(r"[\s\-]", "", fold_width(match.group())).upper()
-    if len(compact) >= LEGACY_ID_LENGTH or MOBILE_SHAPE.fullmatch(compact):
-        return PLACEHOLDER
-    if id_tail and _TAIL_SHAPE.fullmatch(compact) and _standalone(match):
-        return PLACEHOLDER
-    return match.group()
-
-
-def _standalone(match: re.Match) -> bool:
-    """True unless the run is glued to letters (SG123456 is an application number, not a tail)."""
-    text, start, end = match.string, match.start(), match.end()
-    before = text[start - 1] if start else ""
-    after = text[end] if end < len(text) else ""
-    return not (_ALNUM_ASCII.match(before or " ") or _ALNUM_ASCII.match(after or " "))

@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from platform_core.redaction import redact
 from status_store.credentials import MAX_APPLICATION_NO, is_application_no, normalise_application_no
 from status_store.models import STATUSES
-from status_store.privacy import IdNumberError, mask_name, normalise_id_number, redact
+from status_store.privacy import IdNumberError, mask_name, normalise_id_number
 from status_store.source import COLUMNS, RawRow, as_text
 
 # Every column of the export except the optional note.

@@ -27,10 +27,10 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, select
 
+from platform_core.settings import Settings, get_settings
 from status_store.db import session_scope
 from status_store.models import LookupAttempt
 from status_store.privacy import conversation_hmac
-from status_store.settings import Settings, get_settings
 
 Clock = Callable[[], dt.datetime]
 logger = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from platform_core.settings import get_settings
 from policy_kb.loader import DATA_DIR, load_kb
 from policy_kb.search import FaqIndex
 
@@ -36,6 +37,15 @@ def private_console_db(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'console.db'}"
     monkeypatch.setenv("CONSOLE_DB_URL", url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(private_console_db):
+    """The settings are read once per process (platform_core.settings); each test reads its own
+    environment afresh, and a test that changes it mid-way calls get_settings.cache_clear()."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -206,7 +206,7 @@ def test_a_conversation_database_error_quotes_none_of_the_events(tmp_path, caplo
 def test_every_engine_hides_its_parameters():
     """Every create_engine outside the tests passes hide_parameters=True; Rasa's gets it from bot/tracker_store.py."""
     from bot.tracker_store import engine_kwargs
-    from status_store.db import get_engine
+    from platform_core.db import get_engine
 
     assert engine_kwargs("sqlite:///x.db")["hide_parameters"] is True
     assert engine_kwargs("postgresql://u@h/db")["hide_parameters"] is True

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from status_store.settings import DEV_SECRET, startup_problems, startup_refusal
+from platform_core.settings import DEV_SECRET, startup_problems, startup_refusal
 from tests.conftest import REPO
 
 STRONG = "f" * 64

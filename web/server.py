@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from console.app import add_console
-from console.settings import ConsoleSettings
-from status_store.settings import startup_refusal
+from platform_core.paths import WEBCHAT_DIST
+from platform_core.settings import ConsoleSettings, get_settings, startup_refusal
 
 logger = logging.getLogger(__name__)
 
-DIST = Path(__file__).resolve().parents[1] / "webchat" / "dist"
+DIST = WEBCHAT_DIST
 HOSTNAME = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
 NOT_BUILT = "网页聊天尚未构建，请先运行 make webchat。"
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -91,7 +91,7 @@ def make_app(
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
     # Before the catch-all static route below, which would otherwise answer for /staff/ too.
-    add_console(app, console or ConsoleSettings.from_env(rasa_port=rasa_port))
+    add_console(app, console or get_settings().console_for(rasa_port))
     if dist.is_dir():
         app.router.add_static("/", dist, show_index=False, follow_symlinks=False)
     else:

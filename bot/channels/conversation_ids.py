@@ -22,7 +22,7 @@ import re
 import uuid
 from typing import Any
 
-from status_store import get_settings
+from platform_core.settings import get_settings
 
 # Domain separation: the same secret keys the ID-tail hashes, never with this prefix.
 _KEY_LABEL = b"web-chat-session-id\x00"

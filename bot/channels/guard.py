@@ -18,11 +18,13 @@ from sanic import Sanic
 from sanic.exceptions import SanicException
 
 from bot.channels.inbound import MAX_SENDER_CHARS
+from platform_core.redaction import redact
+from platform_core.settings import SettingsError, get_settings
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from service_desk import handoffs
-from status_store import SettingsError, get_settings, protect_message, redact
+from status_store import protect_message
 from status_store.credentials import carries_lone_tail
 
 # ID_TAIL_TOKEN: where an action finds the keyed stand-in for ID digits the resident typed. CLIENT:

@@ -28,10 +28,10 @@ from typing import Optional, Protocol
 from sqlalchemy import REAL, Column, MetaData, Table, Text, create_engine
 
 from bot.channels.wechat_protocol import Clock, TTLCache
-from status_store import schema
+from platform_core import schema
+from platform_core.paths import VAR
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_SQLITE_PATH = REPO / "var" / "wechat_seen.db"
+DEFAULT_SQLITE_PATH = VAR / "wechat_seen.db"
 KEY_PREFIX = "shaoguan-hukou:wechat-seen:"
 MEMORY_ENTRIES = 100_000  # a bound on the process, far above WeChat's push rate over the window
 

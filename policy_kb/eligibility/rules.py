@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from platform_core.paths import POLICY_DATA
 from policy_kb.eligibility.model import (
     UNKNOWN,
     AgeRule,
@@ -28,7 +29,7 @@ from policy_kb.eligibility.model import (
 from policy_kb.text import normalise
 from policy_kb.yaml_io import load_yaml
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = POLICY_DATA
 RULES_FILE = "eligibility.yml"
 VERDICT_TEXTS = (
     "applicable",

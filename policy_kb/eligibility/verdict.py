@@ -13,7 +13,7 @@ from policy_kb.eligibility.model import DISTRICT_FIELD
 
 if TYPE_CHECKING:
     from policy_kb.eligibility.engine import EligibilityResult, Finding
-    from policy_kb.loader import KnowledgeBase
+    from policy_kb.model import KnowledgeBase
 
 
 def _fill(kb: "KnowledgeBase", template: str, office: str) -> str:

@@ -23,9 +23,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import status
+from platform_core.db import dispose_engines
+from platform_core.settings import get_settings
 from policy_kb.live import KNOWLEDGE
-from status_store import get_settings, protect_message
-from status_store.db import dispose_engines
+from status_store import protect_message
 from status_store.importer import import_file
 from tests.conftest import REPO
 from tests.status_store.helpers import read_csv

@@ -38,7 +38,7 @@ def test_issued_ids_are_recognised_and_anything_else_is_not():
 
 
 def test_issued_ids_depend_on_the_deployment_secret(monkeypatch):
-    from status_store import settings
+    from platform_core import settings
 
     issued = issue_web_session()
     monkeypatch.setenv("STATUS_HMAC_SECRET", "another-deployment-secret-0123456789abcdef")
@@ -127,7 +127,7 @@ async def _claimed_client(server):
 
 def test_a_web_chat_message_carries_the_sockets_address_as_a_token_never_a_claimed_one(socket_server):
     from bot.channels.guard import CLIENT
-    from status_store import get_settings
+    from platform_core.settings import get_settings
     from status_store.privacy import client_token
 
     session_id = asyncio.run(_claimed_client(socket_server))

@@ -52,7 +52,7 @@ async def _echo(message):
 
 def test_id_digits_and_phone_numbers_never_reach_rasa(monkeypatch):
     monkeypatch.setenv("STATUS_HMAC_SECRET", "x" * 40)
-    from status_store.settings import get_settings
+    from platform_core.settings import get_settings
 
     get_settings.cache_clear() if hasattr(get_settings, "cache_clear") else None
     reply = _run("编号SG2026110001，身份证后六位12345X，电话13800138000", _echo)[0]
@@ -121,8 +121,8 @@ class _Request:
 
 def test_the_client_is_the_address_the_channel_saw_as_a_keyed_token(monkeypatch):
     from bot.channels.guard import CLIENT, client_address, with_client
+    from platform_core.settings import get_settings
     from status_store.privacy import client_token
-    from status_store.settings import get_settings
 
     monkeypatch.setenv("STATUS_HMAC_SECRET", "y" * 40)
     get_settings.cache_clear()
@@ -143,8 +143,8 @@ def test_the_rest_channel_passes_the_client_on_and_drops_a_claimed_one(monkeypat
     from bot.channels.guard import CLIENT
     from bot.channels.inbound import parse_rest_body
     from bot.channels.rest import handle
+    from platform_core.settings import get_settings
     from status_store.privacy import client_token
-    from status_store.settings import get_settings
 
     monkeypatch.setenv("STATUS_HMAC_SECRET", "y" * 40)
     get_settings.cache_clear()
@@ -170,8 +170,8 @@ def test_a_tail_typed_alone_is_keyed_by_the_number_the_conversation_holds(monkey
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.channels import guard
+    from platform_core.settings import get_settings
     from status_store.privacy import tail_token
-    from status_store.settings import get_settings
 
     monkeypatch.setenv("STATUS_HMAC_SECRET", "x" * 40)
     get_settings.cache_clear()

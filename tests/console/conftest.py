@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from console.accounts import ADMIN, COMMS, HOTLINE, REVIEWER, save_user
-from console.settings import ConsoleSettings
+from platform_core.settings import ConsoleSettings
 from tests.console.fake_rasa import FakeRasa
 from web.server import make_app
 

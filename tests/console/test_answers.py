@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from console.audit import recent
+from policy_kb.authoring.publish import ensure_published, format_history, publish
+from policy_kb.authoring.publish_store import current_version
 from policy_kb.live import LiveKnowledgeBase
-from policy_kb.publish import ensure_published, format_history, publish
-from policy_kb.publish_store import current_version
 from service_desk.signals import record_signal
 from service_desk.store import FALLBACK, NOT_COVERED
 from tests.console.conftest import console, run

@@ -13,9 +13,9 @@ import pytest
 from aiohttp import FormData
 
 from bot.channels.wechat_render import MORE_HINT
+from policy_kb.authoring.publish import ensure_published, publish
+from policy_kb.authoring.publish_store import current_version
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
-from policy_kb.publish import ensure_published, publish
-from policy_kb.publish_store import current_version
 from tests.console.conftest import console, run
 from tests.console.test_answers import NEW_ANSWER, _as, _edit, _entry
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from aiohttp import FormData
 
-from policy_kb.publish import ensure_published
+from policy_kb.authoring.publish import ensure_published
 from tests.console.conftest import console, run
 
 

@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from console import insights
 from console.store import AuditEntry, session_scope
+from platform_core.db import dispose_engines
+from platform_core.settings import Settings, get_settings
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
 from service_desk import handoffs
 from service_desk.signals import record_signal
 from service_desk.store import ACTIVE, CLOSED, FALLBACK, GAVE_UP, NOT_COVERED, NOT_USEFUL, REQUESTED, USEFUL, WAITING
-from status_store.db import dispose_engines
 from status_store.importer import import_file
-from status_store.settings import Settings, get_settings
 from tests.console.conftest import console, run
 from tests.console.test_rasa_api import _closed_port
 from tests.status_store.helpers import read_csv
@@ -82,7 +82,7 @@ async def _in(tmp_path, scenario, **settings):
 
 def _status_store(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'status.db'}"
-    import_file(SAMPLE, settings=Settings(db_url=url, hmac_secret=SECRET.encode()))
+    import_file(SAMPLE, settings=Settings(status_db_url=url, hmac_secret=SECRET.encode()))
     monkeypatch.setenv("STATUS_DB_URL", url)
     monkeypatch.setenv("STATUS_HMAC_SECRET", SECRET)
     get_settings.cache_clear()

@@ -30,7 +30,7 @@ def test_paraphrases_group_together_and_the_biggest_group_comes_first():
 
 
 def test_grouping_uses_the_faq_similarity_paraphrases_join_and_other_questions_on_the_topic_stay_apart():
-    """policy_kb.similarity, the one engine (also make faq-check's near-duplicates): with the FAQ
+    """policy_kb.authoring.similarity, the one engine (also make faq-check's near-duplicates): with the FAQ
     beside them, 落户 counts for little, so 要多久 is not 交钱 (0.28 against a threshold of 0.30)."""
     _log(
         (NOT_COVERED, "落户要交多少钱"),
@@ -97,7 +97,7 @@ def test_a_group_becomes_a_draft_entry_that_loads_once_filled_in(data_copy):
 def test_a_group_becomes_an_editor_draft_with_its_questions_as_phrasings(data_copy):
     from datetime import date
 
-    from policy_kb.faq_edit import check_entry
+    from policy_kb.authoring.faq_edit import check_entry
 
     _log((NOT_COVERED, "落户要交多少钱"), (NOT_COVERED, "落户要交钱吗"), (NOT_COVERED, "落户要交多少钱"))
     group = insights.unanswered_groups()[0]

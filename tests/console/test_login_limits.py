@@ -5,7 +5,7 @@ the proxy; the session cookie is Secure in production mode."""
 import asyncio
 import logging
 
-from console.settings import ConsoleSettings
+from platform_core.settings import ConsoleSettings
 from tests.console.conftest import PASSWORD, console, run
 
 WRONG = "guess-guess-guess"

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from console import sessions
 from console.accounts import authenticate, save_user, set_active
-from console.settings import ConsoleSettings
 from console.store import LoginFailure, StaffSession, session_scope, utcnow
+from platform_core.settings import ConsoleSettings
 
 PASSWORD = "Lantern-2026-river"
 SETTINGS = ConsoleSettings(idle_minutes=30, absolute_minutes=8 * 60, login_max_failures=5, login_window_minutes=15)

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
+from policy_kb.authoring.publish import ensure_published
 from policy_kb.loader import DATA_DIR
-from policy_kb.publish import ensure_published
 from tests.conftest import REPO
 from tests.stack import running_stack
 

@@ -10,7 +10,7 @@ The stack edits a copy of policy_kb/data (FAQ_SOURCE_DIR) and publishes into its
 import pytest
 from playwright.sync_api import expect
 
-from policy_kb.faq_edit import read_entries
+from policy_kb.authoring.faq_edit import read_entries
 from policy_kb.loader import DATA_DIR
 from tests.e2e.staff import OVERDUE_ID, WAIT_MS, answers_stack, shot, signed_in
 from tests.e2e.test_webchat import _bot_replies_after, _open

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from policy_kb.authoring.publish import PublishError, publish, rollback
 from policy_kb.loader import DATA_DIR
-from policy_kb.publish import PublishError, publish, rollback
 
 LIVE_SECONDS = 10
 QUESTION = "租房可以落户吗"

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateSchema, DropSchema
 
-from status_store.db import dispose_engines
+from platform_core.db import dispose_engines
 
 PG_URL = os.environ.get("MIGRATION_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -16,7 +16,7 @@ from sqlalchemy import Column, MetaData, String, create_engine
 from sqlalchemy.pool import NullPool
 
 from migrations import stores
-from status_store import schema
+from platform_core import schema
 from tests.conftest import REPO
 
 # Where the project's tables are declared; each must belong to a store (migrations/stores.py).

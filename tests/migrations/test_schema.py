@@ -1,4 +1,4 @@
-"""How the running code meets a database (status_store.schema): the embedded profile upgrades on first
+"""How the running code meets a database (platform_core.schema): the embedded profile upgrades on first
 use, several processes at once; the scaled profile's processes only check and refuse a database
 that is behind; databases that ``create_all`` made before migrations are adopted with their rows.
 """
@@ -20,11 +20,11 @@ from console.faq_store import Base as FaqBase
 from console.store import Base as ConsoleBase
 from deploy import migrate
 from migrations import stores
+from platform_core import schema
+from platform_core.db import dispose_engines, get_engine
+from platform_core.settings import SettingsError, migrations_mode, startup_problems
 from service_desk import handoffs
 from service_desk.store import Base as DeskBase
-from status_store import schema
-from status_store.db import dispose_engines, get_engine
-from status_store.settings import SettingsError, migrations_mode, startup_problems
 from tests.conftest import REPO
 
 NOW = dt.datetime(2026, 12, 1, 9, 30)
@@ -68,7 +68,7 @@ def test_two_stores_share_one_database_without_mixing(databases):
 def test_processes_starting_together_migrate_once(databases):
     url = databases.new("console")
     code = (
-        "import sys; from status_store.db import get_engine; from service_desk import handoffs; "
+        "import sys; from platform_core.db import get_engine; from service_desk import handoffs; "
         "get_engine(sys.argv[1], 'console'); print(len(handoffs.queue()))"
     )
     env = {"CONSOLE_DB_URL": url, "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}

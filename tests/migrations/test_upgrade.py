@@ -15,17 +15,16 @@ from sqlalchemy.pool import NullPool
 
 from console import audit, faq_store, sessions
 from console.accounts import authenticate, hash_password
-from console.settings import ConsoleSettings
 from console.store import LoginFailure
+from platform_core import schema
+from platform_core.settings import ConsoleSettings, Settings
 from service_desk import handoffs
 from service_desk.store import ResidentSignal
 from service_desk.store import session_scope as desk_session
-from status_store import schema
 from status_store.db import session_scope as status_session
 from status_store.lookup import lookup
 from status_store.models import Application, LookupAttempt, StatusHistory
 from status_store.privacy import credential_hmac
-from status_store.settings import Settings
 from tests.migrations import schema_7018e86
 
 SECRET = b"migration-test-secret-not-for-production"
@@ -191,7 +190,7 @@ def test_the_status_store_of_7018e86_keeps_every_row(databases):
     url = databases.new("status")
     before = build_7018e86(url, "status")
     assert upgrade(url, "status") == before
-    settings = Settings(db_url=url, hmac_secret=SECRET)
+    settings = Settings(status_db_url=url, hmac_secret=SECRET)
 
     view = lookup("sg-2026-110001", "121017", settings=settings)
     assert (view.status, view.masked_name, view.note) == ("需补充材料", "张*", "请补充租赁登记备案证明")

@@ -552,6 +552,6 @@ def test_load_rules_alone_checks_articles_too(data_copy):
 def test_check_command_reports_the_rules(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, "-m", "policy_kb.check"], cwd=REPO, env=env, capture_output=True, timeout=120
+        [sys.executable, "-m", "policy_kb.authoring.check"], cwd=REPO, env=env, capture_output=True, timeout=120
     )
     assert done.returncode == 0 and "4 条落户判断规则" in done.stdout.decode("utf-8")

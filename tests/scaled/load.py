@@ -31,11 +31,11 @@ from bench.scripts import ELIGIBILITY_SCRIPTS, Script, full_set
 from deploy.config import REPO, Address, RedisTarget, ScaledConfig
 from deploy.migrate import migrate_scaled
 from deploy.stack import ScaledStack
+from platform_core.db import dispose_engines
+from platform_core.settings import Settings
 from policy_kb.text import clean_message
 from status_store import protect_message
-from status_store.db import dispose_engines
 from status_store.importer import import_file
-from status_store.settings import Settings
 from tests.scaled.drills.drill import drop_databases, free_port
 from tests.scaled.services import PG_URL, REDIS_URL
 
@@ -135,7 +135,7 @@ def main(argv=None) -> int:
         assert migrate_scaled(PG_URL, PREFIX) == 0  # make migrate-scaled: the stack itself never migrates
         stack.prepare()
         status_url = config.store_url("status", direct=True).render_as_string(hide_password=False)
-        import_file(APPLICATIONS, settings=Settings(db_url=status_url, hmac_secret=SECRET.encode()))
+        import_file(APPLICATIONS, settings=Settings(status_db_url=status_url, hmac_secret=SECRET.encode()))
         dispose_engines()
         stack.start()
         stack.wait_until_ready(600)

@@ -12,8 +12,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import retention
+from platform_core.db import dispose_engines
 from service_desk.store import FALLBACK, ResidentSignal, session_scope
-from status_store.db import dispose_engines
 from tests.scaled.services import require_postgres
 
 # The real clock: the CLI test purges with the current time, so fixed dates would expire.

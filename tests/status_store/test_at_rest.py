@@ -37,7 +37,7 @@ def test_no_id_digits_names_or_conversation_ids_in_the_sqlite_file(settings, tmp
 def test_importing_the_package_opens_no_database(tmp_path):
     db = tmp_path / "never" / "status.db"
     code = (
-        "import status_store, status_store.importer, status_store.db as db\n"
+        "import status_store, status_store.importer, platform_core.db as db\n"
         "from status_store import lookup, LookupThrottle\n"
         "LookupThrottle()\n"
         "assert not db._engines\n"
@@ -49,10 +49,11 @@ def test_importing_the_package_opens_no_database(tmp_path):
 
 
 def test_default_folder_is_created_on_first_use(tmp_path):
-    from status_store.db import dispose_engines, session_scope
-    from status_store.settings import Settings
+    from platform_core.db import dispose_engines
+    from platform_core.settings import Settings
+    from status_store.db import session_scope
 
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'var' / 'status.db'}", hmac_secret=b"k")
+    settings = Settings(status_db_url=f"sqlite:///{tmp_path / 'var' / 'status.db'}", hmac_secret=b"k")
     with session_scope(settings):
         pass
     dispose_engines()

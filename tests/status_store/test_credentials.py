@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from platform_core.redaction import redact
 from status_store.credentials import extract_credentials, normalise_application_no
-from status_store.privacy import redact
 
 NO = "SG2026110001"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from platform_core.settings import get_settings
 from status_store.db import session_scope
 from status_store.importer import import_file, main
 from status_store.models import Application, StatusHistory
-from status_store.settings import get_settings
 from status_store.source import SourceError
 from tests.status_store.helpers import make_id, read_csv, row, write_csv, write_xlsx, wrong_check
 
@@ -206,7 +206,7 @@ def test_excel_bom_quoted_multiline_cells_and_blank_lines_are_read(settings, tmp
 @pytest.fixture
 def env(settings, monkeypatch):
     """Point the process settings (what the command line uses) at the test database."""
-    monkeypatch.setenv("STATUS_DB_URL", settings.db_url)
+    monkeypatch.setenv("STATUS_DB_URL", settings.status_db_url)
     monkeypatch.setenv("STATUS_HMAC_SECRET", settings.hmac_secret.decode())
     monkeypatch.setenv("APP_MODE", "embedded")
     get_settings.cache_clear()

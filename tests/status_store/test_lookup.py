@@ -132,7 +132,7 @@ def test_the_lockout_survives_a_restart(store):
     clock = Clock()
     for _ in range(5):
         LookupThrottle(store, clock=clock).record_failure("u1")
-    from status_store.db import dispose_engines
+    from platform_core.db import dispose_engines
 
     dispose_engines()  # as if the action server restarted
     assert LookupThrottle(store, clock=clock).is_locked("u1")
@@ -149,7 +149,7 @@ def test_lookups_from_many_worker_threads_share_pooled_connections(store):
     # usable from whichever worker thread borrows it, and every answer stay the right one.
     from sqlalchemy.pool import QueuePool
 
-    from status_store.db import get_engine
+    from platform_core.db import get_engine
 
     async def all_at_once():
         return await asyncio.gather(
@@ -158,7 +158,7 @@ def test_lookups_from_many_worker_threads_share_pooled_connections(store):
 
     views = asyncio.run(all_at_once())
     assert [v.application_no for v in views] == [r["application_no"] for r in RECORDS * 4]
-    engine = get_engine(store.db_url)
+    engine = get_engine(store.status_db_url)
     assert isinstance(engine.pool, QueuePool)
     assert engine.pool.checkedout() == 0  # every session gave its connection back
     assert throttled_lookup("c-1", RECORDS[0]["application_no"], "000000", settings=store).found is False

@@ -14,11 +14,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateSchema, DropSchema
 
-from status_store.db import dispose_engines
+from platform_core.db import dispose_engines
+from platform_core.settings import Settings
 from status_store.importer import import_file
 from status_store.lookup import lookup, throttled_lookup
 from status_store.models import Base
-from status_store.settings import Settings
 from status_store.throttle import APPLICATION, LookupThrottle
 from tests.status_store.conftest import TEST_SECRET
 from tests.status_store.helpers import read_csv, row, write_csv
@@ -43,7 +43,7 @@ def pg_settings():
         conn.execute(CreateSchema(schema))
     # Every connection of the store searches only the private schema: no table prefix needed.
     url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield Settings(db_url=url.render_as_string(hide_password=False), hmac_secret=TEST_SECRET)
+    yield Settings(status_db_url=url.render_as_string(hide_password=False), hmac_secret=TEST_SECRET)
     dispose_engines()
     with admin.begin() as conn:
         conn.execute(DropSchema(schema, cascade=True))
@@ -70,7 +70,7 @@ def test_import_lookup_history_and_throttle_on_postgresql(pg_settings, tmp_path)
 def test_no_id_digits_in_any_postgresql_table(pg_settings):
     import_file(SAMPLE, settings=pg_settings)
     throttled_lookup("pg-user", "SG2026110001", "999999", settings=pg_settings)
-    engine = create_engine(pg_settings.db_url, future=True)
+    engine = create_engine(pg_settings.status_db_url, future=True)
     with engine.connect() as conn:
         schema = conn.execute(text("select current_schema()")).scalar()
         dump = "".join(repr(conn.execute(select(table)).all()) for table in Base.metadata.sorted_tables)
@@ -86,7 +86,7 @@ def test_two_action_servers_share_the_limits_per_number(pg_settings):
     a dozen conversations, some in parallel, still rest the number after five failures."""
     import_file(SAMPLE, settings=pg_settings)
     other = Settings(
-        db_url=make_url(pg_settings.db_url)
+        status_db_url=make_url(pg_settings.status_db_url)
         .update_query_dict({"application_name": "actions-2"})
         .render_as_string(hide_password=False),
         hmac_secret=TEST_SECRET,

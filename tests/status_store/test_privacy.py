@@ -2,15 +2,14 @@
 
 import pytest
 
+from platform_core.redaction import PLACEHOLDER, redact
 from status_store.privacy import (
-    PLACEHOLDER,
     IdNumberError,
     check_digit,
     credential_hmac,
     mask_name,
     normalise_id_number,
     normalise_id_tail,
-    redact,
 )
 from tests.status_store.helpers import make_id, wrong_check
 

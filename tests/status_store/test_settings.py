@@ -4,16 +4,16 @@ import logging
 
 import pytest
 
-from status_store.settings import DEFAULT_DB_URL, DEV_SECRET, Settings, SettingsError
+from platform_core.settings import DEFAULT_DB_URL, DEV_SECRET, Settings, SettingsError
 
 STRONG = "f" * 64
 
 
 def test_embedded_defaults_work_without_configuration(caplog):
-    with caplog.at_level(logging.WARNING, logger="status_store.settings"):
+    with caplog.at_level(logging.WARNING, logger="platform_core.settings"):
         settings = Settings.from_env({})
     assert settings.app_mode == "embedded"
-    assert settings.db_url == DEFAULT_DB_URL and DEFAULT_DB_URL.endswith("var/status.db")
+    assert settings.status_db_url == DEFAULT_DB_URL and DEFAULT_DB_URL.endswith("var/status.db")
     assert settings.hmac_secret == DEV_SECRET.encode()
     assert "STATUS_HMAC_SECRET" in caplog.text
 
@@ -22,7 +22,7 @@ def test_environment_values_are_used():
     settings = Settings.from_env(
         {"STATUS_DB_URL": "sqlite:///x.db", "STATUS_HMAC_SECRET": STRONG, "APP_MODE": "Production"}
     )
-    assert (settings.db_url, settings.hmac_secret, settings.app_mode) == (
+    assert (settings.status_db_url, settings.hmac_secret, settings.app_mode) == (
         "sqlite:///x.db",
         STRONG.encode(),
         "production",

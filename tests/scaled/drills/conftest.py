@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from status_store.db import dispose_engines
+from platform_core.db import dispose_engines
+from platform_core.settings import Settings
 from status_store.importer import import_file
-from status_store.settings import Settings
 from tests.conftest import REPO
 from tests.scaled.drills.drill import DB_PREFIX, SECRET, Drill, drop_databases
 from tests.scaled.services import require_postgres, require_redis
@@ -26,7 +26,7 @@ def drill(tmp_path_factory):
     try:
         running.start()
         status_url = running.config.store_url("status", direct=True).render_as_string(hide_password=False)
-        report = import_file(APPLICATIONS, settings=Settings(db_url=status_url, hmac_secret=SECRET.encode()))
+        report = import_file(APPLICATIONS, settings=Settings(status_db_url=status_url, hmac_secret=SECRET.encode()))
         assert report.summary.added > 0
         dispose_engines()
         yield running

@@ -6,11 +6,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from policy_kb import faq_xlsx
-from policy_kb.faq_import import ImportRefused
-from policy_kb.faq_sheet import COLUMNS, SheetError
-from policy_kb.faq_source import read_faq_files
-from policy_kb.faq_xlsx import export, import_workbook
+from policy_kb.authoring import faq_xlsx
+from policy_kb.authoring.faq_import import ImportRefused
+from policy_kb.authoring.faq_sheet import COLUMNS, SheetError
+from policy_kb.authoring.faq_source import read_faq_files
+from policy_kb.authoring.faq_xlsx import export, import_workbook
 from policy_kb.loader import DATA_DIR, load_kb
 
 COLUMN = {key: index for index, (key, _, _) in enumerate(COLUMNS, start=1)}

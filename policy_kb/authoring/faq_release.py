@@ -1,5 +1,5 @@
 """Publish a reviewed set of FAQ changes from the staff console, through ``make faq-publish``'s
-own machinery (policy_kb/publish.py): same lint gate, same numbered versions, same history.
+own machinery (policy_kb/authoring/publish.py): same lint gate, same numbered versions, same history.
 
 What is published is the version residents see now plus exactly the approved entries, never
 other unpublished edits lying in policy_kb/data. The same entries are then written into
@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from policy_kb.faq_edit import read_entries, stamp, write_entries
-from policy_kb.publish import PublishError, publish
-from policy_kb.publish_store import CURRENT, current_version, history, version_dir
+from policy_kb.authoring.faq_edit import read_entries, stamp, write_entries
+from policy_kb.authoring.publish import PublishError, publish
+from policy_kb.authoring.publish_store import CURRENT, current_version, history, version_dir
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,11 @@ import os
 
 import pytest
 
-from policy_kb import publish as publishing
+from platform_core.settings import get_settings
+from policy_kb.authoring import publish as publishing
+from policy_kb.authoring.publish import PublishError, ensure_published, format_history, publish, rollback
+from policy_kb.authoring.publish_store import current_version, history, publish_root, version_dir
 from policy_kb.live import LiveKnowledgeBase
-from policy_kb.publish import PublishError, ensure_published, format_history, publish, rollback
-from policy_kb.publish_store import current_version, history, publish_root, version_dir
 
 BEFORE_REVIEW = dt.date(2026, 11, 25)  # inside the real data's review dates
 NEW_ANSWER = "可以申请（第二版答案）。请拨打{hotline}。"
@@ -123,6 +124,7 @@ def test_the_live_knowledge_base_reads_policy_kb_dir(data_copy, root, monkeypatc
     _edit_answer(data_copy)
     publish(data_copy, root, today=BEFORE_REVIEW)
     monkeypatch.setenv("POLICY_KB_DIR", str(root / "current"))
+    get_settings.cache_clear()  # the settings are read once; this test changes the environment
     assert LiveKnowledgeBase().get()[0].faqs["settle_rent"].answer == NEW_ANSWER
 
 
@@ -151,6 +153,7 @@ def test_the_publish_folder_comes_from_kb_publish_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_PUBLISH_DIR", str(tmp_path / "elsewhere"))
     assert publish_root() == tmp_path / "elsewhere"
     monkeypatch.delenv("KB_PUBLISH_DIR")
+    get_settings.cache_clear()
     assert publish_root().parts[-2:] == ("var", "kb")
 
 

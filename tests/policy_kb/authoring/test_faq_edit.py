@@ -1,17 +1,17 @@
-"""The console's FAQ editor core (policy_kb/faq_edit.py) and browser publishing
-(policy_kb/faq_release.py): the same verdicts as make faq-check, the files kept as written, and
+"""The console's FAQ editor core (policy_kb/authoring/faq_edit.py) and browser publishing
+(policy_kb/authoring/faq_release.py): the same verdicts as make faq-check, the files kept as written, and
 publishing exactly the approved entries on top of what residents are served."""
 
 import datetime as dt
 
 import pytest
 
-from policy_kb.faq_edit import check_entry, read_entries, stamp, write_entries
-from policy_kb.faq_lint import lint
-from policy_kb.faq_release import publish_changes
+from policy_kb.authoring.faq_edit import check_entry, read_entries, stamp, write_entries
+from policy_kb.authoring.faq_lint import lint
+from policy_kb.authoring.faq_release import publish_changes
+from policy_kb.authoring.publish import PublishError, ensure_published
+from policy_kb.authoring.publish_store import current_version
 from policy_kb.loader import load_kb
-from policy_kb.publish import PublishError, ensure_published
-from policy_kb.publish_store import current_version
 
 TODAY = dt.date(2026, 12, 7)
 BREAKAGES = [
@@ -76,7 +76,7 @@ def test_publishing_changes_adds_only_those_entries_to_the_live_version(data_cop
 
 def test_a_source_that_cannot_be_written_back_does_not_undo_the_publish(data_copy, tmp_path, monkeypatch, caplog):
     """In a container policy_kb/data may be read-only: the version is live all the same, with an alert."""
-    from policy_kb import faq_release
+    from policy_kb.authoring import faq_release
 
     root = tmp_path / "kb"
     ensure_published(data_copy, root)

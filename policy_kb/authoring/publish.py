@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from policy_kb.cli import ChineseArgumentParser, display_path
-from policy_kb.faq_lint import lint, threshold_arg
-from policy_kb.faq_similar import DEFAULT_THRESHOLD
-from policy_kb.loader import DATA_DIR, KnowledgeBaseError, load_kb
-from policy_kb.publish_diff import data_files, summarize, unified_diff
-from policy_kb.publish_store import (
+from platform_core.settings import get_settings
+from policy_kb.authoring.cli import ChineseArgumentParser, display_path
+from policy_kb.authoring.faq_lint import lint, threshold_arg
+from policy_kb.authoring.faq_similar import DEFAULT_THRESHOLD
+from policy_kb.authoring.publish_diff import data_files, summarize, unified_diff
+from policy_kb.authoring.publish_store import (
     CURRENT,
     current_version,
     history,
@@ -38,6 +38,7 @@ from policy_kb.publish_store import (
     versions,
     write_json,
 )
+from policy_kb.loader import DATA_DIR, KnowledgeBaseError, load_kb
 
 logger = logging.getLogger(__name__)
 _IGNORED = shutil.ignore_patterns(".*", "*~", "*.tmp", "__pycache__")  # editor and import leftovers
@@ -54,7 +55,7 @@ class PublishError(ValueError):
 def publisher() -> str:
     """PUBLISHED_BY, else the operating-system user."""
     try:
-        return os.environ.get("PUBLISHED_BY") or getpass.getuser()
+        return get_settings().published_by or getpass.getuser()
     except (KeyError, OSError):  # a container user without a passwd entry
         return f"uid {os.getuid()}"
 
@@ -212,7 +213,9 @@ def _version_arg(value: str) -> int:
 
 
 def _parser() -> ChineseArgumentParser:
-    parser = ChineseArgumentParser(prog="python -m policy_kb.publish", description="发布、查看和回滚政策知识库版本")
+    parser = ChineseArgumentParser(
+        prog="python -m policy_kb.authoring.publish", description="发布、查看和回滚政策知识库版本"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("publish", help="检查并发布 policy_kb/data 为新版本")
     run.add_argument("--note", default="", help="本次发布的说明")

@@ -2,7 +2,7 @@
 search cannot tell which answer is meant) or to another intent's training example (the classifier
 sends the resident elsewhere).
 
-Run as ``python -m policy_kb.faq_similar`` to see the closest pairs in the real data with their
+Run as ``python -m policy_kb.authoring.faq_similar`` to see the closest pairs in the real data with their
 scores, which is how the default threshold was chosen and how to re-tune it.
 """
 
@@ -12,11 +12,11 @@ import sys
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple, Union
 
+from policy_kb.authoring.similarity import TextSimilarity, same_text_key
+from policy_kb.authoring.training_data import Example
 from policy_kb.model import FaqEntry, GlossaryTerm
-from policy_kb.similarity import TextSimilarity, same_text_key
-from policy_kb.training_data import Example
 
-# Measured on the real data (python -m policy_kb.faq_similar): different entries score at most
+# Measured on the real data (python -m policy_kb.authoring.faq_similar): different entries score at most
 # 0.73 against each other (老婆/个仔可唔可以投靠我入户) and 0.66 against another intent's example;
 # rewordings of one question score 0.70–0.88 and copies 1.00, but so do some different questions
 # (居住证持有人有什么责任/权利, 0.75). 0.80 flags copies and close rewordings with no false alarm
@@ -75,8 +75,8 @@ def similar_pairs(
 
 def main() -> int:
     """Print the 30 closest pairs of the real data, so a threshold can be chosen from figures."""
+    from policy_kb.authoring.training_data import nlu_examples
     from policy_kb.loader import load_kb
-    from policy_kb.training_data import nlu_examples
 
     kb = load_kb()
     phrases = [Phrase(t, f, f.source, 0) for f in kb.published_faqs() for t in (f.question, *f.phrasings)]

@@ -1,7 +1,7 @@
 """``make faq-export`` / ``make faq-import``: the FAQ as an .xlsx spreadsheet and back.
 
-python -m policy_kb.faq_xlsx export faqs.xlsx
-python -m policy_kb.faq_xlsx import faqs.xlsx
+python -m policy_kb.authoring.faq_xlsx export faqs.xlsx
+python -m policy_kb.authoring.faq_xlsx import faqs.xlsx
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from policy_kb.cli import ChineseArgumentParser, display_path
-from policy_kb.faq_import import ImportRefused, ImportResult, import_rows
-from policy_kb.faq_sheet import SheetError, export_workbook, read_workbook
-from policy_kb.faq_source import FaqSourceError, read_faq_files
+from policy_kb.authoring.cli import ChineseArgumentParser, display_path
+from policy_kb.authoring.faq_import import ImportRefused, ImportResult, import_rows
+from policy_kb.authoring.faq_sheet import SheetError, export_workbook, read_workbook
+from policy_kb.authoring.faq_source import FaqSourceError, read_faq_files
 from policy_kb.loader import DATA_DIR
 
 
@@ -45,7 +45,7 @@ def _import_report(path: Path, result: ImportResult) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = ChineseArgumentParser(
-        prog="python -m policy_kb.faq_xlsx", description="常见问题导出为 .xlsx 或从 .xlsx 导入"
+        prog="python -m policy_kb.authoring.faq_xlsx", description="常见问题导出为 .xlsx 或从 .xlsx 导入"
     )
     parser.add_argument("action", choices=("export", "import"), help="export 导出 / import 导入")
     parser.add_argument("file", type=Path, help=".xlsx 文件路径")

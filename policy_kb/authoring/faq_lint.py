@@ -1,7 +1,7 @@
 """``make faq-check``: everything that must be right before an FAQ edit reaches residents, reported
 as ``file:line: problem`` so the communications team can go straight to the line.
 
-It runs the knowledge base's own validation (the same rules ``policy_kb.check`` applies before
+It runs the knowledge base's own validation (the same rules ``policy_kb.authoring.check`` applies before
 training: citations exist, published entries cite, the reply fits WeChat, …), pointing each problem
 at its line, and adds what only matters for publishing: review dates, intents the trained model
 does not know, and questions that the search or the intent classifier could confuse with others.
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from policy_kb.cli import ChineseArgumentParser, display_path
-from policy_kb.faq_similar import DEFAULT_THRESHOLD, Phrase, similar_pairs
-from policy_kb.faq_source import FaqSourceError, entries_by_id, entry_line, read_faq_files
+from policy_kb.authoring.cli import ChineseArgumentParser, display_path
+from policy_kb.authoring.faq_similar import DEFAULT_THRESHOLD, Phrase, similar_pairs
+from policy_kb.authoring.faq_source import FaqSourceError, entries_by_id, entry_line, read_faq_files
+from policy_kb.authoring.training_data import DOMAIN_DIR, NLU_DIR, Example, domain_intents, nlu_examples
 from policy_kb.loader import DATA_DIR, read_kb
 from policy_kb.model import FaqEntry
-from policy_kb.training_data import DOMAIN_DIR, NLU_DIR, Example, domain_intents, nlu_examples
 from policy_kb.validation import faq_findings, other_problems
 
 
@@ -167,7 +167,7 @@ def _date(value: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = ChineseArgumentParser(prog="python -m policy_kb.faq_lint", description="检查常见问题（FAQ）文件")
+    parser = ChineseArgumentParser(prog="python -m policy_kb.authoring.faq_lint", description="检查常见问题（FAQ）文件")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="政策数据目录（默认 policy_kb/data）")
     parser.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD, help="近似重复阈值（0–1）")
     parser.add_argument("--today", type=_date, default=None, help="按这一天检查复核日期（YYYY-MM-DD，默认今天）")

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from policy_kb.faq_import import apply_row, as_written, normalise_article, write_atomically
-from policy_kb.faq_sheet import LIST_KEYS, Row
-from policy_kb.faq_similar import DEFAULT_THRESHOLD, Phrase, similar_pairs
-from policy_kb.faq_source import FAQ_SUBDIR, read_faq_files
+from policy_kb.authoring.faq_import import apply_row, as_written, normalise_article, write_atomically
+from policy_kb.authoring.faq_sheet import LIST_KEYS, Row
+from policy_kb.authoring.faq_similar import DEFAULT_THRESHOLD, Phrase, similar_pairs
+from policy_kb.authoring.faq_source import FAQ_SUBDIR, read_faq_files
+from policy_kb.authoring.training_data import DOMAIN_DIR, NLU_DIR, domain_intents, nlu_examples
 from policy_kb.loader import KnowledgeBase, read_kb
 from policy_kb.model import FaqEntry
-from policy_kb.training_data import DOMAIN_DIR, NLU_DIR, domain_intents, nlu_examples
 from policy_kb.validation import faq_findings
 
 EDITABLE = ("intent", "question", "phrasings", "answer", "articles", "related", "owner", "status", "review_by")

@@ -1,4 +1,9 @@
-"""The status store's settings, read once from the environment.
+"""The one settings object, read once from the environment.
+
+Every process reads its configuration here (:func:`get_settings`, on first use and not at import);
+no other module looks at the environment for it. Sections: the databases, the keyed-hash secret,
+how schemas are migrated, the published knowledge base, the staff console (:class:`ConsoleSettings`).
+Tests that change the environment call ``get_settings.cache_clear()``.
 
 Embedded mode (the default, what ``make run`` starts) must work with no configuration at all, so it
 falls back to a SQLite file and a development HMAC secret. Production mode refuses to start with
@@ -15,21 +20,24 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
+
+from platform_core.paths import VAR
 
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DB_URL = f"sqlite:///{REPO / 'var' / 'status.db'}"
+DEFAULT_DB_URL = f"sqlite:///{VAR / 'status.db'}"  # the status store's
+DEFAULT_CONSOLE_DB_URL = f"sqlite:///{VAR / 'console.db'}"  # staff, audit, change sets, the service desk's
+DEFAULT_PUBLISH_DIR = VAR / "kb"
 DEV_SECRET = "dev-only-status-secret-do-not-use-in-production"
 MIN_SECRET_CHARS = 32
 MIN_TOKEN_CHARS = 16
 APP_MODES = ("embedded", "production")
-# DB_MIGRATIONS: who brings a database's schema to the newest revision (status_store.schema). auto:
+# DB_MIGRATIONS: who brings a database's schema to the newest revision (platform_core.schema). auto:
 # each process on first connecting (embedded); explicit: only make migrate-scaled or the deployment's
 # migration job, and serving processes refuse a database that is behind (scaled profile, Helm).
 AUTO, EXPLICIT = "auto", "explicit"
@@ -43,12 +51,78 @@ class SettingsError(RuntimeError):
     """The environment does not describe a safe configuration; the message says how to fix it."""
 
 
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConsoleSettingsError(f"{name} 应为正整数（分钟），实际为 {raw!r}")
+    return int(raw)
+
+
+class ConsoleSettingsError(ValueError):
+    """An environment value that cannot be used; the message says which and why (in Chinese)."""
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console's section: defaults suit the embedded mode (``make run`` on one machine);
+    every limit can be tightened without a code change."""
+
+    idle_minutes: int = 30
+    absolute_minutes: int = 8 * 60  # one shift
+    secure_cookies: bool = False  # also Secure whenever the request itself came over https
+    login_max_failures: int = 5  # per account from one address
+    login_window_minutes: int = 15
+    login_max_per_address: int = 20  # one address, any accounts
+    login_max_per_account: int = 50  # one account, any addresses: a distributed guess; an alert
+    # Proxies whose X-Forwarded-For is believed (the scaled profile's nginx on loopback); from any
+    # other peer the header is the client's own claim and is ignored.
+    trusted_proxies: Tuple[str, ...] = ()
+    rasa_api_url: str = "http://127.0.0.1:5005"
+    rasa_api_token: str = field(default="", repr=False)
+    # Origins allowed to post besides the one the request was addressed to (a TLS proxy in front).
+    extra_origins: Tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, rasa_port: int = 5005) -> ConsoleSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            idle_minutes=_minutes(env, "CONSOLE_IDLE_MINUTES", cls.idle_minutes),
+            absolute_minutes=_minutes(env, "CONSOLE_SESSION_MAX_MINUTES", cls.absolute_minutes),
+            # Production mode: always Secure; the console is served over https (a TLS proxy in front).
+            secure_cookies=(env.get("CONSOLE_SECURE_COOKIES") or "").strip() == "1"
+            or (env.get("APP_MODE") or "").strip().lower() == "production",
+            login_max_failures=_minutes(env, "CONSOLE_LOGIN_MAX_FAILURES", cls.login_max_failures),
+            login_window_minutes=_minutes(env, "CONSOLE_LOGIN_WINDOW_MINUTES", cls.login_window_minutes),
+            login_max_per_address=_minutes(env, "CONSOLE_LOGIN_MAX_PER_ADDRESS", cls.login_max_per_address),
+            login_max_per_account=_minutes(env, "CONSOLE_LOGIN_MAX_PER_ACCOUNT", cls.login_max_per_account),
+            trusted_proxies=tuple((env.get("CONSOLE_TRUSTED_PROXIES") or "").split()),
+            rasa_api_url=(env.get("RASA_API_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_api_token=env.get("RASA_API_TOKEN") or "",
+            extra_origins=tuple((env.get("CONSOLE_ORIGINS") or "").split()),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     # repr=False: a settings object printed in a traceback must not leak the secret or a DB password.
-    db_url: str = field(repr=False)
+    status_db_url: str = field(repr=False)  # STATUS_DB_URL
+    # STATUS_HMAC_SECRET: keys the status store's hashes, the channels' ID-tail and client tokens
+    # and the web chat's conversation ids.
     hmac_secret: bytes = field(repr=False)
-    app_mode: str = "embedded"
+    app_mode: str = "embedded"  # APP_MODE
+    console_db_url: str = field(default=DEFAULT_CONSOLE_DB_URL, repr=False)  # CONSOLE_DB_URL
+    migrations: str = "auto"  # DB_MIGRATIONS
+    # The knowledge base: the published version the assistant serves (POLICY_KB_DIR; None: the
+    # sources in policy_kb/data), where versions are published (KB_PUBLISH_DIR), the sources the
+    # console's publishing writes back to (FAQ_SOURCE_DIR; None: policy_kb/data), who publishes.
+    policy_kb_dir: Optional[Path] = None
+    kb_publish_dir: Path = DEFAULT_PUBLISH_DIR
+    faq_source_dir: Optional[Path] = None
+    published_by: str = ""  # PUBLISHED_BY; "" for the operating-system user
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    rasa_api_url: str = ""  # RASA_API_URL as given ("" : the web process's own --rasa-port)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,7 +130,29 @@ class Settings:
         env = os.environ if environ is None else environ
         mode = _app_mode(env.get("APP_MODE", ""))
         secret = _secret(env.get("STATUS_HMAC_SECRET", ""), mode)
-        return cls(db_url=status_db_url(env), hmac_secret=secret, app_mode=mode)
+        return cls(
+            status_db_url=status_db_url(env),
+            hmac_secret=secret,
+            app_mode=mode,
+            console_db_url=env.get("CONSOLE_DB_URL") or DEFAULT_CONSOLE_DB_URL,
+            migrations=migrations_mode(env),
+            policy_kb_dir=_path(env.get("POLICY_KB_DIR")),
+            kb_publish_dir=_path(env.get("KB_PUBLISH_DIR")) or DEFAULT_PUBLISH_DIR,
+            faq_source_dir=_path(env.get("FAQ_SOURCE_DIR")),
+            published_by=env.get("PUBLISHED_BY") or "",
+            console=ConsoleSettings.from_env(env),
+            rasa_api_url=env.get("RASA_API_URL") or "",
+        )
+
+    def console_for(self, rasa_port: int) -> ConsoleSettings:
+        """The console's section for a web process whose Rasa listens on ``rasa_port`` (unless
+        RASA_API_URL says otherwise)."""
+        url = (self.rasa_api_url or f"http://127.0.0.1:{rasa_port}").rstrip("/")
+        return replace(self.console, rasa_api_url=url)
+
+
+def _path(raw: Optional[str]) -> Optional[Path]:
+    return Path(raw) if raw else None
 
 
 def status_db_url(environ: Mapping[str, str] | None = None) -> str:

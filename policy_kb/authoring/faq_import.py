@@ -22,8 +22,8 @@ from typing import Any, Dict, List, Mapping
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from policy_kb.faq_sheet import COLUMNS, LIST_KEYS, REQUIRED, STATUS_LABELS, Row
-from policy_kb.faq_source import FAQ_SUBDIR, FaqFile, read_faq_files
+from policy_kb.authoring.faq_sheet import COLUMNS, LIST_KEYS, REQUIRED, STATUS_LABELS, Row
+from policy_kb.authoring.faq_source import FAQ_SUBDIR, FaqFile, read_faq_files
 from policy_kb.loader import KnowledgeBaseError, load_kb, read_kb
 from policy_kb.model import PREAMBLE, Document
 
@@ -194,7 +194,7 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-# For the staff console's editor (policy_kb/faq_edit.py), which writes one entry the same way.
+# For the staff console's editor (policy_kb/authoring/faq_edit.py), which writes one entry the same way.
 apply_row = _apply
 normalise_article = _article
 

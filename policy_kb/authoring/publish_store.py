@@ -21,9 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
-from policy_kb.training_data import REPO_DIR
+from platform_core.settings import get_settings
 
-PUBLISH_DIR_ENV = "KB_PUBLISH_DIR"
 CURRENT = "current"
 VERSIONS = "versions"
 HISTORY = "history.jsonl"
@@ -31,7 +30,7 @@ HISTORY = "history.jsonl"
 
 def publish_root() -> Path:
     """KB_PUBLISH_DIR, else var/kb in the repository."""
-    return Path(os.environ.get(PUBLISH_DIR_ENV) or REPO_DIR / "var" / "kb")
+    return get_settings().kb_publish_dir
 
 
 def version_dir(root: Path, version: int) -> Path:

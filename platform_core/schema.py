@@ -8,7 +8,7 @@ own, so two stores can share one server database (or one in-memory SQLite in a t
   answers library's change sets (console/), the handoff queue and residents' signals (service_desk/);
 - ``wechat_seen`` (var/wechat_seen.db): what one Rasa process's WeChat channel has seen.
 
-Rasa's tracker store tables are Rasa's own and not here. The engine module (status_store.db) calls
+Rasa's tracker store tables are Rasa's own and not here. The engine module (platform_core.db) calls
 :func:`prepare` when it first connects to a database: with ``DB_MIGRATIONS=auto`` (embedded, the
 default) that upgrades the store, one process at a time; with ``explicit`` (the scaled profile,
 Helm) it only checks, so no serving process ever creates or alters a table: ``make migrate-scaled``
@@ -33,11 +33,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from status_store.settings import EXPLICIT, REPO, migrations_mode
+from platform_core.paths import MIGRATIONS
+from platform_core.settings import EXPLICIT, get_settings
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS = REPO / "migrations"
 STORES = ("status", "console", "wechat_seen")
 
 
@@ -78,7 +78,7 @@ def current(connection: Connection, store: str) -> Optional[str]:
 
 def prepare(engine: Engine, store: str) -> None:
     """On first connecting: upgrade ``store`` (DB_MIGRATIONS=auto) or check it is at head (explicit)."""
-    if migrations_mode() == EXPLICIT:
+    if get_settings().migrations == EXPLICIT:
         check(engine, store)
     else:
         upgrade(engine, store)

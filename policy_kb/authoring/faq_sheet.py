@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from policy_kb.faq_source import FaqFile
+from policy_kb.authoring.faq_source import FaqFile
 
 SHEET = "常见问题"
 COLUMNS = (  # key in the YAML, header in the sheet, column width

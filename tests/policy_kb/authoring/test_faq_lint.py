@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from policy_kb import faq_lint
 from policy_kb.answers import faq_reply
-from policy_kb.faq_lint import lint
-from policy_kb.faq_similar import DEFAULT_THRESHOLD
+from policy_kb.authoring import faq_lint
+from policy_kb.authoring.faq_lint import lint
+from policy_kb.authoring.faq_similar import DEFAULT_THRESHOLD
+from policy_kb.authoring.training_data import nlu_examples
 from policy_kb.loader import DATA_DIR, load_kb
 from policy_kb.model import WECHAT_TEXT_LIMIT_BYTES
-from policy_kb.training_data import nlu_examples
 
 # Inside every review date of the real data (2027-06-30); the expiry rule has its own test.
 BEFORE_REVIEW = dt.date(2026, 11, 25)

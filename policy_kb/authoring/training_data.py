@@ -16,11 +16,9 @@ from typing import Iterator, List, Set, Tuple
 
 import yaml
 
+from platform_core.paths import DOMAIN_DIR, NLU_DIR
 from policy_kb.yaml_io import YAML_LOADER
 
-REPO_DIR = Path(__file__).resolve().parents[1]
-NLU_DIR = REPO_DIR / "data" / "nlu"
-DOMAIN_DIR = REPO_DIR / "bot" / "domain"
 # libyaml when available: these files are large and read on every check
 # Entity annotations in an example: [乐昌]{"entity": ...} or [武江区](district) → 乐昌 / 武江区
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
