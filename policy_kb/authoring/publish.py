@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from platform_core.settings import get_settings
+from platform_core.settings import SettingsError, get_settings
 from policy_kb.authoring.cli import ChineseArgumentParser, display_path
 from policy_kb.authoring.faq_lint import lint, threshold_arg
 from policy_kb.authoring.faq_similar import DEFAULT_THRESHOLD
@@ -253,6 +253,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except PublishError as error:
         print(error, file=sys.stderr)
         return 1
+    except SettingsError as error:  # production mode refuses a default secret in every process
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"错误：无法读写 {error.filename or '发布目录'}：{error.strerror}", file=sys.stderr)
         return 1

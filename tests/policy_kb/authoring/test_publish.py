@@ -175,3 +175,18 @@ def test_ensure_command_prints_the_folder_to_serve_and_publishes_only_once(tmp_p
     assert capsys.readouterr().out.strip() == str(tmp_path / "kb" / "current")
     assert publishing.main(["ensure"]) == 0
     assert [event["version"] for event in history(tmp_path / "kb")] == [1]
+
+
+def test_production_mode_without_a_secret_is_a_clear_error_not_a_traceback(monkeypatch, capsys):
+    # every process refuses the default secret in production (platform_core.settings), the tools too
+    from platform_core.settings import get_settings
+    from policy_kb.authoring import publish
+
+    monkeypatch.setenv("APP_MODE", "production")
+    monkeypatch.delenv("STATUS_HMAC_SECRET", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert publish.main(["history"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert capsys.readouterr().err.startswith("错误：")
