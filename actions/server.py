@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import sys
 import zlib
 from typing import Optional, Sequence
@@ -39,11 +38,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import failsafe
-from platform_core.settings import startup_refusal
+from platform_core.settings import ConsoleSettingsError, Settings, SettingsError, get_settings, startup_refusal
 
-TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"
+TOKEN_ENV, HOST_ENV = "ACTION_SERVER_TOKEN", "ACTION_SERVER_HOST"  # read into platform_core.settings
 TOKEN_HEADER = "X-Action-Token"
-DEFAULT_HOST = "127.0.0.1"
 MIN_TOKEN_CHARS = 16
 # The largest call is the tracker of a long session (up to 15 KB of events a turn, the answer texts
 # escaped as JSON): the same 20 MB the scaled profile's nginx lets through to the action servers
@@ -58,9 +56,9 @@ class SetupError(RuntimeError):
     """The server cannot start safely; the message says what to set."""
 
 
-def server_token(environ=os.environ) -> str:
-    """The shared secret from the environment, or SetupError: the server never runs without one."""
-    token = environ.get(TOKEN_ENV, "")
+def server_token(settings: Optional[Settings] = None) -> str:
+    """The shared secret (``ACTION_SERVER_TOKEN``), or SetupError: the server never runs without one."""
+    token = (settings or get_settings()).action_server_token
     if len(token) < MIN_TOKEN_CHARS:
         raise SetupError(
             f"动作服务器未启动：请在环境变量 {TOKEN_ENV} 中设置至少 {MIN_TOKEN_CHARS} 个字符的共享密钥"
@@ -124,8 +122,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(refusal, file=sys.stderr)
         return 2
     try:
-        token = server_token()
-    except SetupError as error:
+        settings = get_settings()
+        token = server_token(settings)
+    except (SetupError, SettingsError, ConsoleSettingsError) as error:
         print(error, file=sys.stderr)
         return 2
     # As rasa_sdk.__main__ does before it runs the server.
@@ -139,7 +138,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     failsafe.install(app)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
-    host = os.environ.get(HOST_ENV) or DEFAULT_HOST
+    host = settings.action_server_host
     logger.info("动作服务器监听 %s:%s（需共享密钥）", host, args.port)
     app.run(host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
     return 0

@@ -36,11 +36,9 @@ production environment with a default secret does not start at all (platform_cor
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -51,8 +49,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.events import Event
 
 from bot.action_client import read_endpoint_config
-from bot.channels import integrations
-from platform_core.settings import startup_refusal
+from platform_core.settings import ConsoleSettingsError, Settings, SettingsError, get_settings, startup_refusal
 
 TOKEN_ENV, TOKEN_FILE_ENV = "RASA_API_TOKEN", "RASA_API_TOKEN_FILE"
 
@@ -169,40 +166,48 @@ def _token_on_command_line(argv: Sequence[str]) -> bool:
     )
 
 
-def api_token(environ: Mapping[str, str]) -> str:
+def api_token(settings: Settings) -> str:
     """The API token from RASA_API_TOKEN, else from the file RASA_API_TOKEN_FILE; "" if neither."""
-    token = (environ.get(TOKEN_ENV) or "").strip()
-    if token or not environ.get(TOKEN_FILE_ENV):
-        return token
+    if settings.rasa_api_token or not settings.rasa_api_token_file:
+        return settings.rasa_api_token
     try:
-        return Path(environ[TOKEN_FILE_ENV]).read_text(encoding="utf-8").strip()
+        return settings.rasa_api_token_file.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise StartupRefused(f"无法读取 {TOKEN_FILE_ENV} 指定的令牌文件：{error.strerror}") from None
 
 
-def run_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> List[str]:
-    """``argv`` with, for ``rasa run``, the API token from the environment or its file appended.
+def startup_settings() -> Settings:
+    """The process's settings, or StartupRefused listing everything unsafe in its environment
+    (production mode with a default secret, a bad REST integration, ...)."""
+    refusal = startup_refusal()
+    if refusal:
+        raise StartupRefused(refusal)
+    try:
+        return get_settings()
+    except (SettingsError, ConsoleSettingsError) as error:  # a console limit that is not a number
+        raise StartupRefused(str(error)) from None
 
-    StartupRefused: production mode with a default secret, a token on the command line, or the HTTP
-    API enabled without a token."""
+
+def run_arguments(argv: Sequence[str], settings: Optional[Settings] = None) -> List[str]:
+    """``argv`` with, for ``rasa run``, the API token from the settings or its file appended.
+
+    StartupRefused: an unsafe environment (:func:`startup_settings`, when ``settings`` is not given),
+    a token on the command line in production mode, or the HTTP API enabled there without a token."""
     argv = list(argv)
     if argv[1:2] != ["run"]:
         return argv
-    refusal = startup_refusal(environ, extra=integrations.problems(environ))
-    if refusal:
-        raise StartupRefused(refusal)
-    production = (environ.get("APP_MODE") or "").strip().lower() == "production"
+    settings = settings or startup_settings()
     if _token_on_command_line(argv):
-        if production:
+        if settings.production:
             raise StartupRefused(
                 f"不要在命令行上传 --auth-token（ps 人人可见），请改用环境变量 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。"
             )
         logger.warning("--auth-token 在命令行上，本机其他用户可用 ps 看到；请改用环境变量 %s", TOKEN_ENV)
         return argv
-    token = api_token(environ)
+    token = api_token(settings)
     if token:
         return argv + [f"--auth-token={token}"]  # one argument: a token may start with "-"
-    if production and "--enable-api" in argv:
+    if settings.production and "--enable-api" in argv:
         raise StartupRefused(
             f"生产模式开启了 Rasa HTTP 接口（--enable-api），但没有设置 {TOKEN_ENV} 或 {TOKEN_FILE_ENV}。"
         )
@@ -211,7 +216,7 @@ def run_arguments(argv: Sequence[str], environ: Mapping[str, str]) -> List[str]:
 
 def main() -> None:
     try:
-        sys.argv = run_arguments(sys.argv, os.environ)
+        sys.argv = run_arguments(sys.argv)
     except StartupRefused as error:
         print(error, file=sys.stderr)
         raise SystemExit(2) from None

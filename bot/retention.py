@@ -1,14 +1,16 @@
 """make purge: delete conversations and residents' signals older than the retention period.
 
-A conversation goes when its *latest* event is older than ``RETENTION_DAYS`` (default 180): all of
-its events, across sessions, are deleted from Rasa's SQL tracker store (the ``events`` table, SQLite
-or PostgreSQL). A conversation with anything newer is kept whole. Residents' signals (unanswered
-questions and 有用/没用 ratings, console/store.py) older than the same period go too; staff
-accounts, the handoff queue and the audit log are not touched (they have owners of their own).
+A conversation goes when its *latest* event is older than ``RETENTION_DAYS`` (default 180; read
+with the other settings, platform_core.settings): all of its events, across sessions, are deleted
+from Rasa's SQL tracker store (the ``events`` table, SQLite or PostgreSQL). A conversation with
+anything newer is kept whole. Residents' signals (unanswered questions and 有用/没用 ratings,
+console/store.py) older than the same period go too; staff accounts, the handoff queue and the
+audit log are not touched (they have owners of their own).
 
 The tracker database is the one in the endpoints file (``--endpoints``, default bot/endpoints.yml,
-read with the same environment placeholders as Rasa) unless ``--tracker-url`` names it; the
-console database is ``CONSOLE_DB_URL``. Safe to run while the assistant runs, and to run again.
+its ``${TRACKER_DB_*}`` placeholders filled from the settings as Rasa fills them) unless
+``--tracker-url`` names it; the console database is ``CONSOLE_DB_URL``. Safe to run while the
+assistant runs, and to run again.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import URL, Connection, Engine
 
-DEFAULT_DAYS = 180
+from platform_core.settings import DEFAULT_RETENTION_DAYS as DEFAULT_DAYS
+from platform_core.settings import Settings, SettingsError, get_settings
+
 BATCH = 500  # conversations per DELETE: keeps each transaction (and its locks) short
 
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
@@ -49,12 +53,9 @@ class PurgeReport:
         ]
 
 
-def retention_days(environ=os.environ) -> int:
-    raw = (environ.get("RETENTION_DAYS") or "").strip()
-    days = int(raw) if raw else DEFAULT_DAYS
-    if days < 1:
-        raise ValueError("RETENTION_DAYS 必须是正整数（天）")
-    return days
+def retention_days(settings: Optional[Settings] = None) -> int:
+    """RETENTION_DAYS (checked in platform_core.settings: a positive number of days, 180 unset)."""
+    return (settings or get_settings()).retention_days
 
 
 def purge_conversations(engine: Engine, cutoff: dt.datetime, dry_run: bool = False) -> tuple:
@@ -106,16 +107,17 @@ def purge_signals(console_url: str, cutoff: dt.datetime, dry_run: bool = False) 
         return session.query(ResidentSignal).filter(old).delete(synchronize_session=False)
 
 
-def tracker_url(endpoints: str, environ=os.environ) -> URL:
-    """The SQL tracker store's URL from an endpoints file, its ``${VAR}`` placeholders filled from
-    the environment (only the tracker store's: the other endpoints need not be configured here)."""
+def tracker_url(endpoints: str, settings: Optional[Settings] = None) -> URL:
+    """The SQL tracker store's URL from an endpoints file, its ``${TRACKER_DB_*}`` placeholders filled
+    as Rasa fills them (only the tracker store's: the other endpoints need not be configured here)."""
     from rasa.core.tracker_store import SQLTrackerStore
 
     from bot.tracker_store import TYPE as TRACKER_STORE_TYPE
 
     with open(endpoints, encoding="utf-8") as handle:
         store = (yaml.safe_load(handle) or {}).get("tracker_store") or {}
-    store = {key: _expand(value, environ) for key, value in store.items()}
+    values = (settings or get_settings()).tracker_db.placeholders()
+    store = {key: _expand(value, values) for key, value in store.items()}
     if str(store.get("type", "")).lower() not in ("sql", TRACKER_STORE_TYPE.lower()):
         raise ValueError(f"{endpoints} 中没有 SQL 类型的 tracker_store，请用 --tracker-url 指定对话库")
     url = SQLTrackerStore.get_db_url(
@@ -130,14 +132,14 @@ def tracker_url(endpoints: str, environ=os.environ) -> URL:
     return sa.engine.make_url(url)
 
 
-def _expand(value, environ):
+def _expand(value, values: Mapping[str, str]):
     if not isinstance(value, str):
         return value
 
     def variable(match: re.Match) -> str:
-        if match.group(1) not in environ:
+        if match.group(1) not in values:  # unset, or not one of the TRACKER_DB_* settings
             raise ValueError(f"环境变量 {match.group(1)} 未设置（对话库配置需要它）")
-        return environ[match.group(1)]
+        return values[match.group(1)]
 
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", variable, value)
 
@@ -170,7 +172,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if days < 1:
             raise ValueError("保留天数必须是正整数")
         tracker = args.tracker_url or tracker_url(args.endpoints)
-    except ValueError as error:
+    except (ValueError, SettingsError) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     started = time.monotonic()

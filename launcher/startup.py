@@ -11,10 +11,9 @@ from typing import Optional
 def refusal() -> Optional[str]:
     """Why this environment must not serve residents (production mode with a default or missing
     secret, a bad REST integration), in Chinese; None when it may start."""
-    from bot.channels import integrations
     from platform_core.settings import startup_refusal
 
-    return startup_refusal(extra=integrations.problems(os.environ))
+    return startup_refusal()  # the REST integrations are settings too, checked there
 
 
 def use_published_knowledge_base() -> bool:

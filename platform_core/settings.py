@@ -1,8 +1,10 @@
 """The one settings object, read once from the environment.
 
 Every process reads its configuration here (:func:`get_settings`, on first use and not at import);
-no other module looks at the environment for it. Sections: the databases, the keyed-hash secret,
-how schemas are migrated, the published knowledge base, the staff console (:class:`ConsoleSettings`).
+no other module looks at the environment for it (tests/platform_core/test_environment_owner.py).
+Sections: the databases, the keyed-hash secret, how schemas are migrated, the published knowledge
+base, the staff console (:class:`ConsoleSettings`), the shared tokens of Rasa and the action server,
+the REST integrations, retention and the tracker database that ``make purge`` reads.
 Tests that change the environment call ``get_settings.cache_clear()``.
 
 Embedded mode (the default, what ``make run`` starts) must work with no configuration at all, so it
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from platform_core.paths import VAR
@@ -33,6 +36,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_DB_URL = f"sqlite:///{VAR / 'status.db'}"  # the status store's
 DEFAULT_CONSOLE_DB_URL = f"sqlite:///{VAR / 'console.db'}"  # staff, audit, change sets, the service desk's
 DEFAULT_PUBLISH_DIR = VAR / "kb"
+DEFAULT_ACTION_SERVER_HOST = "127.0.0.1"  # loopback: only this machine's Rasa reaches the actions
+DEFAULT_RETENTION_DAYS = 180
 DEV_SECRET = "dev-only-status-secret-do-not-use-in-production"
 MIN_SECRET_CHARS = 32
 MIN_TOKEN_CHARS = 16
@@ -45,10 +50,16 @@ AUTO, EXPLICIT = "auto", "explicit"
 KNOWN_DEFAULTS = frozenset({DEV_SECRET, "rasaToken", "unused-see-args", "changeme", "change-me", "secret"})
 # Shared secrets that processes take from the environment (a launcher makes a random one if unset).
 TOKENS = ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN")
+MIN_INTEGRATION_TOKEN_CHARS = 32  # a REST integration's token
+_INTEGRATION_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
 
 
 class SettingsError(RuntimeError):
     """The environment does not describe a safe configuration; the message says how to fix it."""
+
+
+class IntegrationsError(SettingsError, ValueError):
+    """REST_INTEGRATIONS cannot be used; the message says which entry and why."""
 
 
 def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
@@ -105,6 +116,40 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class TrackerDbSettings:
+    """The values bot/endpoints.yml (and deploy/endpoints.scaled.yml) put in the tracker store's
+    ``${TRACKER_DB_*}`` placeholders, as Rasa fills them; None: not set. ``make purge`` reads them."""
+
+    dialect: Optional[str] = None  # TRACKER_DB_DIALECT
+    db: Optional[str] = field(default=None, repr=False)  # TRACKER_DB (a path or a URL)
+    host: Optional[str] = None  # TRACKER_DB_HOST
+    port: Optional[str] = None  # TRACKER_DB_PORT
+    name: Optional[str] = None  # TRACKER_DB_NAME
+    user: Optional[str] = None  # TRACKER_DB_USER
+    password: Optional[str] = field(default=None, repr=False)  # TRACKER_DB_PASSWORD
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TrackerDbSettings:
+        return cls(**{key: env.get(variable) for key, variable in _TRACKER_VARIABLES.items()})
+
+    def placeholders(self) -> Dict[str, str]:
+        """``{variable: value}`` for each one that is set, to fill an endpoints file's placeholders."""
+        values = {variable: getattr(self, key) for key, variable in _TRACKER_VARIABLES.items()}
+        return {variable: value for variable, value in values.items() if value is not None}
+
+
+_TRACKER_VARIABLES = {
+    "dialect": "TRACKER_DB_DIALECT",
+    "db": "TRACKER_DB",
+    "host": "TRACKER_DB_HOST",
+    "port": "TRACKER_DB_PORT",
+    "name": "TRACKER_DB_NAME",
+    "user": "TRACKER_DB_USER",
+    "password": "TRACKER_DB_PASSWORD",
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     # repr=False: a settings object printed in a traceback must not leak the secret or a DB password.
     status_db_url: str = field(repr=False)  # STATUS_DB_URL
@@ -123,6 +168,20 @@ class Settings:
     published_by: str = ""  # PUBLISHED_BY; "" for the operating-system user
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     rasa_api_url: str = ""  # RASA_API_URL as given ("" : the web process's own --rasa-port)
+    # Shared secrets between processes (a launcher makes random ones when unset). Rasa's HTTP API
+    # token: RASA_API_TOKEN, else read by Rasa at start-up from the file RASA_API_TOKEN_FILE names.
+    rasa_api_token: str = field(default="", repr=False)
+    rasa_api_token_file: Optional[Path] = None
+    action_server_token: str = field(default="", repr=False)  # ACTION_SERVER_TOKEN, as Rasa sends it
+    action_server_host: str = DEFAULT_ACTION_SERVER_HOST  # ACTION_SERVER_HOST
+    # REST_INTEGRATIONS (or the file REST_INTEGRATIONS_FILE): integration name -> its token.
+    rest_integrations: Dict[str, bytes] = field(default_factory=dict, repr=False)
+    retention_days: int = DEFAULT_RETENTION_DAYS  # RETENTION_DAYS, what make purge keeps
+    tracker_db: TrackerDbSettings = field(default_factory=TrackerDbSettings)
+
+    @property
+    def production(self) -> bool:
+        return self.app_mode == "production"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +201,13 @@ class Settings:
             published_by=env.get("PUBLISHED_BY") or "",
             console=ConsoleSettings.from_env(env),
             rasa_api_url=env.get("RASA_API_URL") or "",
+            rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
+            rasa_api_token_file=_path(env.get("RASA_API_TOKEN_FILE")),
+            action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
+            action_server_host=env.get("ACTION_SERVER_HOST") or DEFAULT_ACTION_SERVER_HOST,
+            rest_integrations=rest_integrations(env),
+            retention_days=retention_days(env),
+            tracker_db=TrackerDbSettings.from_env(env),
         )
 
     def console_for(self, rasa_port: int) -> ConsoleSettings:
@@ -153,6 +219,49 @@ class Settings:
 
 def _path(raw: Optional[str]) -> Optional[Path]:
     return Path(raw) if raw else None
+
+
+def retention_days(env: Mapping[str, str]) -> int:
+    """RETENTION_DAYS (days; 180 when unset); :class:`SettingsError` unless a positive integer."""
+    raw = (env.get("RETENTION_DAYS") or "").strip()
+    if not raw:
+        return DEFAULT_RETENTION_DAYS
+    if not raw.isdigit() or int(raw) <= 0:
+        raise SettingsError(f"RETENTION_DAYS 必须是正整数（天），实际为 {raw!r}")
+    return int(raw)
+
+
+def rest_integrations(env: Mapping[str, str]) -> Dict[str, bytes]:
+    """REST_INTEGRATIONS, else the file REST_INTEGRATIONS_FILE names, parsed (:func:`parse_integrations`)."""
+    text, path = env.get("REST_INTEGRATIONS"), env.get("REST_INTEGRATIONS_FILE")
+    if not text and path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise IntegrationsError(f"无法读取 REST_INTEGRATIONS_FILE 指定的文件：{error.strerror}") from None
+    return parse_integrations(text or "")
+
+
+def parse_integrations(text: str) -> Dict[str, bytes]:
+    """``name=token`` entries (lines or commas; ``#`` comments) → tokens; IntegrationsError for a
+    bad entry."""
+    tokens: Dict[str, bytes] = {}
+    for entry in (part.strip() for part in re.split(r"[,\n]", text or "")):
+        if not entry or entry.startswith("#"):
+            continue
+        name, _, token = (piece.strip() for piece in entry.partition("="))
+        if not _INTEGRATION_NAME.match(name):
+            raise IntegrationsError(
+                f"REST_INTEGRATIONS 中的集成名 {name!r} 只能用小写字母、数字、下划线和连字符（最多 32 个）"
+            )
+        if len(token) < MIN_INTEGRATION_TOKEN_CHARS:
+            raise IntegrationsError(
+                f"REST_INTEGRATIONS 中 {name} 的令牌太短：至少 {MIN_INTEGRATION_TOKEN_CHARS} 个字符"
+            )
+        if name in tokens or token.encode() in tokens.values():
+            raise IntegrationsError(f"REST_INTEGRATIONS 中 {name} 重复，或与别的集成用了同一个令牌")
+        tokens[name] = token.encode()
+    return tokens
 
 
 def status_db_url(environ: Mapping[str, str] | None = None) -> str:
@@ -198,7 +307,8 @@ def migrations_mode(environ: Mapping[str, str] | None = None) -> str:
 def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
     """What keeps this environment from starting, one Chinese sentence each (empty: it may start).
 
-    Any mode: APP_MODE and DB_MIGRATIONS spelt right. Production mode: the status secret set, long
+    Any mode: APP_MODE and DB_MIGRATIONS spelt right, RETENTION_DAYS a number of days, the REST
+    integrations readable and well formed. Production mode: the status secret set, long
     and not a development default; the shared tokens, when given, long and not a default; WeChat
     only in 安全模式 (with an EncodingAESKey, the signature covers the message; without one, anyone
     holding a signed URL can post as anyone); the Redis the Rasa instances share, when there is
@@ -210,9 +320,9 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
         migrations_mode(env)
     except SettingsError as error:
         return [str(error)]
+    problems = _value_problems(env)
     if mode != "production":
-        return []
-    problems: List[str] = []
+        return problems
     try:
         _secret(env.get("STATUS_HMAC_SECRET", ""), mode)
     except SettingsError as error:
@@ -232,9 +342,19 @@ def startup_problems(environ: Mapping[str, str] | None = None) -> List[str]:
     return problems
 
 
+def _value_problems(env: Mapping[str, str]) -> List[str]:
+    problems: List[str] = []
+    for check in (retention_days, rest_integrations):
+        try:
+            check(env)
+        except SettingsError as error:
+            problems.append(str(error))
+    return problems
+
+
 def startup_refusal(environ: Mapping[str, str] | None = None, extra: Sequence[str] = ()) -> Optional[str]:
     """The message a process prints instead of starting, or None when the environment is safe;
-    ``extra``: problems the caller found in settings this layer does not know (REST integrations)."""
+    ``extra``: problems the caller found in settings this layer does not know."""
     problems = startup_problems(environ) + list(extra)
     if not problems:
         return None

@@ -164,19 +164,23 @@ def test_no_launcher_puts_a_secret_on_a_command_line(monkeypatch, tmp_path):
 
 def test_rasa_takes_its_token_from_the_environment_or_a_file_inside_the_process(tmp_path, caplog):
     from bot.rasa_main import StartupRefused, run_arguments
+    from platform_core.settings import Settings
+
+    def run_with(argv, environ):
+        return run_arguments(argv, Settings.from_env(environ))
 
     run = ["rasa", "run", "--enable-api"]
-    assert run_arguments(run, {"RASA_API_TOKEN": "tok-from-env"}) == [*run, "--auth-token=tok-from-env"]
+    assert run_with(run, {"RASA_API_TOKEN": "tok-from-env"}) == [*run, "--auth-token=tok-from-env"]
     (tmp_path / "token").write_text("-tok-from-file\n")
-    assert run_arguments(run, {"RASA_API_TOKEN_FILE": str(tmp_path / "token")})[-1] == "--auth-token=-tok-from-file"
-    assert run_arguments(["rasa", "--version"], {"RASA_API_TOKEN": "x"}) == ["rasa", "--version"]
+    assert run_with(run, {"RASA_API_TOKEN_FILE": str(tmp_path / "token")})[-1] == "--auth-token=-tok-from-file"
+    assert run_with(["rasa", "--version"], {"RASA_API_TOKEN": "x"}) == ["rasa", "--version"]
     production = {"APP_MODE": "production", "STATUS_HMAC_SECRET": STRONG}
     with pytest.raises(StartupRefused, match="命令行"):
-        run_arguments([*run, "--auth-token=x"], {**production, "RASA_API_TOKEN": "y" * 32})
+        run_with([*run, "--auth-token=x"], {**production, "RASA_API_TOKEN": "y" * 32})
     with pytest.raises(StartupRefused, match="RASA_API_TOKEN"):
-        run_arguments(run, production)  # the HTTP API without a token
+        run_with(run, production)  # the HTTP API without a token
     with pytest.raises(StartupRefused, match="令牌文件"):
-        run_arguments(run, {"RASA_API_TOKEN_FILE": str(tmp_path / "missing")})
+        run_with(run, {"RASA_API_TOKEN_FILE": str(tmp_path / "missing")})
     with caplog.at_level("WARNING"):
-        assert run_arguments([*run, "-t", "x"], {}) == [*run, "-t", "x"]  # embedded: still runs, with a warning
+        assert run_with([*run, "-t", "x"], {}) == [*run, "-t", "x"]  # embedded: still runs, with a warning
     assert "ps" in caplog.text

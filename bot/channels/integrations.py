@@ -13,26 +13,23 @@ authenticate their own users. So:
 - with integrations configured, or in production mode, every request needs a credential; with
   neither (``make run``, tests), REST stays open — on loopback, where only this machine reaches it.
 
-No Rasa or Sanic here.
+The entries are settings (platform_core.settings: ``Settings.rest_integrations``, parsed and checked
+there, so ``startup_refusal`` names a bad one before any process starts). No Rasa or Sanic here.
 """
 
 from __future__ import annotations
 
 import hmac
-import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, Optional
 
-TOKENS_ENV, TOKENS_FILE_ENV = "REST_INTEGRATIONS", "REST_INTEGRATIONS_FILE"
-MIN_TOKEN_CHARS = 32
+# The entries are read and checked with the other settings (a bad one stops every process at start-up).
+from platform_core.settings import IntegrationsError, Settings, get_settings
+from platform_core.settings import parse_integrations as parse
+
+__all__ = ["Integrations", "IntegrationsError", "conversation_id", "parse"]
+
 SEPARATOR = "~"
-_NAME = re.compile(r"^[a-z0-9_-]{1,32}$")
-
-
-class IntegrationsError(ValueError):
-    """REST_INTEGRATIONS cannot be used; the message says which entry and why."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +38,11 @@ class Integrations:
     required: bool = False
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Integrations":
-        env = os.environ if environ is None else environ
-        tokens = parse(_configured(env))
-        production = (env.get("APP_MODE") or "").strip().lower() == "production"
-        return cls(tokens, required=production or bool(tokens))
+    def from_settings(cls, settings: Optional[Settings] = None) -> Integrations:
+        """The configured integrations; every request needs one in production mode or once any is set."""
+        settings = settings or get_settings()
+        tokens = settings.rest_integrations
+        return cls(tokens, required=settings.production or bool(tokens))
 
     def identify(self, authorization: Optional[str]) -> Optional[str]:
         """The integration a ``Bearer`` token belongs to, or None."""
@@ -62,38 +59,3 @@ class Integrations:
 def conversation_id(integration: str, sender: str) -> str:
     """The conversation an integration's ``sender`` is filed under: its own, namespaced."""
     return f"{integration}{SEPARATOR}{sender}"
-
-
-def parse(text: str) -> Dict[str, bytes]:
-    """``name=token`` entries (lines or commas) → tokens; IntegrationsError for a bad entry."""
-    tokens: Dict[str, bytes] = {}
-    for entry in (part.strip() for part in re.split(r"[,\n]", text or "")):
-        if not entry or entry.startswith("#"):
-            continue
-        name, _, token = (piece.strip() for piece in entry.partition("="))
-        if not _NAME.match(name):
-            raise IntegrationsError(
-                f"REST_INTEGRATIONS 中的集成名 {name!r} 只能用小写字母、数字、下划线和连字符（最多 32 个）"
-            )
-        if len(token) < MIN_TOKEN_CHARS:
-            raise IntegrationsError(f"REST_INTEGRATIONS 中 {name} 的令牌太短：至少 {MIN_TOKEN_CHARS} 个字符")
-        if name in tokens or token.encode() in tokens.values():
-            raise IntegrationsError(f"REST_INTEGRATIONS 中 {name} 重复，或与别的集成用了同一个令牌")
-        tokens[name] = token.encode()
-    return tokens
-
-
-def problems(environ: Mapping[str, str]) -> List[str]:
-    """What is wrong with the configured integrations (for the start-up check)."""
-    try:
-        parse(_configured(environ))
-    except (IntegrationsError, OSError) as error:
-        return [str(error)]
-    return []
-
-
-def _configured(env: Mapping[str, str]) -> str:
-    if env.get(TOKENS_ENV):
-        return env[TOKENS_ENV]
-    path = env.get(TOKENS_FILE_ENV)
-    return Path(path).read_text(encoding="utf-8") if path else ""

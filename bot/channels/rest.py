@@ -71,7 +71,7 @@ class ResidentRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = guarded(on_new_message)
-        integrations = Integrations.from_env()  # read at start-up: a bad entry stops Rasa here
+        integrations = Integrations.from_settings()  # read at start-up: a bad entry stops Rasa here
         if integrations.required and not integrations.tokens:
             logger.warning("生产模式未配置 REST_INTEGRATIONS：REST 接口拒绝所有请求（401）。")
         webhook = Blueprint("resident_rest_webhook", __name__)

@@ -16,6 +16,7 @@ import requests
 
 from actions import server
 from launcher.probes import GREETING_CALL  # what Rasa sends to run the greeting
+from platform_core.settings import Settings
 from tests.conftest import REPO
 
 TOKEN = "unit-test-action-token-0123456789"
@@ -116,7 +117,7 @@ def test_other_content_encodings_are_refused(base, encoding):
 
 
 def test_it_listens_on_loopback_only_by_default(base):
-    assert server.DEFAULT_HOST == "127.0.0.1"
+    assert Settings.from_env({}).action_server_host == "127.0.0.1"  # ACTION_SERVER_HOST unset
     port = int(base.rsplit(":", 1)[1])
     listening = open("/proc/net/tcp").read().splitlines()[1:] + open("/proc/net/tcp6").read().splitlines()[1:]
     local = [line.split()[1] for line in listening if line.split()[3] == "0A"]  # 0A: LISTEN

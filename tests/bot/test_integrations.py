@@ -9,8 +9,9 @@ import pytest
 import requests
 from sanic import Sanic
 
-from bot.channels.integrations import Integrations, IntegrationsError, conversation_id, parse, problems
+from bot.channels.integrations import Integrations, IntegrationsError, conversation_id, parse
 from bot.channels.rest import ResidentRestInput
+from platform_core.settings import Settings, get_settings, startup_problems
 from tests.bot.test_wechat_channel import ANSWER, Server
 
 CITY, HOTLINE = "c" * 40, "h" * 40
@@ -28,6 +29,7 @@ def rest_server(monkeypatch):
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
+        get_settings.cache_clear()  # the channel reads the settings once, as Rasa starts
         server = Server(extra_channels=[ResidentRestInput()]).__enter__()
         started.append(server)
         return server
@@ -88,22 +90,27 @@ def test_a_namespaced_id_must_still_fit(rest_server):
 def test_bad_entries_stop_the_start(text, message):
     with pytest.raises(IntegrationsError, match=message):
         parse(text)
-    assert message in problems({"REST_INTEGRATIONS": text})[0]
+    assert message in startup_problems({"REST_INTEGRATIONS": text})[0]  # the launchers' check, any mode
 
 
 def test_tokens_are_read_from_a_file_and_matched_by_bearer_only(tmp_path):
     (tmp_path / "rest").write_text(f"# integrations\n{CONFIGURED}")
-    integrations = Integrations.from_env({"REST_INTEGRATIONS_FILE": str(tmp_path / "rest")})
+    integrations = Integrations.from_settings(Settings.from_env({"REST_INTEGRATIONS_FILE": str(tmp_path / "rest")}))
     assert integrations.required and integrations.identify(f"Bearer {HOTLINE}") == "hotline"
     assert integrations.identify(HOTLINE) is None and integrations.identify(f"Basic {HOTLINE}") is None
     assert conversation_id("hotline", "u1") == "hotline~u1"
 
 
-def test_rasa_refuses_to_start_with_a_bad_integration():
+def test_rasa_refuses_to_start_with_a_bad_integration(monkeypatch, tmp_path):
     from bot.rasa_main import StartupRefused, run_arguments
 
+    monkeypatch.setenv("REST_INTEGRATIONS", "city=short")
     with pytest.raises(StartupRefused, match="REST_INTEGRATIONS"):
-        run_arguments(["rasa", "run"], {"REST_INTEGRATIONS": "city=short"})
+        run_arguments(["rasa", "run"])  # as Rasa starts: from the process's environment
+    monkeypatch.delenv("REST_INTEGRATIONS")
+    monkeypatch.setenv("REST_INTEGRATIONS_FILE", str(tmp_path / "missing"))
+    with pytest.raises(StartupRefused, match="REST_INTEGRATIONS_FILE"):
+        run_arguments(["rasa", "run"])
 
 
 def test_the_reverse_proxy_publishes_rest_only_when_configured_in_production(tmp_path):
