@@ -40,8 +40,10 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=16384)
 def normalise(text: str) -> str:
-    """Form used for matching: simplified, NFKC width-folded, lower case."""
+    """Form used for matching: simplified, NFKC width-folded, lower case. Cached: the same keyword
+    and glossary forms are normalised on every message (opencc's convert is the cost)."""
     return unicodedata.normalize("NFKC", to_simplified(text)).lower()
 
 
