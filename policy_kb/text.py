@@ -40,7 +40,7 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Form used for matching: simplified, NFKC width-folded, lower case. Cached: the same keyword
     and glossary forms are normalised on every message (opencc's convert is the cost)."""
