@@ -11,11 +11,15 @@ repository's policy_kb/data is read directly, as in tests and training.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
+
+import yaml
 
 from platform_core.settings import get_settings
 from policy_kb.loader import DATA_DIR, KnowledgeBase, KnowledgeBaseError, load_kb
@@ -53,7 +57,7 @@ class LiveKnowledgeBase:
 
     def _reload(self, stamp: Tuple) -> None:
         try:
-            kb = load_kb(Path(stamp[0]))  # the resolved version: a switch mid-load cannot mix two
+            kb = with_current_messages(load_kb(Path(stamp[0])))  # the resolved version: never two mixed
         except KnowledgeBaseError as error:
             if self._current is None:
                 raise
@@ -62,6 +66,21 @@ class LiveKnowledgeBase:
             self._current = (kb, FaqIndex(kb))
             logger.info("知识库已加载：%d 条问答", len(kb.faqs))
         self._stamp = stamp
+
+
+def with_current_messages(kb: KnowledgeBase) -> KnowledgeBase:
+    """The served version's system texts, and the repository's for any key it predates: a version
+    published before an upgrade added a message (out_of_scope_detail, question_kinds …) must not
+    break the new code that uses it. The version's own texts always win."""
+    repository = _repository_messages()
+    missing = {key: value for key, value in repository.items() if key not in kb.messages}
+    return dataclasses.replace(kb, messages={**missing, **kb.messages}) if missing else kb
+
+
+@lru_cache(maxsize=1)
+def _repository_messages() -> dict:
+    with (DATA_DIR / "messages.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
 
 
 def _yml_stats(folder: str) -> Iterator[Tuple[str, int, int]]:
