@@ -104,7 +104,10 @@ def assert_focus_visible(page):
 
 def tab_to(page, matches, limit=80, backwards=False):
     """Press Tab (Shift+Tab) until ``matches(focused)`` holds, checking at every stop that the focus
-    is visible; fails when ``limit`` presses never get there."""
+    is visible; fails when ``limit`` presses never get there. After a navigation (Enter on a link or a
+    form) the URL changes before the new page's stylesheet applies: wait for the page's load first, or
+    the first stop is measured with the browser's default ring."""
+    page.wait_for_load_state("load")
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
         assert_focus_visible(page)
