@@ -34,22 +34,8 @@ HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
 ADULT_AGE = 18
 _AGE = re.compile(r"(\d{1,2})\s*[岁歲]")
 # "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.
-_ADULT_WORDS = (
-    "成年子女",
-    "已成年",
-    "成年了",
-    "满18",
-    "满十八",
-    "已经工作",
-    "出来工作",
-    "大学毕业",
-    "结婚了",
-    "没结婚",
-    "未婚",
-    "单身",
-    "离了婚",
-    "离婚",
-)
+# Not "离婚/未婚": those usually describe the parent asking ("我离婚了，女儿13岁……").
+_ADULT_WORDS = ("成年子女", "已成年", "成年了", "满18", "满十八", "已经工作", "出来工作", "大学毕业", "结婚了")
 _JOINS_CHILD = re.compile(r"(投靠|跟|随|同)(我)?(的)?(儿子|女儿|子女|孩子|个仔|个女|仔女)")
 # The resident joining their own parents ("我能投靠爸妈吗"): a child's case, adult or minor.
 _JOINS_PARENTS = re.compile(

@@ -363,3 +363,8 @@ def test_two_relatives_in_one_question_each_get_their_answer(kb, responder):
     plan = responder.answer(Question("我在韶关有房，想把我妈和我姐的户口都迁过来，行吗", "faq_settle_housing"))
     assert {"三", "五", "八"} <= cited(kb, plan)
     assert "一起居住生活的父母" in text_of(plan) and "兄弟姐妹不在其中" in text_of(plan)  # each her own answer
+
+
+@pytest.mark.parametrize("said", ["我离婚了，女儿13岁，户口能落我这吗", "我没结婚，孩子3岁，能给他落户吗"])
+def test_the_parents_own_situation_does_not_make_the_child_an_adult(kb, said):
+    assert person.subject(kb, said) == "minor_child"
