@@ -27,6 +27,12 @@ FACET_ENTITIES = ("district", "other_city", "relation", "education", "housing_ty
 # (（七）–（十）). The others set goals, or reforms in other offices' fields (land, school, social
 # insurance, housing) that a hukou office does not handle.
 HUKOU_SECTIONS = ("二", "三")
+# The section on rights and services around settling (（十一）–（十六）): land, school, social insurance,
+# health, housing, funding. Its articles answer a question only as it bears on a resident's household
+# status (a newcomer, a move, a hukou); "城乡医保一年多少" is the insurance office's question.
+SERVICES_SECTION = "四"
+# Land rights (第（十一）条) are asked about as what a move keeps, even without naming the move.
+LAND_ARTICLE = "十一"
 _CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
 
 
@@ -45,6 +51,7 @@ class ConceptIndex:
     """The topic terms of every published FAQ entry, and of any question."""
 
     def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
         self._forms: List[Tuple[str, str]] = sorted(
             (
                 (normalise(form), term.term)
@@ -96,6 +103,21 @@ class ConceptIndex:
         the document reforms beside it (医保, 宅基地, 公积金 …)."""
         text = normalise(text)
         return any(form in text for form in self._hukou_forms)
+
+    def of_services(self, faq: FaqEntry) -> bool:
+        """An entry that answers only with the services section's articles (school, insurance …)."""
+        articles = self.kb.document.articles
+        return bool(faq.articles) and all(
+            a in articles and articles[a].section == SERVICES_SECTION and a != LAND_ARTICLE for a in faq.articles
+        )
+
+    def names_household_status(self, text: str) -> bool:
+        """Household registration itself, or the resident's standing as a newcomer (外地, 随迁, 流动 …;
+        messages.yml newcomer_words): what the services section's articles speak to."""
+        if self.names_hukou(text):
+            return True
+        said = normalise(text)
+        return any(normalise(str(w)) in said for w in self.kb.messages.get("newcomer_words") or ())
 
     def names_facet(self, text: str) -> bool:
         """Who, where in Shaoguan or which diploma (亲属, 浈江, 大专 …), not the city's name alone."""

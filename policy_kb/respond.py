@@ -27,6 +27,10 @@ RELATIVES_INTENT, HOUSING_INTENT = "faq_relatives", "faq_settle_housing"
 HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
+# A message this long says something even without a question word ("我想咨询一下事业编制转公务员").
+SENTENCE_CHARS = 8
+# A message this short with no question word names a topic only ("公租房", "医保转移").
+FRAGMENT_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class Responder:
                 return plan
         if asks_progress(self.kb, question.text):
             return Plan(start_status=True)
+        if self._plainly_off_topic(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope")])  # "帮我写首诗"
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
         if self._another_offices_detail(question.text):
@@ -145,10 +151,14 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope")])  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
             # the search finds an entry on the very topic the question names: a second signal
-            faq = self.concepts.first_fitting(question.text, self._searched(question.text))
+            faq = self._gated(text, self.concepts.first_fitting(text, self._searched(text)))
             if faq is not None:
-                return Plan([answers.faq_reply(self.kb, faq, question.text)], faq)
-        return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, question.text)) and not faq)
+                return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+        if faq is None and self._asks_something(text):
+            # a question nothing here answers: said honestly (the document's silence, or not a hukou
+            # matter), not "did you mean"; the closest questions still come as buttons with the silence
+            return self._honest(question)
+        return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, text)) and not faq)
 
     def off_topic(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier says the message is not a policy question (out of scope, another city).
@@ -174,7 +184,7 @@ class Responder:
             plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
             if plan.answered is None and not plan.not_covered:
                 # it speaks of hukou or of who/where/which diploma: the search's best entry, if it fits
-                faq = next(iter(self._searched(text)), None)
+                faq = self._gated(text, next(iter(self._searched(text)), None))
                 if faq is not None and self.concepts.fits(text, faq):
                     return Plan([answers.faq_reply(self.kb, faq, text)], faq)
             return plan if plan.answered is not None or plan.not_covered else self._honest(question)
@@ -209,7 +219,21 @@ class Responder:
                     plan.replies.append(answers.not_covered_reply(kb, text, question.district))
                     plan.not_covered = True
                 return plan
+        services = self._services_answer(text)
+        if services is not None:
+            return services
         return Plan([answers.not_covered_reply(kb, text, question.district)], not_covered=True)
+
+    def _services_answer(self, text: str) -> Optional[Plan]:
+        """ "户口迁移后医保怎么办": what the services section says of that field for a resident who
+        moves (its entries say themselves that the procedure is not in the document); None when the
+        question does not speak of household status or of such a field."""
+        if not self.concepts.names_household_status(text) or answers.not_covered_topics(self.kb, text):
+            return None  # materials, fees, the window …: the hukou window's detail, said as such
+        faq = self.concepts.first_fitting(text, self._searched(text))
+        if faq is None or not self.concepts.of_services(faq):
+            return None
+        return Plan([answers.faq_reply(self.kb, faq, text)], faq)
 
     def _plainly_off_topic(self, text: str) -> bool:
         """A service residents often ask about that is not hukou (messages.yml out_of_scope_words),
@@ -226,6 +250,33 @@ class Responder:
         kinds = self.kb.messages.get("question_kinds") or {}
         said = normalise(text)
         return bool(answers.not_covered_topics(self.kb, text)) or any(w in said for w in kinds.get("detail") or ())
+
+    def _asks_something(self, text: str) -> bool:
+        """A question or a sentence of some length, not a murmur ("嗯嗯嗯", "哈"): only a message
+        that asks something can be told the document is silent on it."""
+        kinds = self.kb.messages.get("question_kinds") or {}
+        said = normalise(text)
+        asks = any(w in said for kind in ("yes_no", "detail") for w in kinds.get(kind) or ())
+        # NFKC has folded "？" into "?"
+        return asks or "?" in said or said.rstrip("啊呀呢").endswith("吗") or len(said) >= SENTENCE_CHARS
+
+    def _asks_services_practice(self, text: str) -> bool:
+        """A resident's own practical question in another office's field ("住房公积金怎么自己交",
+        "城乡医保一年多少", "60岁还交不交"), with nothing of household status in it. The document's
+        reforms in that field are its to answer: asked as policy ("统一了吗", "有什么政策"), as what
+        a term means ("…是什么"), or as a bare topic ("公租房")."""
+        kinds = self.kb.messages.get("question_kinds") or {}
+        said = normalise(text)
+        if self.concepts.names_household_status(text) or self._asks_what(text):
+            return False
+        if any(w in said for w in kinds.get("policy_level") or ()):
+            return False  # "城乡医疗救助制度统一了吗", "对农村教师有什么鼓励政策"
+        return len(said) > FRAGMENT_CHARS  # a bare "公租房" asks what the document says of it
+
+    def _asks_what(self, text: str) -> bool:
+        """ "X是什么", "有什么区别": what a term means (not "条件是什么样的")."""
+        said = normalise(text).replace("什么样", " ")
+        return any(w in said for w in (self.kb.messages.get("question_kinds") or {}).get("definition") or ())
 
     def _asks_yes_or_no(self, text: str) -> bool:
         """ "能不能/可以吗", and no detail asked beside it."""
@@ -298,8 +349,13 @@ class Responder:
             return None  # a settling pathway for a question that never speaks of hukou or of that pathway
         if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
             return None  # every pathway at once, for a question that never speaks of household registration
+        if self.concepts.of_services(faq) and self._asks_services_practice(text):
+            return None  # "城乡医保一年多少": the insurance office's question, not how a move bears on it
         if not self.concepts.fits(text, faq):
-            return self.concepts.first_fitting(text, self._searched(text))
+            # the search's entry on the question's topic, else one of the classifier's intent that is
+            # on it (the search ranks "户口性质怎么填" by its other words)
+            siblings = [f for f in self.kb.faqs_for_intent(faq.intent) if f.published]
+            return self.concepts.first_fitting(text, self._searched(text) + siblings)
         return faq
 
     def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
@@ -372,10 +428,14 @@ class Responder:
         """Nothing in the FAQ fits: the document's silence said plainly if it is a hukou question,
         else the out-of-scope reply; never an unrelated article."""
         text = question.text
-        if self.concepts.policy_terms(text) or answers.not_covered_topics(self.kb, text):
+        if self.concepts.names_household_status(text) or answers.topics_marked(self.kb, text, "of_hukou"):
             reply = answers.not_covered_reply(self.kb, text, question.district)
             suggestions = [answers.faq_button(h.faq) for h in self.index.search(text, k=3)]
             return Plan([Reply(reply.text, suggestions)], not_covered=True)
+        if self._speaks_of_hukou_at_all(text):
+            # another office's field (医保, 公积金, 低保 …) with nothing of household status: not ours,
+            # and not the hukou window's either
+            return Plan([answers.message(self.kb, "out_of_scope_detail")], not_covered=True)
         return Plan([answers.message(self.kb, "out_of_scope")])
 
     def _speaks_of_hukou_at_all(self, text: str) -> bool:

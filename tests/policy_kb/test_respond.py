@@ -368,3 +368,53 @@ def test_two_relatives_in_one_question_each_get_their_answer(kb, responder):
 @pytest.mark.parametrize("said", ["我离婚了，女儿13岁，户口能落我这吗", "我没结婚，孩子3岁，能给他落户吗"])
 def test_the_parents_own_situation_does_not_make_the_child_an_adult(kb, said):
     assert person.subject(kb, said) == "minor_child"
+
+
+# ── session 3: another office's practice, the services section, honest replies ─────────────────
+@pytest.mark.parametrize(
+    "said, intent",
+    [("医保一年交几多", "faq_social_security"), ("公积金个人怎么开户缴存", "faq_housing_security")],
+)
+def test_another_offices_practice_gets_no_article_of_the_services_section(kb, responder, said, intent):
+    plan = responder.answer(Question(said, intent))
+    assert not cited(kb, plan) and "不属于户籍业务" in text_of(plan)
+
+
+@pytest.mark.parametrize(
+    "said, intent, article",
+    [
+        ("城乡居民医保和养老保险现在统一了没有", "faq_social_security", "十三"),  # the reform itself
+        ("廉租房", "faq_housing_security", "十五"),  # a topic named bare
+        ("城乡居民养老保险是啥意思", "faq_social_security", "十三"),  # what the document's system is
+        ("外地娃在韶关能上幼儿园吗", "faq_education", "十二"),  # non-compulsory schooling, 第（十二）条
+    ],
+)
+def test_the_services_sections_own_reforms_are_still_answered(kb, responder, said, intent, article):
+    assert article in cited(kb, responder.answer(Question(said, intent)))
+
+
+def test_a_field_detail_after_a_move_gets_that_fields_article(kb, responder):
+    plan = responder.not_covered(Question("迁了户口以后医保要怎么续交", "ask_not_covered"), None)
+    assert cited(kb, plan) == {"十三"}
+
+
+def test_an_unsure_question_nothing_answers_is_told_honestly_not_guessed_at(kb, responder):
+    other = responder.low_confidence(Question("事业单位的人想考公务员要怎么转"), ["nlu_fallback"], None)
+    assert text_of(other).startswith("不好意思，我只能解答") and not other.replies[0].buttons
+    hukou = responder.low_confidence(Question("户口上的亲属关系一栏是什么意思"), ["nlu_fallback"], None)
+    assert "《实施意见》没有规定" in text_of(hukou) and not cited(kb, hukou)
+
+
+def test_a_change_to_the_booklets_lines_is_a_hukou_business_the_document_leaves_open(kb, responder):
+    plan = responder.answer(Question("户口本上面的户主要怎么变更", "faq_unified_registration"))
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_the_classifiers_intent_offers_its_entry_on_the_questions_topic(kb, responder):
+    # a guard (passes before too): 户口性质, a glossary term now, still finds 第（七）条's entries
+    plan = responder.answer(Question("表格里户口性质要填什么", "faq_unified_registration"))
+    assert cited(kb, plan) == {"七"}
+
+
+def test_the_result_of_ones_own_application_starts_the_lookup(kb, responder):
+    assert responder.answer(Question("帮忙看看我的落户审批结果", "faq_settle_housing")).start_status
