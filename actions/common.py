@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Optional
+from typing import List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -97,6 +97,12 @@ def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
         if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
     return None
+
+
+def ranked_intents(tracker: Tracker) -> List[str]:
+    """The classifier's intents for the latest message, best first (its fallback left out)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
 
 
 def question_of(tracker: Tracker) -> Question:

@@ -20,7 +20,6 @@ from actions.common import (
     updated_context,
 )
 from policy_kb import answers
-from policy_kb.followup import is_elliptical
 
 # Intent → key of its text in policy_kb/data/messages.yml.
 SMALLTALK_MESSAGES = {
@@ -33,8 +32,8 @@ SMALLTALK_MESSAGES = {
 }
 
 
-# Short social intents a follow-up ("那我老伴呢") can be mistaken for.
-FOLLOW_UP_LOOKALIKES = ("greet", "thank", "goodbye")
+# Short social intents a follow-up ("那我老伴呢", "在韶关干了二十年了") can be mistaken for.
+FOLLOW_UP_LOOKALIKES = ("greet", "thank", "goodbye", "stop_flow")
 
 
 class ActionSmalltalk(Action):
@@ -47,7 +46,8 @@ class ActionSmalltalk(Action):
         kb, _ = knowledge()
         intent = tracker.latest_message.get("intent", {}).get("name")
         context = stored_context(tracker)
-        if intent in FOLLOW_UP_LOOKALIKES and context is not None and is_elliptical(kb, latest_text(tracker)):
+        leans = context is not None and responder().leans_on_context(latest_text(tracker))
+        if intent in FOLLOW_UP_LOOKALIKES and leans:
             # "那我老伴呢" right after an answer is a follow-up, not a goodbye
             plan = responder().follow_up(question_of(tracker), context)
             if plan is not None:

@@ -14,6 +14,7 @@ from actions.common import (
     after_plan,
     knowledge,
     question_of,
+    ranked_intents,
     record,
     responder,
     send,
@@ -91,11 +92,6 @@ async def answer_off_topic(dispatcher: CollectingDispatcher, tracker: Tracker) -
     if plan.answered is None:
         await record(NOT_COVERED if plan.not_covered else OUT_OF_SCOPE, tracker)
     return after_plan(tracker, plan)
-
-
-def ranked_intents(tracker: Tracker) -> List[str]:
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    return [item["name"] for item in ranking if item.get("name") != "nlu_fallback"]
 
 
 class ActionFallback(Action):

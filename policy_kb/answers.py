@@ -235,6 +235,11 @@ _ORIGIN = re.compile(
 _DESTINATION = r"(?:迁去|迁到|迁往|迁入|落户到|落到|入户到)\s*{place}|{place}(?:那边|嗰边|那里|当地)"
 
 
+# Moving here ("老婆孩子还在湖南，能一起迁过来吗"): the other place is where someone is now, and
+# the question is about settling in Shaoguan.
+_HITHER = re.compile(r"(?:迁|搬|转|调)(?:过来|过嚟|来|嚟|回来|回嚟)|(?:来|嚟)韶关")
+
+
 def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The first other province or city (places.yml) the text asks about, if any."""
     text = _ORIGIN.sub(" ", normalise(text))
@@ -249,6 +254,8 @@ def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], dis
     city = city if city and normalise(city) in asked else names_other_place(kb, text)
     if city and re.search(_DESTINATION.format(place=re.escape(normalise(city))), asked):
         return True  # "从韶关迁去惠州，惠州那边要什么条件": the other place is what is asked about
+    if _HITHER.search(asked):
+        return False
     return bool(city) and not district and not any(name in normalise(text) for name in names)
 
 

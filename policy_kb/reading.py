@@ -4,7 +4,7 @@ resident states about themselves (with the eligibility check's own rules)."""
 from __future__ import annotations
 
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from policy_kb.eligibility import evaluate
 from policy_kb.eligibility.dialogue import mentioned, speaks_of_self, volunteered
@@ -15,6 +15,8 @@ from policy_kb.text import normalise
 # Several questions in one message: split at question marks, semicolons and the words that join them.
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
 MIN_PART_CHARS = 4
+# Punctuation and particles between the words that withdraw a request for a person and the rest.
+_LEADING = " ，,。.！!～~、啦吧啊呀喇嘞"
 # Yes/no facts taken from a free message only when the message brings up their subject in the
 # check's own words ("高级工", "非遗传承人", "井下"): a bare "有" says nothing of them.
 STATED_WHEN_MENTIONED = ("skill_certified", "special_talent", "long_term_resident", "hard_industry")
@@ -31,6 +33,11 @@ def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
 def states_facts(kb: KnowledgeBase, text: str) -> bool:
     """The resident tells something about themselves the eligibility check reads ("我住厂里宿舍")."""
     return speaks_of_self(kb.eligibility, text) and bool(_stated_facts(kb, text))
+
+
+def pathway_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
+    """The facts of the eligibility check the text states, whoever it speaks of."""
+    return _stated_facts(kb, text)
 
 
 def pathways_named(kb: KnowledgeBase, text: str) -> List[str]:
@@ -75,3 +82,17 @@ def asks_progress(kb: KnowledgeBase, text: str) -> bool:
     """ "现在什么进度了", "批下来没": the resident's own application, whatever the classifier heard."""
     text = normalise(text)
     return any(normalise(str(w)) in text for w in kb.messages.get("status_progress_words") or [])
+
+
+def handoff_withdrawal(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """A resident waiting for a person who says they no longer need one ("算了，就问你吧，…"): what
+    the message asks besides (possibly nothing); None when it does not open with such words."""
+    words = sorted((str(w) for w in kb.messages.get("handoff_withdraw_words") or []), key=len, reverse=True)
+    rest, withdrew = text.strip(), False
+    while True:
+        stripped = rest.lstrip(_LEADING)
+        said = next((w for w in words if normalise(stripped).startswith(normalise(w))), None)
+        if said is None:
+            break
+        rest, withdrew = stripped[len(said) :], True
+    return rest.strip(_LEADING) if withdrew else None

@@ -14,10 +14,18 @@ from typing import List, Optional, Sequence
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import ConceptIndex
+from policy_kb.eligibility.dialogue import is_question
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.reading import asks_progress, pathways_met, pathways_named, split_questions, states_facts
+from policy_kb.reading import (
+    asks_progress,
+    pathway_facts,
+    pathways_met,
+    pathways_named,
+    split_questions,
+    states_facts,
+)
 from policy_kb.search import FaqIndex
 from policy_kb.text import normalise
 
@@ -60,7 +68,7 @@ class Responder:
     def answer(self, question: Question, context: Optional[Context] = None) -> Plan:
         """A policy question (an faq_* intent): the fitting answer, each further question's answer,
         and the not-covered detail it names."""
-        if context is not None and (is_elliptical(self.kb, question.text) or is_bare_next_step(self.kb, question.text)):
+        if context is not None and (self.leans_on_context(question.text) or is_bare_next_step(self.kb, question.text)):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
@@ -73,7 +81,7 @@ class Responder:
         if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
             return Plan([answers.other_city_reply(self.kb)])
-        plan = self._main_answer(question)
+        plan = self._main_answer(question, in_conversation=context is not None)
         self._more_questions(question.text, plan)
         if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
             # the policy part is answered; the practical detail the document leaves open is named
@@ -81,16 +89,21 @@ class Responder:
             plan.not_covered = True
         return plan
 
+    def leans_on_context(self, text: str) -> bool:
+        """A short message that reads as the next turn of the conversation: an elliptical question
+        ("那我老婆呢") or a fact about the resident ("在韶关干了差不多二十年了")."""
+        return is_elliptical(self.kb, text) or (is_short(self.kb, text) and self._states_own_facts(text))
+
     def follow_up(self, question: Question, context: Context) -> Optional[Plan]:
         """A short message read as the same question about a new subject, a new fact about the
         resident, or the next step of the same topic; None when it carries a topic of its own
         (then it is a new question)."""
         text, who = question.text, person.subject(self.kb, question.text)
         if who in person.NOT_DIRECT:
-            met = [a for a in pathways_named(self.kb, text) if a not in context.articles]
-            if met:  # "我弟在韶关打工五六年了": the relative's own pathway
+            met = pathways_named(self.kb, text)
+            if met:  # "我弟在韶关打工五六年了", "我男朋友也是大专": the relative's own pathway, even the same
                 return self._pathway_answers(text, met)
-            return Plan([person.not_direct_reply(self.kb, who)])
+            return self._not_direct(who)
         if who in person.DIRECT:
             if person.HOUSING_ARTICLE in context.articles:
                 return Plan([person.direct_with_home_reply(self.kb, who)], self.kb.faqs.get(context.faq_id))
@@ -137,12 +150,12 @@ class Responder:
         who = person.subject(self.kb, text)
         lodging = "搭户" in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
         if who in person.NOT_DIRECT and not lodging and self.concepts.names_hukou(text):
-            return Plan([person.not_direct_reply(self.kb, who)])  # "我妹……她户口能落我家吗"
+            return self._not_direct(who)  # "我妹……她户口能落我家吗"
         if who in person.DIRECT and self.concepts.names_hukou(text) and not pathways_named(self.kb, text):
             return self._relatives_answer(text)  # "我今年80了，跟儿子住在浈江……想迁过来，行不行"
         reply = answers.low_confidence_reply(self.kb, self.index, text, candidates)
         guessed = self.kb.faqs.get(reply.faq_id or "")
-        faq = self._gated(text, guessed)
+        faq = self._gated(text, guessed, in_conversation=context is not None)
         if guessed is not None and faq is not guessed:
             if faq is None:
                 return self._honest(question)
@@ -151,7 +164,8 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope")])  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
             # the search finds an entry on the very topic the question names: a second signal
-            faq = self._gated(text, self.concepts.first_fitting(text, self._searched(text)))
+            fitting = self.concepts.first_fitting(text, self._searched(text))
+            faq = self._gated(text, fitting, in_conversation=context is not None)
             if faq is not None:
                 return Plan([answers.faq_reply(self.kb, faq, text)], faq)
         if faq is None and self._asks_something(text):
@@ -172,8 +186,7 @@ class Responder:
         if self._other_city(question):
             return Plan([answers.other_city_reply(self.kb)])
         text = question.text
-        leans = is_elliptical(self.kb, text) or is_bare_next_step(self.kb, text)
-        if context is not None and (leans or (is_short(self.kb, text) and states_facts(self.kb, text))):
+        if context is not None and (self.leans_on_context(text) or is_bare_next_step(self.kb, text)):
             # "我住厂里宿舍" after an answer is the next turn of it, not a message from nowhere
             plan = self.follow_up(question, context)
             if plan is not None:
@@ -251,6 +264,13 @@ class Responder:
         said = normalise(text)
         return bool(answers.not_covered_topics(self.kb, text)) or any(w in said for w in kinds.get("detail") or ())
 
+    def _states_own_facts(self, text: str) -> bool:
+        """Facts the resident tells of themselves, with or without 我: after an answer a statement
+        that names nobody else ("在韶关干了差不多二十年了") is about the resident."""
+        if states_facts(self.kb, text):
+            return True
+        return person.subject(self.kb, text) is None and not is_question(text) and bool(pathway_facts(self.kb, text))
+
     def _asks_something(self, text: str) -> bool:
         """A question or a sentence of some length, not a murmur ("嗯嗯嗯", "哈"): only a message
         that asks something can be told the document is silent on it."""
@@ -307,7 +327,9 @@ class Responder:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
 
     # ── the parts ───────────────────────────────────────────────────────────────────────
-    def _main_answer(self, question: Question) -> Plan:
+    def _main_answer(self, question: Question, in_conversation: bool = False) -> Plan:
+        """The answer to the message's main question. ``in_conversation``: it follows an answer on
+        household registration, so a service it asks about is asked as a newcomer's ("公积金呢")."""
         kb, text = self.kb, question.text
         requested = kb.faqs.get(question.faq_id or "")
         if requested is not None and requested.published:
@@ -329,7 +351,7 @@ class Responder:
             return self._pathway_answers(text, pathways_named(kb, text))
         else:
             faq = self._best_searched(text)
-        faq = self._gated(text, faq)
+        faq = self._gated(text, faq, in_conversation)
         if faq is None:
             return self._honest(question)
         silence = answers.silence_of(kb, faq)
@@ -340,7 +362,7 @@ class Responder:
             return Plan([silence], faq, not_covered=True)
         return self._fitted_to_facts(text, faq)
 
-    def _gated(self, text: str, faq: Optional[FaqEntry]) -> Optional[FaqEntry]:
+    def _gated(self, text: str, faq: Optional[FaqEntry], in_conversation: bool = False) -> Optional[FaqEntry]:
         """The chosen entry if the question speaks of what it answers, else the search's entry on
         the question's own topic, else None (never an unrelated article)."""
         if faq is None:
@@ -349,7 +371,7 @@ class Responder:
             return None  # a settling pathway for a question that never speaks of hukou or of that pathway
         if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
             return None  # every pathway at once, for a question that never speaks of household registration
-        if self.concepts.of_services(faq) and self._asks_services_practice(text):
+        if self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text):
             return None  # "城乡医保一年多少": the insurance office's question, not how a move bears on it
         if not self.concepts.fits(text, faq):
             # the search's entry on the question's topic, else one of the classifier's intent that is
@@ -403,7 +425,7 @@ class Responder:
         topics = self.concepts.topics(question.text)
         asks_to_join = "投靠" in topics or question.intent == RELATIVES_INTENT
         if who in person.NOT_DIRECT and "搭户" not in topics and asks_to_join:
-            return Plan([person.not_direct_reply(self.kb, who)])
+            return self._not_direct(who)
         if who in person.DIRECT and question.intent == RELATIVES_INTENT:
             return self._relatives_answer(question.text)  # the entry for that relative ("我儿子8岁")
         if who in person.DIRECT and question.intent != RELATIVES_INTENT:
@@ -415,6 +437,14 @@ class Responder:
             if "投靠" in topics:
                 return self._relatives_answer(question.text)
         return None
+
+    def _not_direct(self, who: str) -> Plan:
+        """Kindly "not 投靠" for a relative 第（五）条 does not list. The reply ends on the residence
+        permit (第（八）条), so that is the topic a follow-up ("那我去她那住着，能享受点啥") continues;
+        a question about the relative again ("亲兄弟也不行？") is read by who it names."""
+        permit = (person.PERMIT_ARTICLE,)
+        topic = next((f for f in self.kb.published_faqs() if f.articles == permit), None)
+        return Plan([person.not_direct_reply(self.kb, who)], topic)
 
     def _relatives_answer(self, text: str) -> Plan:
         """第（五）条's entry for the relative the text is about (a parent joining a child is the
@@ -449,6 +479,8 @@ class Responder:
         question that names none of these is no settling question, whoever the search finds."""
         if self.concepts.names_policy(text):
             return True
+        if set(pathways_met(self.kb, text)) & set(faq.articles):
+            return True  # "我喺韶钢做咗八年炼钢": the resident's own facts meet this very pathway
         if not self.concepts.says_anything_of_hukou(text) and not self.concepts.topics_of_article_text(text, faq):
             return False  # "从哪年开始大学生不分配工作"
         hits = self.index.search(text, k=1)
@@ -476,7 +508,7 @@ class Responder:
             said = "\n".join(r.text for r in plan.replies)
             cited = {a for reply in plan.replies for a in reply.articles}
             if len(parts) > 1:
-                reply = self._part_answer(part, said, cited)
+                reply = self._part_answer(part, said, cited, text)
             else:  # beside an answer only: a message the document does not answer gets no article
                 reply = self._topic_answer(part, said) if cited else None
             if reply is not None and not set(reply.articles) <= cited:
@@ -490,7 +522,7 @@ class Responder:
         faq = next((f for f in self._searched(part) if new & self.concepts.of_faq(f)), None)
         return answers.faq_reply(self.kb, faq, part) if faq is not None and faq.articles else None
 
-    def _part_answer(self, part: str, said: str, cited: set) -> Optional[Reply]:
+    def _part_answer(self, part: str, said: str, cited: set, whole: str) -> Optional[Reply]:
         """One further question: its own new topic's entry, or the answer for a relative it asks
         about ("老婆能不能一起迁") when 第（五）条 was not cited yet; None otherwise."""
         if self.concepts.topics(part) - self.concepts.topics(said):
@@ -502,5 +534,7 @@ class Responder:
         if who is None or person.RELATIVES_ARTICLE in cited:
             return None
         if who in person.NOT_DIRECT:
+            if set(pathways_named(self.kb, whole)) & cited:
+                return None  # "我男朋友也是大专，他也行吧": his own pathway is the answer already given
             return person.not_direct_reply(self.kb, who)
         return next(iter(self._relatives_answer(part).replies), None)

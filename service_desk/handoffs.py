@@ -94,6 +94,18 @@ def close(handoff_id: int) -> Optional[QueueItem]:
         return _item(row)
 
 
+def withdraw(conversation_id: str) -> bool:
+    """The resident no longer wants a person ("算了，就问你吧") while their request still waits:
+    it leaves the queue. False when nothing waits, when the assistant gave up (staff were asked to
+    look, the resident did not ask), or when staff have taken the conversation (they answer now)."""
+    with session_scope() as session:
+        row = _open_row(session, conversation_id)
+        if row is None or row.status != WAITING or row.reason != REQUESTED:
+            return False
+        row.status, row.closed_at = CLOSED, utcnow()
+        return True
+
+
 def waiting_ahead(handoff_id: int) -> int:
     """How many open handoffs were queued before this one."""
     with session_scope() as session:

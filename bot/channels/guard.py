@@ -14,6 +14,7 @@ import logging
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import ConversationResumed
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
@@ -22,6 +23,7 @@ from platform_core.redaction import redact
 from platform_core.settings import SettingsError, get_settings
 from policy_kb import answers
 from policy_kb.live import KNOWLEDGE
+from policy_kb.reading import handoff_withdrawal
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from service_desk import handoffs
 from status_store import protect_message
@@ -151,6 +153,11 @@ def guarded(on_new_message: Handler) -> Handler:
         counting = _CountingOutput(message.output_channel)
         message.text, message.output_channel = text, counting
         protect(message, await conversation_number(message.sender_id) if carries_lone_tail(text) else None)
+        rest = await _withdrawn_handoff(message.sender_id, message.text)
+        if rest is not None and not has_meaning(rest):
+            await _say(counting.inner, message.sender_id, "handoff_withdrawn")
+            return
+        message.text = rest if rest is not None else message.text
         try:
             await on_new_message(message)
         except Exception:  # noqa: BLE001 - the resident must still get an answer
@@ -159,6 +166,37 @@ def guarded(on_new_message: Handler) -> Handler:
             await _say(counting.inner, message.sender_id, await _silence_reason(message.sender_id))
 
     return handle
+
+
+async def _withdrawn_handoff(sender_id: str, text: str) -> Optional[str]:
+    """A resident waiting for a person who says they no longer need one ("算了，就问你吧，…"): the
+    request leaves the queue and the conversation is resumed, so that the assistant answers what
+    the message asks besides (returned, possibly empty). None when nothing was withdrawn."""
+    kb, _ = KNOWLEDGE.get()
+    rest = handoff_withdrawal(kb, text)
+    if rest is None:
+        return None
+    try:
+        if not await asyncio.to_thread(handoffs.withdraw, sender_id):
+            return None
+        await _resume(sender_id)
+    except Exception:  # noqa: BLE001 - the message then goes on as it came (the wait goes on too)
+        logger.exception("取消人工排队失败（会话 %s）", sender_id)
+        return None
+    return rest
+
+
+async def _resume(sender_id: str) -> None:
+    """Append Rasa's resume event, as staff's hand-back does, under the conversation's lock."""
+    agent = _rasa_agent()
+    store, locks = getattr(agent, "tracker_store", None), getattr(agent, "lock_store", None)
+    if store is None or locks is None:
+        return  # no Rasa in this process (a test's stand-in): nothing is paused here
+    async with locks.lock(sender_id):
+        tracker = await store.retrieve(sender_id)
+        if tracker is not None and tracker.is_paused():
+            tracker.update(ConversationResumed())
+            await store.save(tracker)
 
 
 def _valid_sender(sender_id: Any) -> bool:

@@ -269,6 +269,15 @@ def test_something_else_than_a_number_gets_a_hint_and_the_question_again(domain,
     assert chat.slots == {"application_no": "SG2026110001", "id_tail": None}
 
 
+@pytest.mark.parametrize("intent", ["ask_not_covered", "nlu_fallback"])
+def test_a_question_the_document_leaves_open_is_answered_mid_lookup(domain, store, intent):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    said = chat.say("稍等，办迁户口可以叫家里人代办吗", intent=intent)
+    assert "《实施意见》没有规定" in said[0] and said[-1] == text("status_ask_number")
+    assert chat.tracker.active_loop_name == "status_form"
+
+
 # ── failures: one neutral reply, then the lockout ───────────────────────────────────────────
 
 

@@ -194,3 +194,38 @@ def test_a_tail_typed_alone_is_keyed_by_the_number_the_conversation_holds(monkey
     _run("12345X", record)
     get_settings.cache_clear()
     assert seen == [("[已隐去]", tail_token(b"x" * 40, "12345X", "SG2026110001")), ("[已隐去]", None)]
+
+
+def test_withdrawing_a_request_for_a_person_leaves_the_queue_and_passes_the_question_on():
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
+
+    handoffs.open_handoff("u1", "rest", REQUESTED)
+    seen = []
+
+    async def _records(message):
+        seen.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "答")
+
+    assert _run("不用了，我直接问你吧：老人投靠子女有没有年龄要求", _records) == ["答"]
+    assert seen == ["我直接问你吧：老人投靠子女有没有年龄要求"]
+    assert not handoffs.is_open("u1")
+
+
+def test_withdrawing_with_nothing_else_is_acknowledged_without_the_model():
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
+
+    handoffs.open_handoff("u1", "rest", REQUESTED)
+    assert "已取消人工排队" in _run("算了，不等了", _broken)[0]
+    assert not handoffs.is_open("u1")
+
+
+def test_a_taken_conversation_is_not_withdrawn_by_the_resident():
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
+
+    item = handoffs.open_handoff("u1", "rest", REQUESTED)
+    handoffs.take(item.id, "staff1")
+    assert "正在等工作人员接入" in _run("算了", _silent)[0]  # the person answers now
+    assert handoffs.is_open("u1")

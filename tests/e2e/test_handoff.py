@@ -78,6 +78,19 @@ def test_handoff_pauses_until_staff_hand_back(stack):
     assert CITE_3 in answer
 
 
+def test_a_resident_who_no_longer_waits_is_answered_again(stack, monkeypatch):
+    from service_desk import handoffs
+
+    sender = "e2e-withdraw"
+    stack.ask("帮我转人工", sender=sender)
+    answer, _ = stack.ask("不等了，还是问你吧，老人投靠子女落户有年龄限制吗", sender=sender)
+    assert "第（五）条" in answer and "正在等工作人员接入" not in answer
+    monkeypatch.setenv("CONSOLE_DB_URL", stack.console_db_url)
+    assert not any(i.conversation_id == sender for i in handoffs.queue())
+    thanks, _ = stack.ask("好的谢谢", sender=sender)
+    assert "正在等工作人员接入" not in thanks
+
+
 def test_the_queue_holds_the_conversation_with_its_channel(stack, monkeypatch):
     from service_desk import handoffs
 

@@ -418,3 +418,48 @@ def test_the_classifiers_intent_offers_its_entry_on_the_questions_topic(kb, resp
 
 def test_the_result_of_ones_own_application_starts_the_lookup(kb, responder):
     assert responder.answer(Question("帮忙看看我的落户审批结果", "faq_settle_housing")).start_status
+
+
+# ── session 3: the conversation so far ──────────────────────────────────────────────────────
+AFTER_HARD_INDUSTRY = Context("collective_hard_industry", ("四",), turn=1)
+
+
+def test_a_fact_told_without_a_subject_continues_the_topic(kb, responder):
+    plan = responder.off_topic(Question("在曲江煤矿做了十几年了", "stop_flow"), ["stop_flow"], AFTER_HARD_INDUSTRY)
+    assert cited(kb, plan) == {"四"}
+    assert responder.leans_on_context("在曲江煤矿做了十几年了")
+    assert not responder.leans_on_context("在曲江煤矿做了十几年了吗")  # a question is no statement
+
+
+def test_a_stated_fact_that_meets_the_pathway_speaks_of_it(kb, responder):
+    plan = responder.answer(Question("我在韶钢炼了十年钢", "faq_collective_hukou"))
+    assert cited(kb, plan) == {"四"}
+
+
+def test_a_relatives_own_pathway_is_answered_even_if_it_was_just_cited(kb, responder):
+    after_graduates = Context("talent_graduate", ("六",), turn=1)
+    plan = responder.answer(Question("我男朋友也是大专毕业，他也行吧", "faq_talent"), after_graduates)
+    assert cited(kb, plan) == {"六"}
+
+
+def test_after_not_direct_the_permit_is_the_topic_and_the_relative_still_heard(kb, responder):
+    plan = responder.answer(Question("我姐在韶关有户口，我能投靠她吗", "faq_relatives"))
+    assert plan.answered is not None and plan.answered.articles == ("八",)
+    context = Context(plan.answered.id, plan.answered.articles, turn=1)
+    again = responder.low_confidence(Question("亲姐妹都不行？"), ["nlu_fallback"], context)
+    assert "兄弟姐妹不在其中" in text_of(again)
+
+
+def test_a_service_asked_after_a_hukou_answer_is_a_newcomers_question(kb, responder):
+    after_housing = Context("housing_security_migrants", ("十五",), turn=1)
+    plan = responder.answer(Question("公积金以后可以交吗", "faq_housing_security"), after_housing)
+    assert "十五" in cited(kb, plan)
+    alone = responder.answer(Question("公积金以后可以交吗", "faq_housing_security"))
+    assert not cited(kb, alone)
+
+
+def test_family_elsewhere_moving_here_is_no_other_citys_question(kb):
+    from policy_kb import answers
+
+    assert not answers.asks_about_other_city(kb, "老公孩子都在江西，可以一起迁过来吗", None, None)
+    assert answers.asks_about_other_city(kb, "江西那边落户要什么条件", None, None)
