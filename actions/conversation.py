@@ -32,8 +32,8 @@ SMALLTALK_MESSAGES = {
 }
 
 
-# Short social intents a follow-up ("那我老伴呢", "在韶关干了二十年了") can be mistaken for.
-FOLLOW_UP_LOOKALIKES = ("greet", "thank", "goodbye", "stop_flow")
+# Short social intents a follow-up ("那我老伴呢", "在韶关干了二十年了", "那能享受点啥") can be mistaken for.
+FOLLOW_UP_LOOKALIKES = ("greet", "thank", "goodbye", "stop_flow", "help")
 
 
 class ActionSmalltalk(Action):

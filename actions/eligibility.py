@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_text, responder, send
+from actions.common import STATUS_FORM, knowledge, latest_text, responder, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
 from policy_kb.eligibility.dialogue import (
@@ -25,6 +25,7 @@ from policy_kb.eligibility.dialogue import (
     usable_history,
 )
 from policy_kb.loader import KnowledgeBase
+from policy_kb.reading import asks_progress
 from policy_kb.respond import Question
 
 FORM = "eligibility_form"
@@ -98,6 +99,9 @@ class ValidateEligibilityForm(Action):
         earlier = usable_history(kb.eligibility, *_history(tracker))
         name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
         names_topic = bool(responder().concepts.topics(text))
+        if asked is None and asks_progress(kb, text):
+            # "帮我查一下落户审批结果": their own application, not whether they can settle
+            return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
         turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier, names_topic)
         if turn.stop:
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
@@ -156,6 +160,8 @@ class ActionEligibilityVerdict(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         kb, _ = knowledge()
+        if tracker.get_slot(STOPPED_SLOT) and asks_progress(kb, latest_text(tracker)):
+            return _reset_events() + [FollowupAction(STATUS_FORM)]  # the check never began: the lookup
         if tracker.get_slot(STOPPED_SLOT):
             send(dispatcher, answers.message(kb, "eligibility_stopped"))
             _answer_what_came_with_the_stop(dispatcher, tracker)

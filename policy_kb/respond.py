@@ -108,9 +108,11 @@ class Responder:
             if person.HOUSING_ARTICLE in context.articles:
                 return Plan([person.direct_with_home_reply(self.kb, who)], self.kb.faqs.get(context.faq_id))
             return self._relatives_answer(text)
-        met = [a for a in pathways_met(self.kb, text) if a not in context.articles]
+        stated = pathways_met(self.kb, text) or pathways_named(self.kb, text)
+        met = [a for a in stated if a not in context.articles]
         if met:
-            # a new fact about the resident ("我还有大专文凭"): the pathway it opens
+            # a new fact about the resident ("我还有大专文凭") or the person asked about ("他要是回城里
+            # 租房住呢"): the pathway it opens
             plan = self._pathway_answers(text, met)
             if plan.replies:
                 return plan
@@ -142,8 +144,10 @@ class Responder:
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if not self.concepts.topics(question.text):
-            # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证")
-            stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text))
+            # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证"),
+            # or asked about settling by the facts of a pathway ("买房迁户口的条件")
+            named = pathways_named(self.kb, question.text) if self.concepts.names_hukou(question.text) else []
+            stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text) or named)
             if stated.replies:
                 return stated
         text = question.text
@@ -164,8 +168,7 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope")])  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
             # the search finds an entry on the very topic the question names: a second signal
-            fitting = self.concepts.first_fitting(text, self._searched(text))
-            faq = self._gated(text, fitting, in_conversation=context is not None)
+            faq = self._gated(text, self._on_topic(text), in_conversation=context is not None)
             if faq is not None:
                 return Plan([answers.faq_reply(self.kb, faq, text)], faq)
         if faq is None and self._asks_something(text):
@@ -243,7 +246,7 @@ class Responder:
         question does not speak of household status or of such a field."""
         if not self.concepts.names_household_status(text) or answers.not_covered_topics(self.kb, text):
             return None  # materials, fees, the window …: the hukou window's detail, said as such
-        faq = self.concepts.first_fitting(text, self._searched(text))
+        faq = self._on_topic(text)
         if faq is None or not self.concepts.of_services(faq):
             return None
         return Plan([answers.faq_reply(self.kb, faq, text)], faq)
@@ -492,6 +495,11 @@ class Responder:
         hits = self._searched(text)
         fitting = self.concepts.first_fitting(text, hits)
         return fitting or next((f for f in hits[:1] if self.concepts.fits(text, f)), None)
+
+    def _on_topic(self, text: str) -> Optional[FaqEntry]:
+        """The entry on a topic the question names: the search's first such, else the first in
+        the FAQ (the search ranks "家庭户口是什么意思" by its other words)."""
+        return self.concepts.first_fitting(text, self._searched(text) + self.kb.published_faqs())
 
     def _searched(self, text: str) -> List[FaqEntry]:
         return [hit.faq for hit in self.index.search(text, k=SEARCH_DEPTH)]

@@ -193,3 +193,13 @@ def test_a_subject_brought_up_before_the_check_is_asked_about(domain):
     t = tracker_with_history(events, "有个中级维修电工证", "elig_skill_certified", intent="inform", **slots)
     _, result = run(ValidateEligibilityForm(), t, domain)
     assert slot_events(result)["requested_slot"] in ("elig_long_term_resident", "elig_hard_industry")
+
+
+def test_asking_for_ones_own_result_opens_the_lookup_not_the_check(domain):
+    # the classifier may hear 落户 and start the check; the resident asks about their application
+    opening = tracker("我的落户申请审批结果出来了没有", intent="check_eligibility")
+    messages, events = run(ValidateEligibilityForm(), opening, domain)
+    assert messages == [] and {"event": "slot", "timestamp": None, "name": "elig_stopped", "value": True} in events
+    stopped = tracker("我的落户申请审批结果出来了没有", intent="check_eligibility", elig_stopped=True)
+    messages, events = run(ActionEligibilityVerdict(), stopped, domain)
+    assert messages == [] and events[-1] == {"event": "followup", "timestamp": None, "name": "status_form"}

@@ -463,3 +463,9 @@ def test_family_elsewhere_moving_here_is_no_other_citys_question(kb):
 
     assert not answers.asks_about_other_city(kb, "老公孩子都在江西，可以一起迁过来吗", None, None)
     assert answers.asks_about_other_city(kb, "江西那边落户要什么条件", None, None)
+
+
+def test_a_follow_up_naming_someone_elses_facts_gets_that_pathway(kb, responder):
+    after_permit = Context("residence_permit_services", ("八",), turn=1)
+    plan = responder.low_confidence(Question("那她如果在县城租房住呢"), ["nlu_fallback"], after_permit)
+    assert cited(kb, plan) == {"三"}
