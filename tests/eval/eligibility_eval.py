@@ -324,8 +324,10 @@ def main() -> int:
     correct = sum(r["ok"] for r in results)
     REPORTS.mkdir(exist_ok=True)
     summary = {"total": len(results), "correct": correct, "accuracy": correct / len(results), "results": results}
-    # eligibility_profiles.yml -> reports/eligibility_eval.*; eligibility_profiles_unseen.yml -> ..._unseen.*
-    name = "eligibility_eval" + Path(args.profiles).stem.removeprefix("eligibility_profiles").removeprefix("eligibility")
+    # eligibility_profiles.yml -> reports/eligibility_eval.*; eligibility_profiles_unseen.yml -> ..._unseen.*;
+    # sets/eligibility_fourth.yml -> ..._fourth.*
+    stem = Path(args.profiles).stem
+    name = "eligibility_eval" + stem.removeprefix("eligibility_profiles").removeprefix("eligibility")
     (REPORTS / f"{name}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     (REPORTS / f"{name}.md").write_text(markdown(results), encoding="utf-8")
     return 0
