@@ -32,22 +32,18 @@ def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
 
 def states_facts(kb: KnowledgeBase, text: str) -> bool:
     """The resident tells something about themselves the eligibility check reads ("我住厂里宿舍")."""
-    return speaks_of_self(kb.eligibility, text) and bool(_stated_facts(kb, text))
-
-
-def pathway_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
-    """The facts of the eligibility check the text states, whoever it speaks of."""
-    return _stated_facts(kb, text)
+    return speaks_of_self(kb.eligibility, text) and bool(stated_facts(kb, text))
 
 
 def pathways_named(kb: KnowledgeBase, text: str) -> List[str]:
     """Articles of the settling pathways whose facts the text names, whoever it speaks of
     ("大专生和中级工都能落户吗" names 第（六）条's)."""
-    facts = _stated_facts(kb, text)
+    facts = stated_facts(kb, text)
     return [finding.article for finding in evaluate(facts, kb.eligibility).applicable] if facts else []
 
 
-def _stated_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
+def stated_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:
+    """The facts of the eligibility check the text states, whoever it speaks of."""
     rules = kb.eligibility
     facts = volunteered(rules, text, correcting=True)
     for field_id in mentioned(rules, [text]) & set(STATED_WHEN_MENTIONED):

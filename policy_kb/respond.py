@@ -20,10 +20,10 @@ from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
 from policy_kb.reading import (
     asks_progress,
-    pathway_facts,
     pathways_met,
     pathways_named,
     split_questions,
+    stated_facts,
     states_facts,
 )
 from policy_kb.search import FaqIndex
@@ -261,25 +261,27 @@ class Responder:
             text = text.replace(word, " ")
         return bool(found) and not self.concepts.topics(text)
 
+    def _says_kind(self, text: str, kind: str) -> bool:
+        """The text has one of the words of ``kind`` in messages.yml's question_kinds."""
+        said = normalise(text)
+        return any(w in said for w in (self.kb.messages.get("question_kinds") or {}).get(kind) or ())
+
     def _asks_detail(self, text: str) -> bool:
         """A detail the document leaves open, or a "怎么/什么/哪/多久" question."""
-        kinds = self.kb.messages.get("question_kinds") or {}
-        said = normalise(text)
-        return bool(answers.not_covered_topics(self.kb, text)) or any(w in said for w in kinds.get("detail") or ())
+        return bool(answers.not_covered_topics(self.kb, text)) or self._says_kind(text, "detail")
 
     def _states_own_facts(self, text: str) -> bool:
         """Facts the resident tells of themselves, with or without 我: after an answer a statement
         that names nobody else ("在韶关干了差不多二十年了") is about the resident."""
         if states_facts(self.kb, text):
             return True
-        return person.subject(self.kb, text) is None and not is_question(text) and bool(pathway_facts(self.kb, text))
+        return person.subject(self.kb, text) is None and not is_question(text) and bool(stated_facts(self.kb, text))
 
     def _asks_something(self, text: str) -> bool:
         """A question or a sentence of some length, not a murmur ("嗯嗯嗯", "哈"): only a message
         that asks something can be told the document is silent on it."""
-        kinds = self.kb.messages.get("question_kinds") or {}
         said = normalise(text)
-        asks = any(w in said for kind in ("yes_no", "detail") for w in kinds.get(kind) or ())
+        asks = self._says_kind(text, "yes_no") or self._says_kind(text, "detail")
         # NFKC has folded "？" into "?"
         return asks or "?" in said or said.rstrip("啊呀呢").endswith("吗") or len(said) >= SENTENCE_CHARS
 
@@ -288,24 +290,19 @@ class Responder:
         "城乡医保一年多少", "60岁还交不交"), with nothing of household status in it. The document's
         reforms in that field are its to answer: asked as policy ("统一了吗", "有什么政策"), as what
         a term means ("…是什么"), or as a bare topic ("公租房")."""
-        kinds = self.kb.messages.get("question_kinds") or {}
-        said = normalise(text)
         if self.concepts.names_household_status(text) or self._asks_what(text):
             return False
-        if any(w in said for w in kinds.get("policy_level") or ()):
+        if self._says_kind(text, "policy_level"):
             return False  # "城乡医疗救助制度统一了吗", "对农村教师有什么鼓励政策"
-        return len(said) > FRAGMENT_CHARS  # a bare "公租房" asks what the document says of it
+        return len(normalise(text)) > FRAGMENT_CHARS  # a bare "公租房" asks what the document says of it
 
     def _asks_what(self, text: str) -> bool:
         """ "X是什么", "有什么区别": what a term means (not "条件是什么样的")."""
-        said = normalise(text).replace("什么样", " ")
-        return any(w in said for w in (self.kb.messages.get("question_kinds") or {}).get("definition") or ())
+        return self._says_kind(normalise(text).replace("什么样", " "), "definition")
 
     def _asks_yes_or_no(self, text: str) -> bool:
         """ "能不能/可以吗", and no detail asked beside it."""
-        kinds = self.kb.messages.get("question_kinds") or {}
-        said = normalise(text)
-        return not self._asks_detail(text) and any(w in said for w in kinds.get("yes_no") or ())
+        return not self._asks_detail(text) and self._says_kind(text, "yes_no")
 
     def _another_offices_detail(self, text: str) -> bool:
         """A practical detail (time, fee, procedure …) of something that is not household
@@ -322,9 +319,7 @@ class Responder:
 
     def _names_procedure(self, text: str) -> bool:
         """申请, 办理, 缴纳 …: getting something done, not what the policy is."""
-        procedure = (self.kb.messages.get("question_kinds") or {}).get("procedure") or ()
-        said = normalise(text)
-        return any(w in said for w in procedure)
+        return self._says_kind(text, "procedure")
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
