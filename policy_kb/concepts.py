@@ -27,17 +27,30 @@ FACET_ENTITIES = ("district", "other_city", "relation", "education", "housing_ty
 # (（七）–（十）). The others set goals, or reforms in other offices' fields (land, school, social
 # insurance, housing) that a hukou office does not handle.
 HUKOU_SECTIONS = ("二", "三")
+# The section on settling (（三）–（六）): its terms say a question is about moving a hukou here.
+SETTLING_SECTION = "二"
 # The section on rights and services around settling (（十一）–（十六）): land, school, social insurance,
 # health, housing, funding. Its articles answer a question only as it bears on a resident's household
 # status (a newcomer, a move, a hukou); "城乡医保一年多少" is the insurance office's question.
 SERVICES_SECTION = "四"
 # Land rights (第（十一）条) are asked about as what a move keeps, even without naming the move.
 LAND_ARTICLE = "十一"
+# How a glossary note cites the document's opening paragraph (it has no article number).
+PREAMBLE_NOTE = "开篇引言"
 _CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
 
 
 def entry_text(faq: FaqEntry) -> str:
     return " ".join((faq.question, *faq.phrasings, faq.answer))
+
+
+def _cites_document(note: str) -> bool:
+    return bool(_CITED_ARTICLE.search(note)) or PREAMBLE_NOTE in note
+
+
+def _cites_section(kb: KnowledgeBase, note: str, section: str) -> bool:
+    articles = kb.document.articles
+    return any(a in articles and articles[a].section == section for a in _CITED_ARTICLE.findall(note))
 
 
 def _of_hukou_itself(kb: KnowledgeBase, note: str) -> bool:
@@ -67,6 +80,12 @@ class ConceptIndex:
             if term.entity not in FACET_ENTITIES and _of_hukou_itself(kb, term.note)
             for form in term.surface_forms
         )
+        # Terms of settling itself (落户, 投靠, 集体户 …): their notes cite the 户口迁移 section.
+        settling = [
+            t for t in kb.glossary if t.entity not in FACET_ENTITIES and _cites_section(kb, t.note, SETTLING_SECTION)
+        ]
+        self.settling_terms = frozenset(t.term for t in settling)
+        self._settling_forms = tuple(normalise(form) for term in settling for form in term.surface_forms)
         self._facet_forms = (
             tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES for form in term.surface_forms)
             + CITY_NAMES
@@ -78,7 +97,11 @@ class ConceptIndex:
             for term in terms:
                 counts[term] = counts.get(term, 0) + 1
         self.generic: FrozenSet[str] = frozenset(t for t, n in counts.items() if n > GENERIC_SHARE * len(faqs))
-        self._by_faq = {faq_id: terms - self.generic for faq_id, terms in found.items()}
+        # An entry is about the document's concepts only: a term the document does not speak of
+        # (户口簿, 身份证: their notes cite nothing) is at most mentioned in passing ("户口簿要不要换
+        # 《实施意见》没有规定"), and a question on it is no question on that entry.
+        self._uncited = frozenset(t.term for t in kb.glossary if not _cites_document(t.note))
+        self._by_faq = {faq_id: terms - self.generic - self._uncited for faq_id, terms in found.items()}
 
     def _all_terms(self, text: str) -> FrozenSet[str]:
         """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
@@ -103,6 +126,16 @@ class ConceptIndex:
         the document reforms beside it (医保, 宅基地, 公积金 …)."""
         text = normalise(text)
         return any(form in text for form in self._hukou_forms)
+
+    def names_settling(self, text: str) -> bool:
+        """Settling itself (落户, 迁过来, 投靠, 集体户, 合法稳定住所 …), not only 户口 ("离婚后户口怎么处理")."""
+        text = normalise(text)
+        return any(form in text for form in self._settling_forms)
+
+    def shares_topic(self, text: str, faq: FaqEntry) -> bool:
+        """The question names a topic the entry speaks of (stricter than :meth:`fits`, which lets
+        a question that names no topic fit any entry)."""
+        return bool(self.asked(text) & self.of_faq(faq))
 
     def of_services(self, faq: FaqEntry) -> bool:
         """An entry that answers only with the services section's articles (school, insurance …)."""
@@ -144,12 +177,16 @@ class ConceptIndex:
     def of_faq(self, faq: FaqEntry) -> FrozenSet[str]:
         return self._by_faq.get(faq.id, frozenset())
 
+    def asked(self, text: str) -> FrozenSet[str]:
+        """The question's topics that an entry can be about (not 户口簿, 身份证 …)."""
+        return self.topics(text) - self._uncited
+
     def fits(self, text: str, faq: FaqEntry) -> bool:
         """False when the question names a topic and the entry speaks of none of its topics."""
-        asked = self.topics(text)
+        asked = self.asked(text)
         return not asked or bool(asked & self.of_faq(faq))
 
     def first_fitting(self, text: str, faqs: Iterable[FaqEntry]) -> FaqEntry | None:
         """The first entry that speaks of a topic the question names (None if it names none)."""
-        asked = self.topics(text)
+        asked = self.asked(text)
         return next((faq for faq in faqs if asked & self.of_faq(faq)), None) if asked else None

@@ -33,6 +33,8 @@ from policy_kb.text import normalise
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
 RELATIVES_INTENT, HOUSING_INTENT = "faq_relatives", "faq_settle_housing"
 HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
+# Glossary terms of 第（五）条 itself: joining a relative, with no age or marriage-length condition.
+RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"))
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 # A message this long says something even without a question word ("我想咨询一下事业编制转公务员").
@@ -86,6 +88,10 @@ class Responder:
         if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
             # the policy part is answered; the practical detail the document leaves open is named
             plan.replies.append(answers.not_covered_reply(self.kb, question.text, question.district))
+            plan.not_covered = True
+        elif not plan.not_covered and plan.answered is not None and self._says_kind(question.text, "specifics"):
+            # the document's principle is answered; the criteria or cases asked about are not in it
+            plan.replies.append(answers.message(self.kb, "not_covered_specifics"))
             plan.not_covered = True
         return plan
 
@@ -143,7 +149,9 @@ class Responder:
             return Plan([answers.other_city_reply(self.kb)])
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
-        if not self.concepts.topics(question.text):
+        if not self.concepts.topics(question.text) and (
+            self.concepts.names_settling(question.text) or not is_question(question.text)
+        ):
             # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证"),
             # or asked about settling by the facts of a pathway ("买房迁户口的条件")
             named = pathways_named(self.kb, question.text) if self.concepts.names_hukou(question.text) else []
@@ -155,26 +163,27 @@ class Responder:
         lodging = "搭户" in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
         if who in person.NOT_DIRECT and not lodging and self.concepts.names_hukou(text):
             return self._not_direct(who)  # "我妹……她户口能落我家吗"
-        if who in person.DIRECT and self.concepts.names_hukou(text) and not pathways_named(self.kb, text):
+        if who in person.DIRECT and self._asks_to_settle(text) and not pathways_named(self.kb, text):
             return self._relatives_answer(text)  # "我今年80了，跟儿子住在浈江……想迁过来，行不行"
         reply = answers.low_confidence_reply(self.kb, self.index, text, candidates)
         guessed = self.kb.faqs.get(reply.faq_id or "")
-        faq = self._gated(text, guessed, in_conversation=context is not None)
-        if guessed is not None and faq is not guessed:
-            if faq is None:
-                return self._honest(question)
+        faq = self._gated(text, guessed, in_conversation=context is not None, unsure=True)
+        if faq is not None and faq is not guessed:
             return Plan([answers.faq_reply(self.kb, faq, text)], faq)
         if faq is None and candidates[:1] == ["out_of_scope"] and not self._speaks_of_hukou_at_all(text):
-            return Plan([answers.message(self.kb, "out_of_scope")])  # "今天韶关限号吗"
+            return self._honest(question)  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
-            # the search finds an entry on the very topic the question names: a second signal
-            faq = self._gated(text, self._on_topic(text), in_conversation=context is not None)
+            # no guess, or one off the question's topic: the search's entry on the very topic the
+            # question names ("家庭户口是什么意思"), a second signal
+            faq = self._gated(text, self._on_topic(text), in_conversation=context is not None, unsure=True)
             if faq is not None:
                 return Plan([answers.faq_reply(self.kb, faq, text)], faq)
         if faq is None and self._asks_something(text):
             # a question nothing here answers: said honestly (the document's silence, or not a hukou
             # matter), not "did you mean"; the closest questions still come as buttons with the silence
             return self._honest(question)
+        if faq is None and guessed is not None:
+            reply = answers.fallback_reply(self.kb, self.index, text)  # a murmur: never the rejected guess
         return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, text)) and not faq)
 
     def off_topic(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
@@ -200,7 +209,7 @@ class Responder:
             plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
             if plan.answered is None and not plan.not_covered:
                 # it speaks of hukou or of who/where/which diploma: the search's best entry, if it fits
-                faq = self._gated(text, next(iter(self._searched(text)), None))
+                faq = self._gated(text, next(iter(self._searched(text)), None), unsure=True)
                 if faq is not None and self.concepts.fits(text, faq):
                     return Plan([answers.faq_reply(self.kb, faq, text)], faq)
             return plan if plan.answered is not None or plan.not_covered else self._honest(question)
@@ -224,7 +233,7 @@ class Responder:
         parts = split_questions(text)
         details = [p for p in parts if self._asks_detail(p)]
         rest = " ".join(p for p in parts if p not in details)
-        asks_policy = concepts.topics(rest) or (concepts.names_facet(rest) and concepts.names_policy(rest))
+        asks_policy = concepts.asked(rest) or (concepts.names_facet(rest) and concepts.names_policy(rest))
         if asks_policy and (details or self._asks_yes_or_no(rest)):
             # a policy question beside the detail ("迁移证丢了怎么办？外地人租房落户是不是放开了"), or the
             # classifier heard a detail in a plain "may I" question ("武江区租的房子能不能上户口"):
@@ -349,7 +358,8 @@ class Responder:
             return self._pathway_answers(text, pathways_named(kb, text))
         else:
             faq = self._best_searched(text)
-        faq = self._gated(text, faq, in_conversation)
+        # without the classifier's reading (a part of a message) the search alone chose: unsure
+        faq = self._gated(text, faq, in_conversation, unsure=not question.intent)
         if faq is None:
             return self._honest(question)
         silence = answers.silence_of(kb, faq)
@@ -360,23 +370,47 @@ class Responder:
             return Plan([silence], faq, not_covered=True)
         return self._fitted_to_facts(text, faq)
 
-    def _gated(self, text: str, faq: Optional[FaqEntry], in_conversation: bool = False) -> Optional[FaqEntry]:
+    def _gated(
+        self, text: str, faq: Optional[FaqEntry], in_conversation: bool = False, unsure: bool = False
+    ) -> Optional[FaqEntry]:
         """The chosen entry if the question speaks of what it answers, else the search's entry on
-        the question's own topic, else None (never an unrelated article)."""
-        if faq is None:
+        the question's own topic, else None (never an unrelated article). ``unsure``: the
+        classifier did not choose it with confidence, so the question must name what the entry is
+        about (its topic, or settling and the pathway), not merely not contradict it."""
+        if faq is None or not self._admits(text, faq, in_conversation, unsure):
             return None
-        if faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq):
-            return None  # a settling pathway for a question that never speaks of hukou or of that pathway
+        if unsure and faq.intent not in answers.SETTLING_INTENTS:
+            # an entry on a field of its own answers an unsure question only if it names that field:
+            # "离婚后户口能转移吗" is no 财政转移支付 question
+            on_topic = self.concepts.shares_topic(text, faq)
+        else:
+            on_topic = self.concepts.fits(text, faq)
+        if on_topic:
+            return faq
+        # the search's entry on the question's topic, else one of the classifier's intent that is on
+        # it (the search ranks "户口性质怎么填" by its other words); each must pass the same gate
+        siblings = [] if unsure else [f for f in self.kb.faqs_for_intent(faq.intent) if f.published]
+        return next(
+            (
+                f
+                for f in self._searched(text) + siblings
+                if self.concepts.shares_topic(text, f) and self._admits(text, f, in_conversation, unsure)
+            ),
+            None,
+        )
+
+    def _admits(self, text: str, faq: FaqEntry, in_conversation: bool, unsure: bool) -> bool:
+        """Whether the question is one this entry may answer at all, whatever else it names."""
+        if faq.intent in answers.SETTLING_INTENTS and not self._speaks_of(text, faq, unsure):
+            return False  # a settling pathway for a question that never speaks of settling or of that pathway
+        if faq.intent in answers.SETTLING_INTENTS and self._speaks_of_leaving(text):
+            return False  # "户口迁走了还能迁回农村吗": moving out is no pathway of settling here
+        if faq.intent == RELATIVES_INTENT and not in_conversation and not self._names_relatives(text):
+            return False  # "户口迁移后原籍地的户口怎么办": 投靠 answers a question about a relative
         if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
-            return None  # every pathway at once, for a question that never speaks of household registration
-        if self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text):
-            return None  # "城乡医保一年多少": the insurance office's question, not how a move bears on it
-        if not self.concepts.fits(text, faq):
-            # the search's entry on the question's topic, else one of the classifier's intent that is
-            # on it (the search ranks "户口性质怎么填" by its other words)
-            siblings = [f for f in self.kb.faqs_for_intent(faq.intent) if f.published]
-            return self.concepts.first_fitting(text, self._searched(text) + siblings)
-        return faq
+            return False  # every pathway at once, for a question that never speaks of household registration
+        # "城乡医保一年多少": the insurance office's question, not how a move bears on it
+        return not (self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text))
 
     def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
         """A resident who describes themselves ("我没买房，在韶关干了十几年") gets the pathway their
@@ -464,6 +498,10 @@ class Responder:
             # another office's field (医保, 公积金, 低保 …) with nothing of household status: not ours,
             # and not the hukou window's either
             return Plan([answers.message(self.kb, "out_of_scope_detail")], not_covered=True)
+        if self._asks_something(text):
+            # a question nothing here places ("怎么改自己的民族", "卖地需要村民同意吗"): the document's
+            # silence, and both the hukou window and the other offices, rather than a guess
+            return Plan([answers.message(self.kb, "out_of_scope_unplaced")], not_covered=True)
         return Plan([answers.message(self.kb, "out_of_scope")])
 
     def _speaks_of_hukou_at_all(self, text: str) -> bool:
@@ -471,15 +509,42 @@ class Responder:
         concepts, details = self.concepts, answers.not_covered_topics(self.kb, text)
         return concepts.names_policy(text) or concepts.names_facet(text) or bool(details)
 
-    def _speaks_of(self, text: str, faq: FaqEntry) -> bool:
-        """The question names a policy term; or it names who, where or which diploma, or quotes the
-        entry's own words, and the search (a second reading) ranks this very entry first. A
-        question that names none of these is no settling question, whoever the search finds."""
-        if self.concepts.names_policy(text):
+    def _speaks_of_leaving(self, text: str) -> bool:
+        """Moving a hukou out or back to the village (messages.yml leaving_words), and not settling
+        here besides ("迁出来落户到城里" settles)."""
+        said = normalise(text)
+        leaving = any(normalise(str(w)) in said for w in self.kb.messages.get("leaving_words") or ())
+        return leaving and "落户" not in self.concepts.policy_terms(text)
+
+    def _asks_to_settle(self, text: str) -> bool:
+        """Settling named (迁过来, 落户 …), or hukou with no other topic beside it: "外地户口孩子入学"
+        is a schooling question about a child, not the child joining anyone."""
+        concepts = self.concepts
+        if concepts.topics(text) - concepts.settling_terms:
+            return False  # "迁户口多久孩子能上学": a question on schooling
+        return concepts.names_settling(text) or concepts.names_hukou(text)
+
+    def _names_relatives(self, text: str) -> bool:
+        """A relative, or joining one (投靠, 婚龄 …): what 第（五）条's entries answer."""
+        return person.subject(self.kb, text) is not None or bool(RELATIVES_TOPICS & self.concepts.topics(text))
+
+    def _speaks_of(self, text: str, faq: FaqEntry, unsure: bool = False) -> bool:
+        """The question names a policy term (``unsure``: settling itself, or the entry's topic); or
+        it names who, where or which diploma, or quotes the entry's own words, and the search (a
+        second reading) ranks this very entry first. A question that names none of these is no
+        settling question, whoever the search finds."""
+        if unsure and (self.concepts.names_settling(text) or self.concepts.shares_topic(text, faq)):
+            return True
+        if not unsure and self.concepts.names_policy(text):
             return True
         if set(pathways_met(self.kb, text)) & set(faq.articles):
             return True  # "我喺韶钢做咗八年炼钢": the resident's own facts meet this very pathway
-        if not self.concepts.says_anything_of_hukou(text) and not self.concepts.topics_of_article_text(text, faq):
+        if unsure and self.concepts.names_hukou(text) and set(pathways_named(self.kb, text)) & set(faq.articles):
+            return True  # "大专毕业户口能不能迁韶关": hukou, and the facts of this very pathway
+        quotes = self.concepts.topics_of_article_text(text, faq)
+        if unsure and not quotes:
+            return False  # "离婚后的户口处理方式有几种": the search's first entry is no reason of its own
+        if not self.concepts.says_anything_of_hukou(text) and not quotes:
             return False  # "从哪年开始大学生不分配工作"
         hits = self.index.search(text, k=1)
         return bool(hits) and hits[0].faq.id == faq.id

@@ -469,3 +469,76 @@ def test_a_follow_up_naming_someone_elses_facts_gets_that_pathway(kb, responder)
     after_permit = Context("residence_permit_services", ("八",), turn=1)
     plan = responder.low_confidence(Question("那她如果在县城租房住呢"), ["nlu_fallback"], after_permit)
     assert cited(kb, plan) == {"三"}
+
+
+# ── session 4: an entry answers only a question that names what it is about ───────────────────
+
+
+def test_joining_a_relative_is_no_answer_to_a_question_that_names_no_relative(kb, responder):
+    # 第（五）条's entries speak of 户口迁移手续, which is no reason to answer any question on a move
+    plan = responder.answer(Question("户口迁出去以后老家那边还留什么", "faq_relatives"))
+    assert "五" not in cited(kb, plan)
+    unsure = ["faq_settle_housing", "faq_relatives"]
+    plan = responder.low_confidence(Question("户口迁走了还能再迁回农村吗"), unsure, None)
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_a_relatives_own_topic_still_reaches_the_relatives_entry(kb, responder):
+    plan = responder.low_confidence(Question("才结婚半年，有婚龄要求没有"), ["out_of_scope", "faq_talent"], None)
+    assert cited(kb, plan) == {"五"}
+
+
+def test_an_unsure_guess_must_name_the_entrys_own_field(kb, responder):
+    # "转移" is not 财政转移支付; "户口" alone is not settling
+    plan = responder.off_topic(Question("离婚了户口可以转移到别的地方吗"), ["out_of_scope", "faq_fiscal"], None)
+    assert not cited(kb, plan)
+    plan = responder.off_topic(Question("离婚以后户口一般怎么处理"), ["out_of_scope", "faq_overview"], None)
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_a_child_named_beside_another_topic_is_no_question_of_joining(kb, responder):
+    plan = responder.low_confidence(Question("迁了户口之后孩子多久可以上学"), ["faq_education", "faq_relatives"], None)
+    assert "五" not in cited(kb, plan)
+
+
+def test_a_question_on_a_term_of_another_article_is_not_answered_by_the_leadership(kb, responder):
+    plan = responder.answer(Question("村集体经济组织成员资格是怎么认定的", "faq_leadership"))
+    assert "十七" not in cited(kb, plan)
+
+
+def test_a_fact_with_a_question_about_something_else_opens_no_pathway(kb, responder):
+    # "长期在外" is no fact of settling here; the question asks of the census
+    plan = responder.low_confidence(Question("人口普查的时候我长期在外地怎么办"), ["ask_not_covered"], None)
+    assert not cited(kb, plan)
+
+
+def test_a_question_nothing_places_points_both_to_the_hukou_window_and_other_offices(kb, responder):
+    plan = responder.low_confidence(Question("想改一下自己的民族要怎么弄"), ["out_of_scope"], None)
+    said = text_of(plan)
+    assert not cited(kb, plan) and "《实施意见》没有规定" in said and "户政窗口" in said
+
+
+def test_the_specific_criteria_asked_of_a_principle_are_said_to_be_left_open(kb, responder):
+    plan = responder.answer(Question("宅基地在什么情况下会被收回", "faq_rural_land"))
+    assert "十一" in cited(kb, plan) and plan.not_covered
+    assert "《实施意见》没有规定" in text_of(plan)
+
+
+def test_moving_a_hukou_back_to_the_village_is_no_settling_pathway(kb, responder):
+    plan = responder.low_confidence(
+        Question("以后想把户口迁回老家行不行"), ["faq_settle_housing", "faq_overview"], None
+    )
+    assert not cited(kb, plan) & {"三", "四", "五", "六"}
+
+
+def test_a_term_the_document_does_not_speak_of_makes_no_entry_fit(kb, responder):
+    # 户口簿 is mentioned in passing by the 第（七）条 entry ("户口簿要不要换《实施意见》没有规定")
+    plan = responder.off_topic(
+        Question("离了婚户口本上会不会写离异"), ["out_of_scope", "faq_unified_registration"], None
+    )
+    assert not cited(kb, plan)
+
+
+def test_a_guess_off_the_topic_gives_way_to_the_entry_on_the_topic_named(kb, responder):
+    plan = responder.low_confidence(Question("家庭户口指的是什么"), ["faq_principles", "faq_collective_hukou"], None)
+    assert cited(kb, plan) == {"七"}
