@@ -56,8 +56,9 @@ def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
     the same topic renewed after its next step was answered ("要多久"); after a turn that answered
     nothing, the topic as it was (it still expires with its age)."""
     turn = message_number(tracker)
-    if plan.answered is not None:
-        return Context(plan.answered.id, tuple(plan.answered.articles), turn).to_slot()
+    topic = plan.answered or plan.topic
+    if topic is not None:
+        return Context(topic.id, tuple(topic.articles), turn).to_slot()
     previous = stored_context(tracker)
     if previous is None:
         return None

@@ -46,7 +46,7 @@ class ActionSmalltalk(Action):
         kb, _ = knowledge()
         intent = tracker.latest_message.get("intent", {}).get("name")
         context = stored_context(tracker)
-        leans = context is not None and responder().leans_on_context(latest_text(tracker))
+        leans = context is not None and responder().smalltalk_is_follow_up(latest_text(tracker), intent or "")
         if intent in FOLLOW_UP_LOOKALIKES and leans:
             # "那我老伴呢" right after an answer is a follow-up, not a goodbye
             plan = responder().follow_up(question_of(tracker), context)

@@ -29,6 +29,8 @@ from policy_kb.reading import asks_progress
 from policy_kb.respond import Question
 
 FORM = "eligibility_form"
+# Asking for a person mid-check: the form rejects the message, so the rule hands off (data/stories/handoff.yml).
+HANDOFF_INTENT = "request_human"
 # Fields the form may ask (the domain lists one slot for each).
 ASKED_FIELDS = (
     "housing",
@@ -99,6 +101,8 @@ class ValidateEligibilityForm(Action):
         earlier = usable_history(kb.eligibility, *_history(tracker))
         name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
         names_topic = bool(responder().concepts.topics(text))
+        if asked is not None and name == HANDOFF_INTENT:
+            return []  # nothing taken from a request for a person: the form steps aside, the handoff rule runs
         if asked is None and asks_progress(kb, text):
             # "帮我查一下落户审批结果": their own application, not whether they can settle
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]

@@ -32,7 +32,31 @@ RELATION_TERMS = {
 }
 HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
 ADULT_AGE = 18
-_AGE = re.compile(r"(\d{1,2})\s*[岁歲]")
+# An age: "25岁", "廿五岁", "三十了" (a number right after the child it is about: "我儿子三十了").
+_NUMBER = r"(\d{1,2}|[一二两三四五六七八九十廿]{1,3})"
+_AGE = re.compile(_NUMBER + r"\s*(?:周)?[岁歲]")
+_AGE_AFTER_CHILD = re.compile(
+    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女)(?:今年|已经|都)?" + _NUMBER + r"(?:多)?(?:了|岁)"
+)
+_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _number(said: str) -> int:
+    """ "25", "廿五", "三十", "十七" as a number."""
+    if said.isdigit():
+        return int(said)
+    said = said.replace("廿", "二十")
+    if "十" not in said:
+        return _DIGITS.get(said[:1], 0)
+    tens, _, units = said.partition("十")
+    return _DIGITS.get(tens, 1) * 10 + _DIGITS.get(units, 0)
+
+
+def ages(text: str) -> list:
+    """Every age the text gives, in digits or Chinese numerals."""
+    return [_number(n) for n in _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text)]
+
+
 # "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.
 # Not "离婚/未婚": those usually describe the parent asking ("我离婚了，女儿13岁……").
 _ADULT_WORDS = ("成年子女", "已成年", "成年了", "满18", "满十八", "已经工作", "出来工作", "大学毕业", "结婚了")
@@ -62,12 +86,12 @@ def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
         found = [v for v in [parse_answer("family_join", text, kb.eligibility)] if v in DIRECT + NOT_DIRECT]
     if not found:
         return None
-    ages = [int(a) for a in _AGE.findall(text)]
+    given = ages(text)
     if found[0] == "parent" and _JOINS_PARENTS.search(text):
         # the resident joins their own parents: an adult child, unless they say they are under 18
-        return "minor_child" if ages and max(ages) < ADULT_AGE else "adult_child"
+        return "minor_child" if given and max(given) < ADULT_AGE else "adult_child"
     if found[0] == "minor_child" and not _JOINS_CHILD.search(text):
-        if any(w in text for w in _ADULT_WORDS) or (ages and max(ages) >= ADULT_AGE):
+        if any(w in text for w in _ADULT_WORDS) or (given and max(given) >= ADULT_AGE):
             return "adult_child"
     if found[0] == "minor_child" and _JOINS_CHILD.search(text):
         return "parent"

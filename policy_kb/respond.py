@@ -31,8 +31,12 @@ from policy_kb.text import normalise
 
 # Intents where "who" decides the answer: asking to join or settle with a relative.
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
-RELATIVES_INTENT, HOUSING_INTENT = "faq_relatives", "faq_settle_housing"
+RELATIVES_INTENT, HOUSING_INTENT, OVERVIEW_INTENT = "faq_relatives", "faq_settle_housing", "faq_overview"
 HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
+# Smalltalk that closes a topic: read as a follow-up only when it asks something.
+CLOSINGS = ("thank", "goodbye")
+# Lodging one's hukou with a relative or friend already settled (第（四）（六）条): any 亲友 will do.
+LODGING = "搭户"
 # Glossary terms of 第（五）条 itself: joining a relative, with no age or marriage-length condition.
 RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"))
 MAX_ANSWERS = 3
@@ -57,6 +61,9 @@ class Plan:
     replies: List[Reply] = field(default_factory=list)
     answered: Optional[FaqEntry] = None  # the main entry answered, for the context and the signals
     not_covered: bool = False  # the honest "the document does not say" was given
+    # the topic a follow-up continues when no entry was answered: after another city's rules, the
+    # same question about Shaoguan ("那韶关呢")
+    topic: Optional[FaqEntry] = None
     start_status: bool = False  # the resident asks about their own application: the lookup starts
 
 
@@ -82,7 +89,7 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
-            return Plan([answers.other_city_reply(self.kb)])
+            return self._other_city_plan(question)
         plan = self._main_answer(question, in_conversation=context is not None)
         self._more_questions(question.text, plan)
         if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
@@ -100,6 +107,13 @@ class Responder:
         ("那我老婆呢") or a fact about the resident ("在韶关干了差不多二十年了")."""
         return is_elliptical(self.kb, text) or (is_short(self.kb, text) and self._states_own_facts(text))
 
+    def smalltalk_is_follow_up(self, text: str, intent: str) -> bool:
+        """A message the classifier heard as greet/thank/goodbye/help that is really the next turn
+        ("那我老伴呢"); thanks or a goodbye that asks nothing stay what they are ("那就好，谢谢你们")."""
+        if intent in CLOSINGS and not is_question(text):
+            return False
+        return self.leans_on_context(text)
+
     def follow_up(self, question: Question, context: Context) -> Optional[Plan]:
         """A short message read as the same question about a new subject, a new fact about the
         resident, or the next step of the same topic; None when it carries a topic of its own
@@ -109,6 +123,14 @@ class Responder:
             met = pathways_named(self.kb, text)
             if met:  # "我弟在韶关打工五六年了", "我男朋友也是大专": the relative's own pathway, even the same
                 return self._pathway_answers(text, met)
+            previous = self.kb.faqs.get(context.faq_id or "")
+            if (
+                previous is not None
+                and previous.intent != RELATIVES_INTENT
+                and LODGING in self.concepts.of_faq(previous)
+            ):
+                # "搭朋友家的户口也行？" after 搭户: lodging is with 亲友, any relative or friend
+                return Plan([answers.faq_reply(self.kb, previous, text)], previous)
             return self._not_direct(who)
         if who in person.DIRECT:
             if person.HOUSING_ARTICLE in context.articles:
@@ -146,7 +168,7 @@ class Responder:
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "帮我写首诗"
         if self._other_city(question):
-            return Plan([answers.other_city_reply(self.kb)])
+            return self._other_city_plan(question)
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if not self.concepts.topics(question.text) and (
@@ -160,7 +182,7 @@ class Responder:
                 return stated
         text = question.text
         who = person.subject(self.kb, text)
-        lodging = "搭户" in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
+        lodging = LODGING in self.concepts.topics(text)  # lodging with kin is 第（四）（六）条's own pathway
         if who in person.NOT_DIRECT and not lodging and self.concepts.names_hukou(text):
             return self._not_direct(who)  # "我妹……她户口能落我家吗"
         if who in person.DIRECT and self._asks_to_settle(text) and not pathways_named(self.kb, text):
@@ -196,7 +218,7 @@ class Responder:
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
-            return Plan([answers.other_city_reply(self.kb)])
+            return self._other_city_plan(question)
         text = question.text
         if context is not None and (self.leans_on_context(text) or is_bare_next_step(self.kb, text)):
             # "我住厂里宿舍" after an answer is the next turn of it, not a message from nowhere
@@ -213,7 +235,7 @@ class Responder:
                 if faq is not None and self.concepts.fits(text, faq):
                     return Plan([answers.faq_reply(self.kb, faq, text)], faq)
             return plan if plan.answered is not None or plan.not_covered else self._honest(question)
-        return Plan([answers.message(self.kb, "out_of_scope")])
+        return self._not_placed(text)  # "户号和门牌号的区别": the silence and both pointers; "哈哈": out of scope
 
     def not_covered(self, question: Question, context: Optional[Context]) -> Plan:
         """A detail the document leaves open, by the classifier: another place's question is said to
@@ -223,7 +245,7 @@ class Responder:
         if asks_progress(kb, text):
             return Plan(start_status=True)  # "递了落户材料，现在什么进度了"
         if self._other_city(question):
-            return Plan([answers.other_city_reply(kb)])
+            return self._other_city_plan(question)
         if self._plainly_off_topic(text):
             return Plan([answers.message(kb, "out_of_scope")])
         if context is not None and is_bare_next_step(kb, text):
@@ -329,6 +351,17 @@ class Responder:
     def _names_procedure(self, text: str) -> bool:
         """申请, 办理, 缴纳 …: getting something done, not what the policy is."""
         return self._says_kind(text, "procedure")
+
+    def _other_city_plan(self, question: Question) -> Plan:
+        """Another place's rules: said plainly, Shaoguan's offered as buttons; Shaoguan's entry for
+        the same question is the topic a follow-up ("那韶关呢") continues."""
+        place = question.other_city or answers.names_other_place(self.kb, question.text)
+        here = question.text.replace(place, "") if place else question.text
+        if self.concepts.names_settling(here) and not self.concepts.asked(here) and not pathways_named(self.kb, here):
+            topic = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)  # "深圳落户要啥条件": settling at all
+        else:
+            topic = self._gated(here, self._best_searched(here), unsure=True)
+        return Plan([answers.other_city_reply(self.kb)], topic=topic)
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)
@@ -456,7 +489,7 @@ class Responder:
         who = person.subject(self.kb, question.text)
         topics = self.concepts.topics(question.text)
         asks_to_join = "投靠" in topics or question.intent == RELATIVES_INTENT
-        if who in person.NOT_DIRECT and "搭户" not in topics and asks_to_join:
+        if who in person.NOT_DIRECT and LODGING not in topics and asks_to_join:
             return self._not_direct(who)
         if who in person.DIRECT and question.intent == RELATIVES_INTENT:
             return self._relatives_answer(question.text)  # the entry for that relative ("我儿子8岁")
@@ -498,11 +531,14 @@ class Responder:
             # another office's field (医保, 公积金, 低保 …) with nothing of household status: not ours,
             # and not the hukou window's either
             return Plan([answers.message(self.kb, "out_of_scope_detail")], not_covered=True)
-        if self._asks_something(text):
-            # a question nothing here places ("怎么改自己的民族", "卖地需要村民同意吗"): the document's
-            # silence, and both the hukou window and the other offices, rather than a guess
-            return Plan([answers.message(self.kb, "out_of_scope_unplaced")], not_covered=True)
-        return Plan([answers.message(self.kb, "out_of_scope")])
+        return self._not_placed(text)
+
+    def _not_placed(self, text: str) -> Plan:
+        """A question nothing here places ("怎么改自己的民族", "卖地需要村民同意吗"): the document's
+        silence, and both the hukou window and the other offices, rather than a guess; a message
+        that asks nothing ("哈哈") gets the out-of-scope reply. Logged as out of scope."""
+        key = "out_of_scope_unplaced" if self._asks_something(text) else "out_of_scope"
+        return Plan([answers.message(self.kb, key)])
 
     def _speaks_of_hukou_at_all(self, text: str) -> bool:
         """A policy term, who/where/which diploma, or a detail the document leaves open."""

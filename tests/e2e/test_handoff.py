@@ -78,6 +78,21 @@ def test_handoff_pauses_until_staff_hand_back(stack):
     assert CITE_3 in answer
 
 
+def test_a_person_asked_for_while_the_status_lookup_asks_for_the_number(stack):
+    # the lookup's slots take any text as a candidate number: a request for a person is none
+    sender = "e2e-handoff-in-lookup"
+    stack.ask("我的落户申请办到哪一步了", sender=sender)
+    text, _ = stack.ask("算了我直接找人工吧", sender=sender)
+    assert "已为您转接人工服务" in text and "受理编号" not in text
+
+
+def test_a_person_asked_for_during_the_eligibility_check(stack):
+    sender = "e2e-handoff-in-check"
+    stack.ask("帮我逐项评估一下能不能落户", sender=sender)
+    text, _ = stack.ask("我要找人工", sender=sender)
+    assert "已为您转接人工服务" in text and "没太听明白" not in text
+
+
 def test_a_resident_who_no_longer_waits_is_answered_again(stack, monkeypatch):
     from service_desk import handoffs
 

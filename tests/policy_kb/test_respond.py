@@ -542,3 +542,29 @@ def test_a_term_the_document_does_not_speak_of_makes_no_entry_fit(kb, responder)
 def test_a_guess_off_the_topic_gives_way_to_the_entry_on_the_topic_named(kb, responder):
     plan = responder.low_confidence(Question("家庭户口指的是什么"), ["faq_principles", "faq_collective_hukou"], None)
     assert cited(kb, plan) == {"七"}
+
+
+def test_an_age_in_chinese_numerals_makes_a_child_an_adult(kb, responder):
+    assert person.subject(kb, "我个女廿五岁喺深圳返工") == "adult_child"
+    assert person.subject(kb, "我儿子三十了在老家种地，想把他户口迁过来") == "adult_child"
+    assert person.subject(kb, "孩子十七岁") == "minor_child"
+
+
+def test_lodging_with_a_friend_after_the_lodging_answer_continues_it(kb, responder):
+    first = responder.answer(Question("搭户是什么意思", "faq_collective_hukou"))
+    context = Context(first.answered.id, first.answered.articles, 1)
+    plan = responder.answer(Question("搭朋友家的户口也行？", "faq_relatives"), context)
+    assert "四" in cited(kb, plan) and "五" not in cited(kb, plan)
+
+
+def test_thanks_after_an_answer_are_thanks_unless_they_ask_something(responder):
+    assert not responder.smalltalk_is_follow_up("那就好，谢谢你们", "thank")
+    assert responder.smalltalk_is_follow_up("谢谢，那我老婆呢", "thank")
+    assert responder.smalltalk_is_follow_up("那我老伴呢", "goodbye")
+
+
+def test_after_another_citys_rules_the_same_question_about_shaoguan_is_the_topic(kb, responder):
+    plan = responder.off_topic(Question("深圳落户现在要什么条件", "ask_other_city"), ["ask_other_city"], None)
+    assert not cited(kb, plan) and plan.topic is not None
+    follow = responder.answer(Question("那韶关呢", "faq_overview"), Context(plan.topic.id, plan.topic.articles, 1))
+    assert {"三", "四", "五", "六"} <= cited(kb, follow)
