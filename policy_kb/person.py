@@ -13,7 +13,7 @@ import re
 from typing import Optional
 
 from policy_kb.answers import Reply, _fill
-from policy_kb.eligibility.parsing import parse_answer
+from policy_kb.eligibility.parsing import NUMBER, number, parse_answer
 from policy_kb.loader import KnowledgeBase
 from policy_kb.text import normalise
 
@@ -33,28 +33,15 @@ RELATION_TERMS = {
 HOUSING_ARTICLE, RELATIVES_ARTICLE, PERMIT_ARTICLE = "三", "五", "八"
 ADULT_AGE = 18
 # An age: "25岁", "廿五岁", "三十了" (a number right after the child it is about: "我儿子三十了").
-_NUMBER = r"(\d{1,2}|[一二两三四五六七八九十廿]{1,3})"
-_AGE = re.compile(_NUMBER + r"\s*(?:周)?[岁歲]")
+_AGE = re.compile(NUMBER + r"\s*(?:周)?[岁歲]")
 _AGE_AFTER_CHILD = re.compile(
-    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女)(?:今年|已经|都)?" + _NUMBER + r"(?:多)?(?:了|岁)"
+    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女)(?:今年|已经|都)?" + NUMBER + r"(?:多)?(?:了|岁)"
 )
-_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _number(said: str) -> int:
-    """ "25", "廿五", "三十", "十七" as a number."""
-    if said.isdigit():
-        return int(said)
-    said = said.replace("廿", "二十")
-    if "十" not in said:
-        return _DIGITS.get(said[:1], 0)
-    tens, _, units = said.partition("十")
-    return _DIGITS.get(tens, 1) * 10 + _DIGITS.get(units, 0)
 
 
 def ages(text: str) -> list:
     """Every age the text gives, in digits or Chinese numerals."""
-    return [_number(n) for n in _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text)]
+    return [number(n) for n in _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text)]
 
 
 # "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.

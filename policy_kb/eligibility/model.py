@@ -37,6 +37,9 @@ class ProfileField:
     mentions: Tuple[str, ...] = ()  # said anywhere, these words make the question worth asking
     mention_years: Optional[int] = None  # so does "做了十二年" from this many years up
     ignore_elsewhere: bool = False  # clauses about the home village or land ("老家有地") do not answer it
+    # read from the clause that names this other field's answer, when one does: where the home is
+    # ("屋企喺始兴农村，喺县城买咗楼" is a home in 县城), not where the family comes from
+    near: Optional[str] = None
 
     @property
     def values(self) -> Tuple[str, ...]:

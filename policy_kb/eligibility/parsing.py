@@ -18,7 +18,8 @@ from policy_kb.eligibility.rules import load_rules
 from policy_kb.text import clean_message, normalise
 
 CLAUSE = re.compile(r"[，,。.；;！!？?、\s]+")
-NUMBER = r"(\d{1,4}|[一二两三四五六七八九十]{1,3})"
+NUMBER = r"(\d{1,4}|[一二两三四五六七八九十廿]{1,3})"
+NONE = "none"  # the answer that names nothing ("没有"): no clause is about the home by it
 DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 
 
@@ -54,6 +55,7 @@ def number(token: str) -> int:
     counts as its lower end: "六七" → 6, "十七八" → 17."""
     if token.isdigit():
         return int(token)
+    token = token.replace("廿", "二十")
     tens, _, units = token.rpartition("十")
     if "十" not in token:
         return DIGITS.get(token[:1], 0)
@@ -106,6 +108,14 @@ def _about_here(text: str, rules: EligibilityRules) -> str:
     return "，".join(kept) if kept else text
 
 
+def _near(text: str, other: ProfileField, rules: EligibilityRules) -> str:
+    """The clauses that name an answer to ``other`` ("喺县城买咗楼"), if any and not all of them."""
+    clauses = [c for c in CLAUSE.split(text) if c]
+    words = [w for value, ws in other.words.items() if value not in (NONE, UNKNOWN) for w in ws]  # not "没有"
+    kept = [c for c in clauses if _matches(c, [("", w) for w in words], rules.negators)]
+    return "，".join(kept) if kept and len(kept) < len(clauses) else text
+
+
 def parse_answer(field_id: str, text: str, rules: Optional[EligibilityRules] = None) -> Optional[str]:
     """The value a free answer gives for ``field_id`` ("租紧屋" → "rented", "唔知" → "unknown"),
     or ``None`` when the text does not say (ask again with the buttons)."""
@@ -121,6 +131,8 @@ def parse_answer(field_id: str, text: str, rules: Optional[EligibilityRules] = N
         return text
     if spec.ignore_elsewhere:
         text = _about_here(text, rules)
+    if spec.near:
+        text = _near(text, rules.fields[spec.near], rules)
     vocabulary = [(v, w) for v, words in spec.words.items() for w in words]
     vocabulary += [(UNKNOWN, w) for w in rules.unknown_words]
     return _choose(_matches(text, vocabulary, rules.negators) + _age_matches(text, spec.ages), spec)

@@ -87,6 +87,7 @@ def _parse_field(item: Dict[str, Any]) -> ProfileField:
         mentions=_words(item.get("mentions")),
         mention_years=int(years) if years is not None else None,
         ignore_elsewhere=bool(item.get("ignore_elsewhere")),
+        near=_optional(item, "near"),
     )
 
 

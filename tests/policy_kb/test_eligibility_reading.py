@@ -29,6 +29,14 @@ READINGS = [
     ("housing_area", "城中村", "town"),  # the village inside a longer town word does not count
     # the home village, rural land and where the resident wants to move are not where they live
     ("housing_area", "市区，老家在乡下", "town"),
+    # where the home is: the clause that names buying or renting, not where the family comes from
+    ("housing_area", "我家在仁化农村，在县城买了套房子", "town"),
+    ("housing_area", "在乐昌市区租房做生意，担心村里的地被收走", "town"),
+    ("housing_area", "在村里租的房，离镇上不远", "village"),
+    # bringing one's parents over is their joining the resident
+    ("family_join", "想把爸妈接过来一起住", "parent"),
+    ("family_join", "打算把我妈接过来，户口也迁", "parent"),
+    ("family_join", "个仔16岁，想迁来投我", "minor_child"),
     ("housing", "租房住，老家还有自建房", "rented"),
     ("housing", "有，二手楼，已经过咗户", "owned"),
     ("housing", "有层楼，自己嘅", "owned"),
