@@ -31,10 +31,9 @@ HUKOU_SECTIONS = ("二", "三")
 SETTLING_SECTION = "二"
 # The section on rights and services around settling (（十一）–（十六）): land, school, social insurance,
 # health, housing, funding. Its articles answer a question only as it bears on a resident's household
-# status (a newcomer, a move, a hukou); "城乡医保一年多少" is the insurance office's question.
+# status (a newcomer, a move, a hukou) or as the reform itself; "城乡医保一年多少" is the insurance
+# office's question, "政府回收土地要交税吗" the land office's.
 SERVICES_SECTION = "四"
-# Land rights (第（十一）条) are asked about as what a move keeps, even without naming the move.
-LAND_ARTICLE = "十一"
 # How a glossary note cites the document's opening paragraph (it has no article number).
 PREAMBLE_NOTE = "开篇引言"
 _CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
@@ -138,10 +137,10 @@ class ConceptIndex:
         return bool(self.asked(text) & self.of_faq(faq))
 
     def of_services(self, faq: FaqEntry) -> bool:
-        """An entry that answers only with the services section's articles (school, insurance …)."""
+        """An entry that answers only with the services section's articles (land, school, insurance …)."""
         articles = self.kb.document.articles
         return bool(faq.articles) and all(
-            a in articles and articles[a].section == SERVICES_SECTION and a != LAND_ARTICLE for a in faq.articles
+            a in articles and articles[a].section == SERVICES_SECTION for a in faq.articles
         )
 
     def names_household_status(self, text: str) -> bool:

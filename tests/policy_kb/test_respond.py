@@ -519,7 +519,7 @@ def test_a_question_nothing_places_points_both_to_the_hukou_window_and_other_off
 
 
 def test_the_specific_criteria_asked_of_a_principle_are_said_to_be_left_open(kb, responder):
-    plan = responder.answer(Question("宅基地在什么情况下会被收回", "faq_rural_land"))
+    plan = responder.answer(Question("户口迁走以后宅基地在什么情况下会被收回", "faq_rural_land"))
     assert "十一" in cited(kb, plan) and plan.not_covered
     assert "《实施意见》没有规定" in text_of(plan)
 
@@ -568,3 +568,13 @@ def test_after_another_citys_rules_the_same_question_about_shaoguan_is_the_topic
     assert not cited(kb, plan) and plan.topic is not None
     follow = responder.answer(Question("那韶关呢", "faq_overview"), Context(plan.topic.id, plan.topic.articles, 1))
     assert {"三", "四", "五", "六"} <= cited(kb, follow)
+
+
+@pytest.mark.parametrize("said", ["征收土地的补偿款要交税吗", "外村的宅基地买来合法吗"])
+def test_another_offices_land_question_gets_no_land_article(kb, responder, said):
+    assert "十一" not in cited(kb, responder.answer(Question(said, "faq_rural_land")))
+
+
+@pytest.mark.parametrize("said", ["户口迁走后老家的地还在吗", "土地流转是自愿的吗", "宅基地"])
+def test_land_as_a_move_keeps_it_or_as_the_reform_is_still_answered(kb, responder, said):
+    assert "十一" in cited(kb, responder.answer(Question(said, "faq_rural_land")))
