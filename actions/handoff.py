@@ -8,13 +8,15 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, ConversationResumed, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, ConversationResumed, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, send
 from policy_kb import answers
 from service_desk import handoffs
 from service_desk.store import REQUESTED
+
+ACTION_LISTEN = "action_listen"
 
 logger = logging.getLogger(__name__)
 
@@ -69,4 +71,6 @@ class ActionHandback(Action):
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         send(dispatcher, answers.message(kb, "handback"))
-        return [ConversationResumed()]
+        # and listening: the paused conversation stopped before its action_listen, and without it the
+        # rules do not match the resident's next message (core fallback, over and over)
+        return [ConversationResumed(), ActionExecuted(ACTION_LISTEN)]

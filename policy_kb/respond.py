@@ -109,7 +109,10 @@ class Responder:
 
     def smalltalk_is_follow_up(self, text: str, intent: str) -> bool:
         """A message the classifier heard as greet/thank/goodbye/help that is really the next turn
-        ("那我老伴呢"); thanks or a goodbye that asks nothing stay what they are ("那就好，谢谢你们")."""
+        ("那我老伴呢", "我住厂里宿舍"); thanks or a goodbye that neither ask nor tell anything stay what
+        they are ("那就好，谢谢你们")."""
+        if self._states_own_facts(text):
+            return True  # no greeting or goodbye tells the facts of a pathway
         if intent in CLOSINGS and not is_question(text):
             return False
         return self.leans_on_context(text)

@@ -14,7 +14,8 @@ import logging
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
@@ -195,7 +196,10 @@ async def _resume(sender_id: str) -> None:
     async with locks.lock(sender_id):
         tracker = await store.retrieve(sender_id)
         if tracker is not None and tracker.is_paused():
+            # and listening, as after any turn: a paused conversation stopped before its action_listen,
+            # and without it the rules do not match the next message (core fallback, over and over)
             tracker.update(ConversationResumed())
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
             await store.save(tracker)
 
 

@@ -75,7 +75,9 @@ def test_handoff_pauses_until_staff_hand_back(stack):
     events = [e["event"] for e in stack.tracker(sender)["events"]]
     assert "pause" in events and events.count("resume") >= 1
     answer, _ = stack.ask("租房可以落户吗", sender=sender)
-    assert CITE_3 in answer
+    assert answer.count(CITE_3) == 1  # answered once, not over and over until Rasa's circuit breaker
+    thanks, _ = stack.ask("好的谢谢", sender=sender)
+    assert "系统繁忙" not in thanks
 
 
 def test_a_person_asked_for_while_the_status_lookup_asks_for_the_number(stack):
@@ -99,11 +101,11 @@ def test_a_resident_who_no_longer_waits_is_answered_again(stack, monkeypatch):
     sender = "e2e-withdraw"
     stack.ask("帮我转人工", sender=sender)
     answer, _ = stack.ask("不等了，还是问你吧，老人投靠子女落户有年龄限制吗", sender=sender)
-    assert "第（五）条" in answer and "正在等工作人员接入" not in answer
+    assert answer.count("第（五）条") == 1 and "正在等工作人员接入" not in answer
     monkeypatch.setenv("CONSOLE_DB_URL", stack.console_db_url)
     assert not any(i.conversation_id == sender for i in handoffs.queue())
     thanks, _ = stack.ask("好的谢谢", sender=sender)
-    assert "正在等工作人员接入" not in thanks
+    assert "正在等工作人员接入" not in thanks and "系统繁忙" not in thanks
 
 
 def test_the_queue_holds_the_conversation_with_its_channel(stack, monkeypatch):

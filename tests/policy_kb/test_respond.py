@@ -561,6 +561,7 @@ def test_thanks_after_an_answer_are_thanks_unless_they_ask_something(responder):
     assert not responder.smalltalk_is_follow_up("那就好，谢谢你们", "thank")
     assert responder.smalltalk_is_follow_up("谢谢，那我老婆呢", "thank")
     assert responder.smalltalk_is_follow_up("那我老伴呢", "goodbye")
+    assert responder.smalltalk_is_follow_up("我住厂里宿舍", "goodbye")
 
 
 def test_after_another_citys_rules_the_same_question_about_shaoguan_is_the_topic(kb, responder):
