@@ -33,7 +33,7 @@ from policy_kb.text import normalise
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
 RELATIVES_INTENT, HOUSING_INTENT, OVERVIEW_INTENT = "faq_relatives", "faq_settle_housing", "faq_overview"
 HOUSING_TOPICS = ("合法稳定住所", "自有住房", "租赁住房")
-# Smalltalk that closes a topic: read as a follow-up only when it asks something.
+# Smalltalk that closes a topic: read as a follow-up only when it asks or tells something.
 CLOSINGS = ("thank", "goodbye")
 # Lodging one's hukou with a relative or friend already settled (第（四）（六）条): any 亲友 will do.
 LODGING = "搭户"
