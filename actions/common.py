@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import answers
 from policy_kb.answers import Reply
+from policy_kb.eligibility.dialogue import asks_anything, is_stop
 from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
 from policy_kb.respond import Plan, Question, Responder
@@ -116,6 +117,23 @@ def question_of(tracker: Tracker) -> Question:
         latest_entity(tracker, "district"),
         latest_entity(tracker, "other_city"),
     )
+
+
+def aside(tracker: Tracker) -> Plan:
+    """A message in the middle of the status lookup or the eligibility check that is not an answer
+    to its question, replied to as it would be anywhere else in the conversation (by its intent)."""
+    return responder().route(question_of(tracker), ranked_intents(tracker))
+
+
+def answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A form was stopped: "算了不查了，集体户口放宽了没" gets its question answered too, "拜拜" the goodbye."""
+    kb, text = knowledge()[0], latest_text(tracker)
+    if (tracker.latest_message.get("intent") or {}).get("name") == "goodbye" and not is_stop(text):
+        send(dispatcher, answers.message(kb, "goodbye"))
+    elif asks_anything(text):
+        plan = aside(tracker)
+        if plan.understood:
+            send_plan(dispatcher, plan)
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -12,13 +12,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import STATUS_FORM, knowledge, latest_text, responder, send
+from actions.common import STATUS_FORM, answer_what_came_with_the_stop, aside, knowledge, latest_text, responder, send
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
 from policy_kb.eligibility.dialogue import (
     STOPPED_SLOT,
-    is_policy_question,
-    is_question,
     profile_from_slots,
     slot_name,
     take_turn,
@@ -26,7 +24,6 @@ from policy_kb.eligibility.dialogue import (
 )
 from policy_kb.loader import KnowledgeBase
 from policy_kb.reading import asks_progress
-from policy_kb.respond import Question
 
 FORM = "eligibility_form"
 # Asking for a person mid-check: the form rejects the message, so the rule hands off (data/stories/handoff.yml).
@@ -93,7 +90,7 @@ class ValidateEligibilityForm(Action):
         return f"validate_{FORM}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        kb, index = knowledge()
+        kb, _ = knowledge()
         asked, text = _asked_field(tracker), latest_text(tracker)
         intent = tracker.latest_message.get("intent") or {}
         profile = profile_from_slots(tracker.slots, kb.eligibility)
@@ -118,7 +115,7 @@ class ValidateEligibilityForm(Action):
         elif turn.corrected:
             send(dispatcher, answers.message(kb, "eligibility_corrected"))
         elif turn.interruption:
-            self._answer_policy_question(dispatcher, kb, index, text, intent.get("name") or "")
+            self._answer_aside(dispatcher, kb, tracker)
         elif turn.gave_up:
             send(dispatcher, answers.message(kb, "eligibility_gave_up"))
         elif not turn.understood:
@@ -133,27 +130,11 @@ class ValidateEligibilityForm(Action):
         return events
 
     @staticmethod
-    def _answer_policy_question(dispatcher, kb, index, text: str, intent: str) -> None:
-        """Answered in full (as outside the check); the form then asks its question again."""
-        plan = responder().answer(Question(text, intent))
-        for reply in plan.replies or [answers.message(kb, "eligibility_hint")]:
+    def _answer_aside(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: Tracker) -> None:
+        """Answered in full (as outside the check), when understood; the form then asks its question again."""
+        plan = aside(tracker)
+        for reply in (plan.replies if plan.understood else []) or [answers.message(kb, "eligibility_hint")]:
             send(dispatcher, reply)
-
-
-def _answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """ "算了不测了，居住证积分是怎么回事": the check stops, and the question is answered too."""
-    text, intent = latest_text(tracker), tracker.latest_message.get("intent") or {}
-    name, confidence = intent.get("name") or "", intent.get("confidence") or 0.0
-    names_topic = bool(responder().concepts.topics(text))
-    if is_policy_question(text, name, confidence, names_topic):
-        plan = responder().answer(Question(text, name))
-    elif names_topic and is_question(text):
-        # the classifier heard the stop ("算了不测了"); the search finds the question's own topic
-        plan = responder().low_confidence(Question(text), [], None)
-    else:
-        return
-    for reply in plan.replies:
-        send(dispatcher, reply)
 
 
 class ActionEligibilityVerdict(Action):
@@ -168,7 +149,7 @@ class ActionEligibilityVerdict(Action):
             return _reset_events() + [FollowupAction(STATUS_FORM)]  # the check never began: the lookup
         if tracker.get_slot(STOPPED_SLOT):
             send(dispatcher, answers.message(kb, "eligibility_stopped"))
-            _answer_what_came_with_the_stop(dispatcher, tracker)
+            answer_what_came_with_the_stop(dispatcher, tracker)
         else:
             result = evaluate(profile_from_slots(tracker.slots, kb.eligibility), kb.eligibility)
             for part in verdict_parts(result, kb):

@@ -21,13 +21,12 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import knowledge, latest_text, question_of, ranked_intents, responder, send
+from actions.common import answer_what_came_with_the_stop, aside, knowledge, latest_text, send
 from policy_kb import answers
 from policy_kb.answers import Reply
-from policy_kb.eligibility.dialogue import is_policy_question, is_question
+from policy_kb.eligibility.dialogue import asks_anything
 from policy_kb.loader import KnowledgeBase
 from policy_kb.reading import says_no_number
-from policy_kb.respond import Plan
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import CLIENT, ID_TAIL_TOKEN, is_tail_token  # the channels' metadata keys
 
@@ -127,31 +126,14 @@ def has_no_number(text: str) -> bool:
     return says_no_number(kb, text)
 
 
-# A detail the document leaves open, asked mid-lookup ("等等，迁户口必须本人去吗"), is a question too.
-NOT_COVERED_INTENT = "ask_not_covered"
-
-
 def hint_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker, hint_key: str) -> None:
-    """No credentials in the message: a question is answered as it would be anywhere else (when it
-    gets an answer or the document's silence), anything else gets the hint; either way the form
-    asks its question again."""
+    """No credentials in the message: a question ("等等，迁户口必须本人去吗") is answered as it would be
+    anywhere else, when it is understood; anything else gets the hint; either way the form asks its
+    question again."""
     kb, _ = knowledge()
-    plan = _interruption(tracker)
-    replies = list(plan.replies) if plan is not None and (plan.answered or plan.not_covered) else []
-    for reply in replies or [answers.message(kb, hint_key)]:
+    plan = aside(tracker) if asks_anything(latest_text(tracker)) else None
+    for reply in (plan.replies if plan is not None and plan.understood else []) or [answers.message(kb, hint_key)]:
         send(dispatcher, reply)
-
-
-def _interruption(tracker: Tracker) -> Optional[Plan]:
-    question = question_of(tracker)
-    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
-    if is_policy_question(question.text, question.intent, confidence):
-        return responder().answer(question, None)
-    if not is_question(question.text):
-        return None  # an answer that carried no credentials: the hint
-    if question.intent == NOT_COVERED_INTENT:
-        return responder().not_covered(question, None)
-    return responder().low_confidence(question, ranked_intents(tracker), None)
 
 
 class ValidateStatusForm(FormValidationAction):
@@ -236,4 +218,5 @@ class ActionStopStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kb, _ = knowledge()
         send(dispatcher, answers.message(kb, "status_stopped"))
+        answer_what_came_with_the_stop(dispatcher, tracker)
         return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), *cleared()]

@@ -15,7 +15,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.text import normalise
+from policy_kb.text import normalise, word_spans
 
 # Characters in a row that a question must share with an entry's own wording to count as quoting it.
 QUOTE_CHARS = 4
@@ -107,9 +107,11 @@ class ConceptIndex:
         text = normalise(text)
         terms = set()
         for form, term in self._forms:
-            if form and form in text:
+            spans = word_spans(text, form)
+            if spans:
                 terms.add(term)
-                text = text.replace(form, "\u3000")
+                for start, end in spans:  # blanked, same length: the offsets of the rest stay true
+                    text = text[:start] + "\u3000" * (end - start) + text[end:]
         return frozenset(terms)
 
     def policy_terms(self, text: str) -> FrozenSet[str]:
@@ -124,12 +126,12 @@ class ConceptIndex:
         """A term of household registration itself (户口, 落户, 居住证, 身份证 …), not only of a field
         the document reforms beside it (医保, 宅基地, 公积金 …)."""
         text = normalise(text)
-        return any(form in text for form in self._hukou_forms)
+        return any(word_spans(text, form) for form in self._hukou_forms)
 
     def names_settling(self, text: str) -> bool:
         """Settling itself (落户, 迁过来, 投靠, 集体户, 合法稳定住所 …), not only 户口 ("离婚后户口怎么处理")."""
         text = normalise(text)
-        return any(form in text for form in self._settling_forms)
+        return any(word_spans(text, form) for form in self._settling_forms)
 
     def shares_topic(self, text: str, faq: FaqEntry) -> bool:
         """The question names a topic the entry speaks of (stricter than :meth:`fits`, which lets

@@ -12,6 +12,10 @@ from policy_kb.eligibility.model import EligibilityRules
 PREAMBLE = "preamble"
 ENTITY_TYPES = ("district", "housing_type", "relation", "education", "other_city")
 FAQ_STATUSES = ("published", "draft")
+# Intents of the classifier (data/nlu) that the responder routes on besides faq_*: a detail the
+# document leaves open, and messages about something else or another city (data/stories/edges.yml).
+NOT_COVERED_INTENT = "ask_not_covered"
+OFF_TOPIC_INTENTS = ("out_of_scope", "ask_other_city")
 # WeChat refuses passive text replies longer than this many UTF-8 bytes.
 WECHAT_TEXT_LIMIT_BYTES = 2047
 REQUIRED_MESSAGES = (

@@ -16,7 +16,7 @@ from policy_kb.text import normalise
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
 MIN_PART_CHARS = 4
 # Punctuation and particles between the words that withdraw a request for a person and the rest.
-_LEADING = " ，,。.！!～~、啦吧啊呀喇嘞"
+_LEADING = " ，,。.！!～~、啦吧啊呀喇嘞了咗"
 # Yes/no facts taken from a free message only when the message brings up their subject in the
 # check's own words ("高级工", "非遗传承人", "井下"): a bare "有" says nothing of them.
 STATED_WHEN_MENTIONED = ("skill_certified", "special_talent", "long_term_resident", "hard_industry")

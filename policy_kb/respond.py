@@ -8,6 +8,7 @@ several questions in one message, answers that fit the person, never confidently
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
@@ -17,7 +18,7 @@ from policy_kb.concepts import ConceptIndex
 from policy_kb.eligibility.dialogue import is_question
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
-from policy_kb.model import FaqEntry
+from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS, FaqEntry
 from policy_kb.reading import (
     asks_progress,
     pathways_met,
@@ -39,6 +40,9 @@ CLOSINGS = ("thank", "goodbye")
 LODGING = "搭户"
 # Glossary terms of 第（五）条 itself: joining a relative, with no age or marriage-length condition.
 RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"))
+# Moving a registration somewhere ("迁去英德", "能迁入现住地吗", "转户"): household registration
+# whatever else the question names.
+_MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走)|转户|入户")
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 # A message this long says something even without a question word ("我想咨询一下事业编制转公务员").
@@ -65,6 +69,9 @@ class Plan:
     # same question about Shaoguan ("那韶关呢")
     topic: Optional[FaqEntry] = None
     start_status: bool = False  # the resident asks about their own application: the lookup starts
+    # False when the reply only offers suggestions: the message was not understood (a form then
+    # gives its own hint instead)
+    understood: bool = True
 
 
 class Responder:
@@ -85,11 +92,11 @@ class Responder:
             return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
-        if self._another_offices_detail(question.text):
-            return Plan([answers.message(self.kb, "out_of_scope_detail")])
         if self._other_city(question):
             # another city's rules: said plainly, Shaoguan's offered as buttons, no article stated as its answer
             return self._other_city_plan(question)
+        if self._another_offices_detail(question.text):
+            return Plan([answers.message(self.kb, "out_of_scope_detail")])
         plan = self._main_answer(question, in_conversation=context is not None)
         self._more_questions(question.text, plan)
         if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
@@ -101,6 +108,18 @@ class Responder:
             plan.replies.append(answers.message(self.kb, "not_covered_specifics"))
             plan.not_covered = True
         return plan
+
+    def route(self, question: Question, candidates: Sequence[str] = (), context: Optional[Context] = None) -> Plan:
+        """The reply a message gets by the classifier's intent, as data/stories routes it outside a
+        form: for a question asked in the middle of the status lookup or the eligibility check."""
+        if question.intent.startswith("faq_"):
+            return self.answer(question, context)
+        if question.intent == NOT_COVERED_INTENT:
+            return self.not_covered(question, context)
+        if question.intent in OFF_TOPIC_INTENTS:
+            return self.off_topic(question, candidates, context)
+        # what the classifier heard ("算了", "再见") is no guess at the question asked with it
+        return self.low_confidence(question, [c for c in candidates if c != question.intent], context)
 
     def leans_on_context(self, text: str) -> bool:
         """A short message that reads as the next turn of the conversation: an elliptical question
@@ -209,7 +228,8 @@ class Responder:
             return self._honest(question)
         if faq is None and guessed is not None:
             reply = answers.fallback_reply(self.kb, self.index, text)  # a murmur: never the rejected guess
-        return Plan([reply], faq, not_covered=bool(answers.not_covered_topics(self.kb, text)) and not faq)
+        not_covered = bool(answers.not_covered_topics(self.kb, text)) and not faq
+        return Plan([reply], faq, not_covered=not_covered, understood=faq is not None or not_covered)
 
     def off_topic(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier says the message is not a policy question (out of scope, another city).
@@ -360,11 +380,22 @@ class Responder:
         the same question is the topic a follow-up ("那韶关呢") continues."""
         place = question.other_city or answers.names_other_place(self.kb, question.text)
         here = question.text.replace(place, "") if place else question.text
+        if not self._names_a_field_of_the_document(here) and not is_elliptical(self.kb, question.text):
+            return Plan([answers.message(self.kb, "out_of_scope")])  # "广州地铁怎么收费": not hukou anywhere
         if self.concepts.names_settling(here) and not self.concepts.asked(here) and not pathways_named(self.kb, here):
             topic = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)  # "深圳落户要啥条件": settling at all
         else:
             topic = self._gated(here, self._best_searched(here), unsure=True)
         return Plan([answers.other_city_reply(self.kb)], topic=topic)
+
+    def _names_a_field_of_the_document(self, text: str) -> bool:
+        """Household registration or a move ("迁去"), a newcomer's standing, who/which diploma/which
+        home, a term of the reforms (居住证, 公租房 …) or policy as such: another city's question on it
+        is another city's rules, not another matter ("广州地铁怎么收费")."""
+        concepts = self.concepts
+        if concepts.names_household_status(text) or concepts.names_policy(text) or concepts.names_facet(text):
+            return True
+        return bool(_MOVING.search(normalise(text))) or self._says_kind(text, "policy_level")
 
     def _other_city(self, question: Question) -> bool:
         return answers.asks_about_other_city(self.kb, question.text, question.other_city, question.district)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable, List
+from typing import FrozenSet, Iterable, List, Tuple
 
 import jieba
 import opencc
@@ -45,6 +45,41 @@ def normalise(text: str) -> str:
     """Form used for matching: simplified, NFKC width-folded, lower case. Cached: the same keyword
     and glossary forms are normalised on every message (opencc's convert is the cost)."""
     return unicodedata.normalize("NFKC", to_simplified(text)).lower()
+
+
+# Forms this long are words in their own right wherever they occur; shorter ones ("入户") can be the
+# tail of one word and the head of the next ("低收入户").
+WHOLE_WORD_CHARS = 3
+
+
+@lru_cache(maxsize=1)
+def _everyday_jieba() -> jieba.Tokenizer:
+    """jieba with its own dictionary only (none of the policy words): where everyday words end."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+@lru_cache(maxsize=4096)
+def word_boundaries(text: str) -> FrozenSet[int]:
+    """Offsets of ``text`` at which jieba's everyday dictionary starts or ends a word."""
+    cuts, position = {0}, 0
+    for word in _everyday_jieba().lcut(text, HMM=False):
+        position += len(word)
+        cuts.add(position)
+    return frozenset(cuts)
+
+
+def word_spans(text: str, form: str) -> List[Tuple[int, int]]:
+    """Where ``form`` occurs in ``text`` (both normalised) as a word: a short form must start and end
+    where everyday words do, so "中低收入户" holds no 入户 and "可以入户" does."""
+    spans, start = [], text.find(form)
+    while form and start != -1:
+        end = start + len(form)
+        if len(form) >= WHOLE_WORD_CHARS or {start, end} <= word_boundaries(text):
+            spans.append((start, end))
+        start = text.find(form, start + 1)
+    return spans
 
 
 class Segmenter:

@@ -11,12 +11,14 @@ validation action only turns the result into Rasa events.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set
 
 from policy_kb.eligibility.engine import evaluate
 from policy_kb.eligibility.model import DISTRICT_FIELD, UNKNOWN, EligibilityRules
 from policy_kb.eligibility.parsing import mentions, parse_answer
+from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS
 from policy_kb.text import normalise
 
 SLOT_PREFIX = "elig_"
@@ -60,6 +62,34 @@ QUESTION_MARKERS = (
     "要唔要",
     "要不要",
 )
+# Question words that also occur in statements about oneself ("不知哪年来的", "有啥说啥"): a message
+# with one of them asks something only where nothing else reads it (in a form, when it answers
+# nothing asked).
+OTHER_QUESTION_WORDS = (
+    "啥",
+    "咩",
+    "咋",
+    "哪",
+    "边度",
+    "边个",
+    "几时",
+    "多久",
+    "几耐",
+    "点解",
+    "区别",
+)
+# Chinese asks yes/no by "A不A" ("会唔会", "有没有", "算不算") or by ending on the negation
+# ("能读公办学校不", "放宽了没"); "我还没"/"都不" are statements.
+_A_NOT_A = re.compile(r"(\w)(?:不|唔|没|冇)\1")
+_NEGATION_TAIL = re.compile(r"(?<![还都也并从又])(?:不|没|冇|未|没有)[啊呀啦喇嘞吖]?$")
+# Intents that are never an answer to the check's question: the message is an aside to answer
+# ("中途问一句，落户要收费不", "公积金怎么取"), the check goes on after it.
+ASIDE_INTENTS = (NOT_COVERED_INTENT, *OFF_TOPIC_INTENTS)
+# A question this long, or naming a policy topic, is asked for its own sake, not to hear the check's again.
+ASIDE_MIN_CHARS = 6
+# A goodbye the classifier is this sure of, that answers nothing and asks nothing, ends the check
+# ("再见" alone scores about 0.5: the form's own answers rarely sound like a goodbye at all).
+GOODBYE_CONFIDENCE = 0.4
 # A policy question asked mid-form is answered when the classifier is this sure of it; when the
 # question also names a policy topic of its own (宅基地, 居住证 …), a second signal, less is enough.
 INTERRUPTION_CONFIDENCE = 0.8
@@ -163,8 +193,23 @@ def mentioned(rules: EligibilityRules, texts: Sequence[str]) -> Set[str]:
     return {f for f in fields if any(mentions(f, text, rules) for text in texts)}
 
 
+def is_stop(text: str) -> bool:
+    """ "算了", "退出", "停": the resident stops what is under way (a goodbye leaves as well)."""
+    return _says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS
+
+
 def is_question(text: str) -> bool:
+    """Asked with a question mark or word ("吗", "可唔可以", "怎么")."""
     return _says(text, QUESTION_MARKERS)
+
+
+def asks_anything(text: str) -> bool:
+    """Any way Chinese asks: a question word, "A不A" ("算不算"), or ending on the negation
+    ("能读公办学校不"). In a form, a message that answers nothing asked and asks this is an aside."""
+    if is_question(text) or _says(text, OTHER_QUESTION_WORDS):
+        return True
+    folded = normalise(text).rstrip("?!.,。，！？ ")
+    return bool(_A_NOT_A.search(folded)) or (len(folded) > 3 and bool(_NEGATION_TAIL.search(folded)))
 
 
 def is_policy_question(text: str, intent: str, confidence: float, names_topic: bool = False) -> bool:
@@ -176,12 +221,22 @@ def is_policy_question(text: str, intent: str, confidence: float, names_topic: b
 def _interrupts(
     rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float, names_topic: bool
 ) -> bool:
-    """A policy question asked mid-check: a sure one, or one that does not answer the question asked
-    at all ("等一下，落户了老家的地还在吗" while asked where one lives)."""
+    """A question asked mid-check: a sure policy question, or anything asked that does not answer the
+    question asked at all ("等一下，落户了老家的地还在吗" while asked where one lives)."""
     if is_policy_question(text, intent, confidence, names_topic):
         return True
-    answers_it = read_answer(rules, asked, text) is not None
-    return not answers_it and is_policy_question(text, intent, confidence, names_topic=True)
+    if read_answer(rules, asked, text) is not None:
+        return False
+    # it answers nothing asked: a question of some substance ("乜话？" only asks to hear it again),
+    # or another matter the classifier is sure of
+    asks = asks_anything(text) and (names_topic or len(normalise(text)) >= ASIDE_MIN_CHARS)
+    return asks or (intent in ASIDE_INTENTS and confidence >= INTERRUPTION_CONFIDENCE)
+
+
+def _says_goodbye(rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float) -> bool:
+    if intent != "goodbye" or confidence < GOODBYE_CONFIDENCE or asks_anything(text):
+        return False
+    return read_answer(rules, asked, text) is None
 
 
 def take_turn(
@@ -198,8 +253,10 @@ def take_turn(
     """Read one message. ``asked`` is the field just asked (None when the form starts);
     ``unclear_before`` counts the answers to it that could not be read; ``earlier`` is what the
     resident said before in this check (see :func:`usable_history`), oldest first."""
-    if asked and (_says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS):
+    if asked and is_stop(text):
         return Turn(stop=True)
+    if asked and _says_goodbye(rules, asked, text, intent, confidence):
+        return Turn(stop=True)  # "拜拜" mid-check: the resident leaves
     if asked and _says(text, RESTART_WORDS):
         return Turn(restart=True, next_field=next_field(rules, {}))
     if asked and _interrupts(rules, asked, text, intent, confidence, names_topic):

@@ -83,6 +83,29 @@ def test_policy_question_mid_form_is_answered_then_the_question_repeats(domain):
     assert slot_events(events)["requested_slot"] == "elig_housing"
 
 
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("中途问一句，落户要收费不", "ask_not_covered", "《实施意见》没有规定"),  # a detail the document leaves open
+        ("等阵先，落户之后宅基地会唔会俾人收返", "faq_rural_land", "第（十一）条"),  # asked without 吗/呢
+        ("先插一句，居住证跟户口有啥区别", "nlu_fallback", "第（八）条"),  # the classifier unsure
+    ],
+)
+def test_any_question_mid_form_is_answered_as_outside_it(domain, text, intent, expected):
+    texts, events = run(ValidateEligibilityForm(), tracker(text, "elig_housing", intent=intent, confidence=0.5), domain)
+    assert expected in texts[0] and texts[-1] == question("housing")
+    assert slot_events(events)["requested_slot"] == "elig_housing"
+
+
+def test_a_goodbye_mid_form_ends_it_with_a_goodbye(domain):
+    t = tracker("再见", "elig_housing", intent="goodbye", confidence=0.47)
+    _, events = run(ValidateEligibilityForm(), t, domain)
+    assert events == [SlotSet("elig_stopped", True), SlotSet("requested_slot", None)]
+    stopped = tracker("再见", intent="goodbye", confidence=0.47, elig_stopped=True)
+    texts, _ = run(ActionEligibilityVerdict(), stopped, domain)
+    assert texts[0].startswith("好的，已停止判断") and texts[1] == knowledge()[0].messages["goodbye"]
+
+
 def test_unclear_answer_gets_a_hint_and_the_same_question(domain):
     texts, events = run(ValidateEligibilityForm(), tracker("乜话？", "elig_housing"), domain)
     assert texts == ["不好意思，我没太听明白。可以点下面的选项回答，也可以说“不清楚”。", question("housing")]

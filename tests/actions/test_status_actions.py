@@ -434,6 +434,29 @@ def test_goodbye_while_asked_ends_the_form_the_same_way(domain, store):
     assert chat.tracker.active_loop_name is None
 
 
+def test_a_goodbye_while_asked_is_said_goodbye_to(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    assert chat.say("拜拜", intent="goodbye") == [text("status_stopped"), text("goodbye")]
+
+
+def test_a_question_that_comes_with_the_stop_is_answered_too(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    said = chat.say("算了先不查，问个别的，集体户口现在放宽了没", intent="stop_flow")
+    assert said[0] == text("status_stopped") and "第（四）条" in said[1]
+    assert chat.tracker.active_loop_name is None
+
+
+def test_a_policy_question_mid_lookup_is_answered_whatever_the_classifier_heard(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    said = chat.say("等等，我先问问小孩户口迁过来能读公办学校不", intent="faq_education")
+    assert "第（十二）条" in said[0] and said[-1] == text("status_ask_number")
+    said = chat.say("广州地铁怎么收费", intent="out_of_scope")
+    assert said[0].startswith(text("out_of_scope")[:10]) and said[-1] == text("status_ask_number")
+
+
 def test_typed_intent_with_entities_sets_nothing(domain, store):
     _, token = protect_message(tail("SG2026110001"), SECRET.encode(), "SG2026110001")
     payload = f'/check_status{{"application_no": "SG2026110001", "id_tail": "{token}"}}'

@@ -579,3 +579,23 @@ def test_another_offices_land_question_gets_no_land_article(kb, responder, said)
 @pytest.mark.parametrize("said", ["户口迁走后老家的地还在吗", "土地流转是自愿的吗", "宅基地"])
 def test_land_as_a_move_keeps_it_or_as_the_reform_is_still_answered(kb, responder, said):
     assert "十一" in cited(kb, responder.answer(Question(said, "faq_rural_land")))
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["广州市地铁怎么收费的", "香港身分證有哪些種類?", "我的香港旅游签注信息在深圳市的口岸查不到,现在过不了关,怎么办?"],
+)
+def test_another_citys_matter_outside_the_documents_field_is_out_of_scope(kb, responder, said):
+    plan = responder.off_topic(Question(said, "out_of_scope"), ["out_of_scope"], None)
+    assert text_of(plan).startswith(kb.messages["out_of_scope"][:20]) and not cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["包头申请公租房的条件是什么", "厦门申请保障性住房怎么申请"])
+def test_another_citys_rules_in_the_documents_field_get_the_other_city_reply(kb, responder, said):
+    plan = responder.answer(Question(said, "faq_housing_security"))
+    assert text_of(plan).startswith(kb.messages["other_city"][:10]) and not cited(kb, plan)
+
+
+def test_a_low_income_household_is_no_question_of_settling(kb, responder):
+    plan = responder.low_confidence(Question("中低收入戶就學補助如何申請"), [], None)
+    assert not cited(kb, plan) and "户政窗口" not in text_of(plan)

@@ -1,7 +1,9 @@
 """Search and text clean-up."""
 
+import pytest
+
 from policy_kb.glossary import jieba_dictionary, rasa_nlu_yaml, synonym_map
-from policy_kb.text import clean_message, has_meaning, normalise
+from policy_kb.text import clean_message, has_meaning, normalise, word_spans
 from tests.conftest import REPO
 
 
@@ -41,3 +43,16 @@ def test_glossary_feeds_jieba_and_synonyms(kb):
 def test_generated_nlu_file_is_in_sync_with_glossary(kb):
     generated = (REPO / "data" / "nlu" / "glossary.yml").read_text(encoding="utf-8")
     assert generated == rasa_nlu_yaml(kb.glossary), "请运行 make generate"
+
+
+@pytest.mark.parametrize(
+    "text, form, found",
+    [
+        ("中低收入户就学补助如何申请", "入户", False),  # 收入|户: no 入户 in it
+        ("可唔可以入户", "入户", True),
+        ("租房能落户吗", "落户", True),
+        ("户口迁过来", "迁过来", True),  # three characters: a word wherever it is
+    ],
+)
+def test_a_short_form_counts_only_as_a_word_of_its_own(text, form, found):
+    assert bool(word_spans(normalise(text), normalise(form))) is found
