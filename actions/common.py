@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from policy_kb import answers
+from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything, is_stop
 from policy_kb.followup import Context
@@ -56,14 +56,17 @@ def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
     """What this turn leaves for the next: the entry answered (a new topic replaces the old one);
     the same topic renewed after its next step was answered ("要多久"); after a turn that answered
     nothing, the topic as it was (it still expires with its age)."""
-    turn = message_number(tracker)
+    turn, previous = message_number(tracker), stored_context(tracker)
+    kb, _ = knowledge()
+    earlier = previous.who if previous else None
+    # the relative stays the one spoken of until another is named ("他今年二十了" two turns on)
+    who = person.subject_in_context(kb, latest_text(tracker), earlier) or earlier
     topic = plan.answered or plan.topic
     if topic is not None:
-        return Context(topic.id, tuple(topic.articles), turn).to_slot()
-    previous = stored_context(tracker)
+        return Context(topic.id, tuple(topic.articles), turn, who).to_slot()
     if previous is None:
         return None
-    return Context(previous.faq_id, previous.articles, turn if plan.not_covered else previous.turn).to_slot()
+    return Context(previous.faq_id, previous.articles, turn if plan.not_covered else previous.turn, who).to_slot()
 
 
 # The form that asks for the 受理编号 and the ID tail (bot/domain), started when a resident asks

@@ -228,6 +228,8 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
 _ORIGIN = re.compile(
     r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)"
     r"|户口在\S{2,6}?(?=[，,。.\s]|$)"
+    # where someone works or lives now ("他在广州打工，没跟我住"): a fact of the case, not the question
+    r"|(?:在|喺)\S{2,6}?(?:打工|上班|工作|返工|做嘢|做事|务工)"
 )
 
 

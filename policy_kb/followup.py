@@ -23,6 +23,9 @@ class Context:
     faq_id: str
     articles: Tuple[str, ...]
     turn: int  # the resident's message number (in this session) that the answer replied to
+    # the relative the conversation is about (a family_join value: "minor_child", "spouse" …), so
+    # that "他今年二十了，没跟我住" is read as being about that relative
+    who: Optional[str] = None
 
     def to_slot(self) -> Dict[str, Any]:
         return {**asdict(self), "articles": list(self.articles)}
@@ -33,7 +36,13 @@ class Context:
         if not isinstance(value, dict):
             return None
         try:
-            return cls(str(value["faq_id"]), tuple(str(a) for a in value["articles"]), int(value["turn"]))
+            who = value.get("who")
+            return cls(
+                str(value["faq_id"]),
+                tuple(str(a) for a in value["articles"]),
+                int(value["turn"]),
+                who if isinstance(who, str) and who.isidentifier() else None,
+            )
         except (KeyError, TypeError, ValueError):
             return None
 

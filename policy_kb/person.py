@@ -35,7 +35,7 @@ ADULT_AGE = 18
 # An age: "25岁", "廿五岁", "三十了" (a number right after the child it is about: "我儿子三十了").
 _AGE = re.compile(NUMBER + r"\s*(?:周)?[岁歲]")
 _AGE_AFTER_CHILD = re.compile(
-    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女)(?:今年|已经|都)?" + NUMBER + r"(?:多)?(?:了|岁)"
+    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女|他|她|佢)(?:今年|已经|都)?" + NUMBER + r"(?:多)?(?:了|岁)"
 )
 
 
@@ -83,6 +83,32 @@ def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
     if found[0] == "minor_child" and _JOINS_CHILD.search(text):
         return "parent"
     return found[0]
+
+
+# A message that goes on about someone already named ("他今年二十了", "佢哋跟唔跟得过嚟").
+_REFERS_BACK = re.compile(r"^(?:那|咁|不过|但是|可是)?(?:他|她|佢|ta)")
+# A partner the resident is not married to yet ("我俩还没扯证"): not a spouse under 第（五）条.
+_NOT_MARRIED = ("没扯证", "没领证", "未领证", "冇扯证", "冇登记", "还没结婚", "未结婚", "未婚", "没登记结婚")
+
+
+def refers_back(text: str) -> bool:
+    return bool(_REFERS_BACK.match(normalise(text)))
+
+
+def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> Optional[str]:
+    """Whom the message is about, reading what it adds about the relative the conversation is about
+    (``earlier``): a child said to be twenty is an adult child, a partner not yet married no spouse."""
+    named = subject(kb, text)
+    if named is not None or earlier is None:
+        return named
+    said, given = normalise(text), ages(normalise(text))
+    if earlier == "spouse" and any(w in said for w in _NOT_MARRIED):
+        return "other"
+    if not refers_back(text):
+        return None
+    if earlier == "minor_child" and (any(w in said for w in _ADULT_WORDS) or (given and max(given) >= ADULT_AGE)):
+        return "adult_child"
+    return earlier
 
 
 def others_named(kb: KnowledgeBase, text: str, who: Optional[str]) -> list:

@@ -84,7 +84,7 @@ class Responder:
     def answer(self, question: Question, context: Optional[Context] = None) -> Plan:
         """A policy question (an faq_* intent): the fitting answer, each further question's answer,
         and the not-covered detail it names."""
-        if context is not None and (self.leans_on_context(question.text) or is_bare_next_step(self.kb, question.text)):
+        if context is not None and self._continues(question.text, context):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
@@ -124,23 +124,39 @@ class Responder:
     def leans_on_context(self, text: str) -> bool:
         """A short message that reads as the next turn of the conversation: an elliptical question
         ("那我老婆呢") or a fact about the resident ("在韶关干了差不多二十年了")."""
-        return is_elliptical(self.kb, text) or (is_short(self.kb, text) and self._states_own_facts(text))
+        if is_elliptical(self.kb, text) or person.refers_back(text):
+            return True
+        return is_short(self.kb, text) and self._states_own_facts(text)
+
+    def _continues(self, text: str, context: Context) -> bool:
+        """The next turn of the conversation: a follow-up, the next practical step of the topic, or
+        something new about the relative it is about ("我俩还没扯证" after asking for one's partner)."""
+        if self.leans_on_context(text) or is_bare_next_step(self.kb, text):
+            return True
+        # someone new, or new about the one spoken of, and no topic of its own ("阿爸阿妈同我一齐住，佢哋
+        # 跟唔跟得过嚟" after the housing answer)
+        who = person.subject_in_context(self.kb, text, context.who)
+        if who is None or who == context.who or self.concepts.asked(text):
+            return False
+        return not answers.not_covered_topics(self.kb, text)  # "以后生了宝宝上户口咋弄": the newborn's registration
 
     def smalltalk_is_follow_up(self, text: str, intent: str) -> bool:
         """A message the classifier heard as greet/thank/goodbye/help that is really the next turn
         ("那我老伴呢", "我住厂里宿舍"); thanks or a goodbye that neither ask nor tell anything stay what
         they are ("那就好，谢谢你们")."""
-        if self._states_own_facts(text):
-            return True  # no greeting or goodbye tells the facts of a pathway
+        if states_facts(self.kb, text):
+            return True  # no greeting or goodbye tells the facts of a pathway ("我住厂里宿舍")
         if intent in CLOSINGS and not is_question(text):
-            return False
-        return self.leans_on_context(text)
+            return False  # "好，冇嘢喇，拜拜": its "冇嘢" (nothing more) is no fact of a pathway
+        return self._states_own_facts(text) or self.leans_on_context(text)
 
     def follow_up(self, question: Question, context: Context) -> Optional[Plan]:
         """A short message read as the same question about a new subject, a new fact about the
         resident, or the next step of the same topic; None when it carries a topic of its own
         (then it is a new question)."""
-        text, who = question.text, person.subject(self.kb, question.text)
+        text, who = question.text, person.subject_in_context(self.kb, question.text, context.who)
+        if person.subject(self.kb, text) is None and self.concepts.asked(text):
+            who = None  # "佢读书点算": the relative's schooling, a topic of its own, not joining again
         if who in person.NOT_DIRECT:
             met = pathways_named(self.kb, text)
             if met:  # "我弟在韶关打工五六年了", "我男朋友也是大专": the relative's own pathway, even the same
@@ -180,7 +196,7 @@ class Responder:
     def low_confidence(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier is unsure: a follow-up in context, else answer only where the search and
         the classifier agree and the entry fits the question's concepts, else suggestions."""
-        if context is not None and (is_elliptical(self.kb, question.text) or is_short(self.kb, question.text)):
+        if context is not None and (is_short(self.kb, question.text) or self._continues(question.text, context)):
             # unsure what a short message means on its own ("孩子16岁了"): read it as the next turn
             plan = self.follow_up(question, context)
             if plan is not None:
@@ -243,7 +259,7 @@ class Responder:
         if self._other_city(question):
             return self._other_city_plan(question)
         text = question.text
-        if context is not None and (self.leans_on_context(text) or is_bare_next_step(self.kb, text)):
+        if context is not None and self._continues(text, context):
             # "我住厂里宿舍" after an answer is the next turn of it, not a message from nowhere
             plan = self.follow_up(question, context)
             if plan is not None:
@@ -380,7 +396,10 @@ class Responder:
         the same question is the topic a follow-up ("那韶关呢") continues."""
         place = question.other_city or answers.names_other_place(self.kb, question.text)
         here = question.text.replace(place, "") if place else question.text
-        if not self._names_a_field_of_the_document(here) and not is_elliptical(self.kb, question.text):
+        elsewhere = normalise(here)
+        for other in self.kb.other_places:  # every other place named, not only the first
+            elsewhere = elsewhere.replace(other, " ")
+        if not self._names_a_field_of_the_document(elsewhere) and not is_elliptical(self.kb, question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "广州地铁怎么收费": not hukou anywhere
         if self.concepts.names_settling(here) and not self.concepts.asked(here) and not pathways_named(self.kb, here):
             topic = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)  # "深圳落户要啥条件": settling at all

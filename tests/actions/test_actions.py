@@ -51,7 +51,7 @@ def test_every_domain_action_is_registered_exactly_once(domain):
 def test_answer_faq_cites_article_three_for_renting(domain):
     messages, events = run(faq.ActionAnswerFaq(), tracker("租房可以落户吗", "faq_settle_housing"), domain)
     # the answer is remembered for a follow-up ("那我老婆呢")
-    assert events == [SlotSet("answer_context", {"faq_id": "settle_rent", "articles": ["三"], "turn": 1})]
+    assert events == [SlotSet("answer_context", {"faq_id": "settle_rent", "articles": ["三"], "turn": 1, "who": None})]
     assert len(messages) == 1
     assert messages[0]["text"].endswith(CITE + "第（三）条")
     assert messages[0]["buttons"]

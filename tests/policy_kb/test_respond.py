@@ -3,7 +3,7 @@ one message, answers that fit the person, and no article stated where none answe
 
 import pytest
 
-from policy_kb import person
+from policy_kb import answers, person
 from policy_kb.followup import Context, is_elliptical, is_short
 from policy_kb.reading import split_questions
 from policy_kb.respond import Question, Responder
@@ -459,10 +459,14 @@ def test_a_service_asked_after_a_hukou_answer_is_a_newcomers_question(kb, respon
 
 
 def test_family_elsewhere_moving_here_is_no_other_citys_question(kb):
-    from policy_kb import answers
-
     assert not answers.asks_about_other_city(kb, "老公孩子都在江西，可以一起迁过来吗", None, None)
     assert answers.asks_about_other_city(kb, "江西那边落户要什么条件", None, None)
+
+
+@pytest.mark.parametrize("said", ["他今年二十了，在广州打工，没跟我住", "不过我人还在东莞上班，平时没跟他住一起"])
+def test_where_someone_works_now_is_a_fact_of_the_case_not_another_citys_question(kb, said):
+    assert not answers.asks_about_other_city(kb, said, None, None)
+    assert answers.asks_about_other_city(kb, "我在广州工作，在广州落户要什么条件", None, None)
 
 
 def test_a_follow_up_naming_someone_elses_facts_gets_that_pathway(kb, responder):
@@ -562,6 +566,7 @@ def test_thanks_after_an_answer_are_thanks_unless_they_ask_something(responder):
     assert responder.smalltalk_is_follow_up("谢谢，那我老婆呢", "thank")
     assert responder.smalltalk_is_follow_up("那我老伴呢", "goodbye")
     assert responder.smalltalk_is_follow_up("我住厂里宿舍", "goodbye")
+    assert not responder.smalltalk_is_follow_up("好，冇嘢喇，拜拜", "goodbye")
 
 
 def test_after_another_citys_rules_the_same_question_about_shaoguan_is_the_topic(kb, responder):
@@ -599,3 +604,28 @@ def test_another_citys_rules_in_the_documents_field_get_the_other_city_reply(kb,
 def test_a_low_income_household_is_no_question_of_settling(kb, responder):
     plan = responder.low_confidence(Question("中低收入戶就學補助如何申請"), [], None)
     assert not cited(kb, plan) and "户政窗口" not in text_of(plan)
+
+
+def test_a_child_said_to_be_twenty_is_an_adult_child_not_a_minor_joining(kb, responder):
+    context = Context("settle_rent", ("三", "五"), turn=1, who="minor_child")
+    plan = responder.answer(Question("他今年二十了，在广州打工，没跟我住", "ask_other_city"), context)
+    assert "八" in cited(kb, plan) and "成年子女" in text_of(plan)
+
+
+def test_a_partner_not_married_yet_is_no_spouse(kb, responder):
+    context = Context("relatives_spouse", ("五",), turn=1, who="spouse")
+    plan = responder.low_confidence(Question("我俩还没扯证"), [], context)
+    assert "八" in cited(kb, plan)
+
+
+def test_parents_named_after_the_housing_answer_settle_with_the_resident(kb, responder):
+    context = Context("settle_buy", ("三",), turn=1)
+    plan = responder.low_confidence(Question("阿爸阿妈同我一齐住，佢哋跟唔跟得过嚟"), ["faq_relatives"], context)
+    assert {"三", "五"} <= cited(kb, plan)
+
+
+def test_the_relative_spoken_of_is_kept_in_the_context_slot():
+    context = Context("settle_rent", ("三",), 2, "minor_child")
+    assert Context.from_slot(context.to_slot()) == context
+    assert Context.from_slot({"faq_id": "x", "articles": [], "turn": 1, "who": "<script>"}).who is None
+    assert Context.from_slot({"faq_id": "x", "articles": [], "turn": 1}).who is None  # a slot from before
