@@ -176,17 +176,20 @@ def _office_line(kb: KnowledgeBase, district: Optional[str]) -> Optional[str]:
     return "，".join(details) + "。"
 
 
-def not_covered_reply(kb: KnowledgeBase, text: str, district: Optional[str] = None) -> Reply:
-    """Say plainly what the document does not settle, then the operator's pointers, labelled."""
+def not_covered_reply(kb: KnowledgeBase, text: str, district: Optional[str] = None, outside: bool = False) -> Reply:
+    """Say plainly what the document does not settle, then the operator's pointers, labelled.
+    ``outside``: not a matter of the reform at all (an ID card, a passport): the assistant's scope is
+    said first, as it is whenever every topic named is another office's."""
     topics = kb.messages["not_covered_topics"]
     keys = not_covered_topics(kb, text) or ["general"]
     labels = "、".join(topics[k]["label"] for k in keys if k in topics) or "这方面的具体办事细节"
     office = kb.operator.offices.get(district or "")
-    lines = [
-        _fill(
-            kb, kb.messages["not_covered"], topic=labels, office=office.name if office else kb.operator.general_office
-        )
-    ]
+    silence = _fill(
+        kb, kb.messages["not_covered"], topic=labels, office=office.name if office else kb.operator.general_office
+    )
+    if outside or all(topics.get(k, {}).get("other_office") for k in keys):
+        silence = str(kb.messages.get("scope_statement") or "") + silence
+    lines = [silence]
     operator_lines = _operator_lines(kb, keys, district)
     if operator_lines:
         lines.append(kb.messages["operator_info_label"])

@@ -37,6 +37,8 @@ SERVICES_SECTION = "四"
 # How a glossary note cites the document's opening paragraph (it has no article number).
 PREAMBLE_NOTE = "开篇引言"
 _CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
+# How a glossary note says the document does not speak of a term at all.
+_NOT_IN_DOCUMENT = re.compile(r"《实施意见》未作规定|不属于《实施意见》")
 
 
 def entry_text(faq: FaqEntry) -> str:
@@ -101,6 +103,8 @@ class ConceptIndex:
         # 《实施意见》没有规定"), and a question on it is no question on that entry.
         self._uncited = frozenset(t.term for t in kb.glossary if not _cites_document(t.note))
         self._by_faq = {faq_id: terms - self.generic - self._uncited for faq_id, terms in found.items()}
+        # Terms whose notes say the document does not settle them at all (户口簿, 身份证, 派出所).
+        self._outside_document = frozenset(t.term for t in kb.glossary if _NOT_IN_DOCUMENT.search(t.note))
 
     def _all_terms(self, text: str) -> FrozenSet[str]:
         """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
@@ -127,6 +131,14 @@ class ConceptIndex:
         the document reforms beside it (医保, 宅基地, 公积金 …)."""
         text = normalise(text)
         return any(word_spans(text, form) for form in self._hukou_forms)
+
+    def names_cited_term(self, text: str) -> bool:
+        """A term of household registration or the reform, not only one the glossary notes as outside
+        the document (户口簿, 身份证, 派出所: "《实施意见》未作规定"), or a newcomer's standing (外地 …)."""
+        if self._all_terms(text) - self._outside_document:
+            return True
+        said = normalise(text)
+        return any(normalise(str(w)) in said for w in self.kb.messages.get("newcomer_words") or ())
 
     def names_settling(self, text: str) -> bool:
         """Settling itself (落户, 迁过来, 投靠, 集体户, 合法稳定住所 …), not only 户口 ("离婚后户口怎么处理")."""

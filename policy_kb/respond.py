@@ -577,7 +577,9 @@ class Responder:
         else the out-of-scope reply; never an unrelated article."""
         text = question.text
         if self.concepts.names_household_status(text) or answers.topics_marked(self.kb, text, "of_hukou"):
-            reply = answers.not_covered_reply(self.kb, text, question.district)
+            # only a paper the document never speaks of ("首次办护照需要户口本吗"): not a reform matter
+            outside = not answers.topics_marked(self.kb, text, "of_hukou") and not self.concepts.names_cited_term(text)
+            reply = answers.not_covered_reply(self.kb, text, question.district, outside)
             suggestions = [answers.faq_button(h.faq) for h in self.index.search(text, k=3)]
             return Plan([Reply(reply.text, suggestions)], not_covered=True)
         if self._speaks_of_hukou_at_all(text):

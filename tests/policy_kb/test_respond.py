@@ -629,3 +629,15 @@ def test_the_relative_spoken_of_is_kept_in_the_context_slot():
     assert Context.from_slot(context.to_slot()) == context
     assert Context.from_slot({"faq_id": "x", "articles": [], "turn": 1, "who": "<script>"}).who is None
     assert Context.from_slot({"faq_id": "x", "articles": [], "turn": 1}).who is None  # a slot from before
+
+
+@pytest.mark.parametrize("said", ["儿童身份证几岁能办", "首次办护照需要户口本吗?", "身份證上的住址怎麼改"])
+def test_papers_the_document_never_speaks_of_are_said_to_be_outside_it(kb, responder, said):
+    plan = responder.off_topic(Question(said, "out_of_scope"), ["out_of_scope"], None)
+    assert text_of(plan).startswith(kb.messages["scope_statement"]) and "没有规定" in text_of(plan)
+    assert not cited(kb, plan)
+
+
+def test_a_hukou_matter_the_document_leaves_open_is_not_called_outside_the_reform(kb, responder):
+    plan = responder.not_covered(Question("新生儿怎么上户口", "ask_not_covered"), None)
+    assert text_of(plan).startswith("《实施意见》没有规定新生儿")
