@@ -35,13 +35,20 @@ ADULT_AGE = 18
 # An age: "25岁", "廿五岁", "三十了" (a number right after the child it is about: "我儿子三十了").
 _AGE = re.compile(NUMBER + r"\s*(?:周)?[岁歲]")
 _AGE_AFTER_CHILD = re.compile(
-    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女|他|她|佢)(?:今年|已经|都)?" + NUMBER + r"(?:多)?(?:了|岁)"
+    r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女|他|她|佢)(?:今年|已经|都)?" + NUMBER + r"(?:多|好几)?(?:了|岁)"
 )
+# The resident's own age ("我今年五十八了", "我们俩都七十好几了"): never a child's.
+_OWN_AGE = re.compile(r"(?:我们|我哋|我)(?:俩|两个)?(?:今年|已经|都)?" + NUMBER + r"(?:多|好几)?(?:了|岁)")
 
 
 def ages(text: str) -> list:
     """Every age the text gives, in digits or Chinese numerals."""
     return [number(n) for n in _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text)]
+
+
+def gives_an_age(text: str) -> bool:
+    """Someone's age, the resident's own included ("我今年五十八了，岁数大会不会不给办")."""
+    return bool(ages(text) or _OWN_AGE.search(text))
 
 
 # "已经成年/出来工作" about a child; joining a child ("投靠女儿") is a parent's case whatever the age.

@@ -135,10 +135,12 @@ class Responder:
             return True
         # someone new, or new about the one spoken of, and no topic of its own ("阿爸阿妈同我一齐住，佢哋
         # 跟唔跟得过嚟" after the housing answer)
+        if self.concepts.asked(text) or answers.not_covered_topics(self.kb, text):
+            return False  # a topic of its own ("以后生了宝宝上户口咋弄": the newborn's registration)
+        if person.gives_an_age(text):
+            return True  # "我们俩都七十好几了，年纪这么大会不会卡": the same question, asked of their age
         who = person.subject_in_context(self.kb, text, context.who)
-        if who is None or who == context.who or self.concepts.asked(text):
-            return False
-        return not answers.not_covered_topics(self.kb, text)  # "以后生了宝宝上户口咋弄": the newborn's registration
+        return who is not None and who != context.who
 
     def smalltalk_is_follow_up(self, text: str, intent: str) -> bool:
         """A message the classifier heard as greet/thank/goodbye/help that is really the next turn
@@ -189,6 +191,8 @@ class Responder:
         previous = self.kb.faqs.get(context.faq_id)
         if previous is None:
             return None
+        if person.gives_an_age(text) and who is None:
+            return Plan([answers.faq_reply(self.kb, previous, text)], previous)  # the same answer holds at any age
         hits = self.index.search(f"{previous.question} {text}", k=1)
         faq = hits[0].faq if hits else previous
         return Plan([answers.faq_reply(self.kb, faq, text)], faq)

@@ -641,3 +641,19 @@ def test_papers_the_document_never_speaks_of_are_said_to_be_outside_it(kb, respo
 def test_a_hukou_matter_the_document_leaves_open_is_not_called_outside_the_reform(kb, responder):
     plan = responder.not_covered(Question("新生儿怎么上户口", "ask_not_covered"), None)
     assert text_of(plan).startswith("《实施意见》没有规定新生儿")
+
+
+@pytest.mark.parametrize(
+    "said, context, article",
+    [
+        ("我今年五十八了，岁数大会不会不给办", Context("settle_rent", ("三",), 1), "三"),
+        ("我们俩都七十好几了，年纪这么大会不会卡", Context("relatives_parents", ("五",), 1), "五"),
+    ],
+)
+def test_the_residents_own_age_after_an_answer_asks_the_same_question(kb, responder, said, context, article):
+    plan = responder.low_confidence(Question(said), [], context)
+    assert article in cited(kb, plan)
+
+
+def test_the_residents_own_age_is_not_the_childs():
+    assert person.ages("我28了，想把儿子户口迁过来") == [] and person.gives_an_age("我28了，想把儿子户口迁过来")
