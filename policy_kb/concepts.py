@@ -15,7 +15,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.text import normalise, word_spans
+from policy_kb.text import normalise, plain_phrases, word_spans
 
 # Characters in a row that a question must share with an entry's own wording to count as quoting it.
 QUOTE_CHARS = 4
@@ -108,7 +108,7 @@ class ConceptIndex:
 
     def _all_terms(self, text: str) -> FrozenSet[str]:
         """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
-        text = normalise(text)
+        text = plain_phrases(normalise(text))
         terms = set()
         for form, term in self._forms:
             spans = word_spans(text, form)
@@ -129,7 +129,7 @@ class ConceptIndex:
     def names_hukou(self, text: str) -> bool:
         """A term of household registration itself (户口, 落户, 居住证, 身份证 …), not only of a field
         the document reforms beside it (医保, 宅基地, 公积金 …)."""
-        text = normalise(text)
+        text = plain_phrases(normalise(text))
         return any(word_spans(text, form) for form in self._hukou_forms)
 
     def names_cited_term(self, text: str) -> bool:
@@ -142,7 +142,7 @@ class ConceptIndex:
 
     def names_settling(self, text: str) -> bool:
         """Settling itself (落户, 迁过来, 投靠, 集体户, 合法稳定住所 …), not only 户口 ("离婚后户口怎么处理")."""
-        text = normalise(text)
+        text = plain_phrases(normalise(text))
         return any(word_spans(text, form) for form in self._settling_forms)
 
     def shares_topic(self, text: str, faq: FaqEntry) -> bool:

@@ -47,6 +47,16 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", to_simplified(text)).lower()
 
 
+# "入唔入得户", "落不落得了户", "迁唔迁得": the verb asked as A-not-A, read as the plain phrase
+# ("入户") when looking for a term.
+_A_NOT_A = re.compile(r"(\w)(?:唔|不|没)\1(?:得了|得)?")
+
+
+def plain_phrases(text: str) -> str:
+    """``text`` (normalised) with every A-not-A question collapsed to its verb: "入唔入得户" → "入户"."""
+    return _A_NOT_A.sub(r"\1", text)
+
+
 # Forms this long are words in their own right wherever they occur; shorter ones ("入户") can be the
 # tail of one word and the head of the next ("低收入户").
 WHOLE_WORD_CHARS = 3

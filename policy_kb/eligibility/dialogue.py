@@ -87,9 +87,11 @@ _NEGATION_TAIL = re.compile(r"(?<![还都也并从又])(?:不|没|冇|未|没有
 ASIDE_INTENTS = (NOT_COVERED_INTENT, *OFF_TOPIC_INTENTS)
 # A question this long, or naming a policy topic, is asked for its own sake, not to hear the check's again.
 ASIDE_MIN_CHARS = 6
-# A goodbye the classifier is this sure of, that answers nothing and asks nothing, ends the check
-# ("再见" alone scores about 0.5: the form's own answers rarely sound like a goodbye at all).
+# A goodbye that answers nothing and asks nothing ends the check: one the classifier is sure of, or
+# a word or two it leans to ("再见" alone scores about 0.5; a misheard answer can score as much).
+SURE_GOODBYE = 0.8
 GOODBYE_CONFIDENCE = 0.4
+GOODBYE_CHARS = 4
 # A policy question asked mid-form is answered when the classifier is this sure of it; when the
 # question also names a policy topic of its own (宅基地, 居住证 …), a second signal, less is enough.
 INTERRUPTION_CONFIDENCE = 0.8
@@ -234,9 +236,11 @@ def _interrupts(
 
 
 def _says_goodbye(rules: EligibilityRules, asked: str, text: str, intent: str, confidence: float) -> bool:
-    if intent != "goodbye" or confidence < GOODBYE_CONFIDENCE or asks_anything(text):
+    """A goodbye the classifier is sure of, or a word or two it leans to ("再见"); never an answer
+    it misheard ("是这样的，跟老伴住一起")."""
+    if intent != "goodbye" or asks_anything(text) or read_answer(rules, asked, text) is not None:
         return False
-    return read_answer(rules, asked, text) is None
+    return confidence >= SURE_GOODBYE or (confidence >= GOODBYE_CONFIDENCE and len(normalise(text)) <= GOODBYE_CHARS)
 
 
 def take_turn(

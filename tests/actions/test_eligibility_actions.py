@@ -226,3 +226,9 @@ def test_asking_for_ones_own_result_opens_the_lookup_not_the_check(domain):
     stopped = tracker("我的落户申请审批结果出来了没有", intent="check_eligibility", elig_stopped=True)
     messages, events = run(ActionEligibilityVerdict(), stopped, domain)
     assert messages == [] and events[-1] == {"event": "followup", "timestamp": None, "name": "status_form"}
+
+
+def test_an_answer_the_classifier_hears_as_a_goodbye_is_no_goodbye(domain):
+    t = tracker("是这样的，跟老伴住一起", "elig_housing", intent="goodbye", confidence=0.6)
+    _, events = run(ValidateEligibilityForm(), t, domain)
+    assert SlotSet("elig_stopped", True) not in events

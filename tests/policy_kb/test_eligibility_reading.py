@@ -218,3 +218,17 @@ def test_broken_reading_settings_are_refused(data_copy, change, message):
     with pytest.raises(KnowledgeBaseError) as error:
         load_kb(data_copy)
     assert any(message in problem for problem in error.value.problems), error.value.problems
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("只有A2驾照", "no"),  # a licence is no skill grade
+        ("有高处作业特种证", "no"),
+        ("有培训机构的结业证", "no"),
+        ("有中级电工证", "yes"),
+        ("有中级工证，还有驾照", "yes"),
+    ],
+)
+def test_only_a_skill_grade_counts_as_the_certificate_asked_for(rules, said, value):
+    assert parse_answer("skill_certified", said, rules) == value

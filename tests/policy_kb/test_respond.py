@@ -657,3 +657,13 @@ def test_the_residents_own_age_after_an_answer_asks_the_same_question(kb, respon
 
 def test_the_residents_own_age_is_not_the_childs():
     assert person.ages("我28了，想把儿子户口迁过来") == [] and person.gives_an_age("我28了，想把儿子户口迁过来")
+
+
+def test_a_verb_asked_as_a_not_a_still_names_the_term(kb, responder):
+    plan = responder.answer(Question("中级电工证入唔入得户", "faq_talent"))
+    assert "六" in cited(kb, plan)
+
+
+def test_asking_whether_there_is_support_asks_the_policy(kb, responder):
+    plan = responder.answer(Question("低收入家庭住房困难有帮扶吗", "faq_housing_security"))
+    assert "十五" in cited(kb, plan)
