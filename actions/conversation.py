@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     CONTEXT_SLOT,
+    aside,
     knowledge,
     latest_text,
     question_of,
@@ -20,6 +21,7 @@ from actions.common import (
     updated_context,
 )
 from policy_kb import answers
+from policy_kb.eligibility.dialogue import asks_anything
 
 # Intent → key of its text in policy_kb/data/messages.yml.
 SMALLTALK_MESSAGES = {
@@ -51,6 +53,13 @@ class ActionSmalltalk(Action):
             # "那我老伴呢" right after an answer is a follow-up, not a goodbye
             plan = responder().follow_up(question_of(tracker), context)
             if plan is not None:
+                send_plan(dispatcher, plan)
+                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+        text = latest_text(tracker)
+        if asks_anything(text) and responder().concepts.names_policy(text):
+            # "户口本要不要重新换一本" heard as "重新开始": a question on a policy term, answered as one
+            plan = aside(tracker)
+            if plan.understood:
                 send_plan(dispatcher, plan)
                 return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
         send(dispatcher, answers.message(kb, SMALLTALK_MESSAGES.get(intent, "help")))

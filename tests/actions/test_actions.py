@@ -122,6 +122,13 @@ def test_smalltalk(domain, intent, fragment):
     assert fragment in messages[0]["text"]
 
 
+def test_a_question_heard_as_restart_is_answered_as_a_question(domain):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("戶口本要不要重新換一本", "restart_flow"), domain)
+    assert "《实施意见》没有规定" in messages[0]["text"]
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("你能做些啥", "help"), domain)
+    assert "我可以为您解答" in messages[0]["text"]
+
+
 def test_help_menu_has_buttons_for_known_intents(domain):
     messages, _ = run(conversation.ActionSmalltalk(), tracker("你识做乜", "help"), domain)
     for button in messages[0]["buttons"]:
