@@ -72,6 +72,8 @@ def updated_context(tracker: Tracker, plan: Plan) -> Optional[dict]:
 # The form that asks for the 受理编号 and the ID tail (bot/domain), started when a resident asks
 # about their own application in words the classifier did not take for check_status.
 STATUS_FORM = "status_form"
+# The step-by-step check (bot/domain/eligibility.yml), started when a resident asks again of their own case.
+ELIGIBILITY_FORM = "eligibility_form"
 
 
 def after_plan(tracker: Tracker, plan: Plan) -> list:
@@ -79,6 +81,8 @@ def after_plan(tracker: Tracker, plan: Plan) -> list:
     events: list = [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
     if plan.start_status:
         events.append(FollowupAction(STATUS_FORM))
+    elif plan.start_eligibility:
+        events.append(FollowupAction(ELIGIBILITY_FORM))
     return events
 
 

@@ -106,7 +106,7 @@ class ActionFallback(Action):
     ) -> List[Dict[Text, Any]]:
         plan = responder().low_confidence(question_of(tracker), ranked_intents(tracker), stored_context(tracker))
         send_plan(dispatcher, plan)
-        answered = plan.answered is not None or plan.start_status
+        answered = plan.answered is not None or plan.start_status or plan.start_eligibility
         await record(LOW_CONFIDENCE if answered else FALLBACK, tracker)
         if not answered and fallbacks_in_a_row(tracker) >= GIVE_UP_AFTER:
             await self._ask_for_a_person(dispatcher, tracker)

@@ -12,7 +12,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import STATUS_FORM, answer_what_came_with_the_stop, aside, knowledge, latest_text, responder, send
+from actions.common import (
+    ELIGIBILITY_FORM,
+    STATUS_FORM,
+    answer_what_came_with_the_stop,
+    aside,
+    knowledge,
+    latest_text,
+    responder,
+    send,
+)
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
 from policy_kb.eligibility.dialogue import (
@@ -25,7 +34,7 @@ from policy_kb.eligibility.dialogue import (
 from policy_kb.loader import KnowledgeBase
 from policy_kb.reading import asks_progress
 
-FORM = "eligibility_form"
+FORM = ELIGIBILITY_FORM
 # Asking for a person mid-check: the form rejects the message, so the rule hands off (data/stories/handoff.yml).
 HANDOFF_INTENT = "request_human"
 # Fields the form may ask (the domain lists one slot for each).

@@ -27,7 +27,7 @@ class ActionAnswerFaq(Action):
     ) -> List[Dict[Text, Any]]:
         plan = responder().answer(question_of(tracker), stored_context(tracker))
         send_plan(dispatcher, plan)
-        if plan.answered is None and not plan.not_covered and not plan.start_status:
+        if plan.answered is None and not plan.not_covered and not (plan.start_status or plan.start_eligibility):
             await record(FALLBACK, tracker)
         if plan.not_covered:
             await record(NOT_COVERED, tracker)

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import ConceptIndex
-from policy_kb.eligibility.dialogue import is_question
+from policy_kb.eligibility.dialogue import is_question, speaks_of_self
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS, FaqEntry
@@ -69,6 +69,8 @@ class Plan:
     # same question about Shaoguan ("那韶关呢")
     topic: Optional[FaqEntry] = None
     start_status: bool = False  # the resident asks about their own application: the lookup starts
+    # the resident asks again, of their own case, what was just answered: the step-by-step check starts
+    start_eligibility: bool = False
     # False when the reply only offers suggestions: the message was not understood (a form then
     # gives its own hint instead)
     understood: bool = True
@@ -195,6 +197,9 @@ class Responder:
             return Plan([answers.faq_reply(self.kb, previous, text)], previous)  # the same answer holds at any age
         hits = self.index.search(f"{previous.question} {text}", k=1)
         faq = hits[0].faq if hits else previous
+        if faq is previous and self._asks_own_case(text):
+            # "请问我具体能不能落户呢" after the answer: not the same answer again, but their own case
+            return Plan(start_eligibility=True)
         return Plan([answers.faq_reply(self.kb, faq, text)], faq)
 
     def low_confidence(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
@@ -610,6 +615,14 @@ class Responder:
         said = normalise(text)
         leaving = any(normalise(str(w)) in said for w in self.kb.messages.get("leaving_words") or ())
         return leaving and "落户" not in self.concepts.policy_terms(text)
+
+    def _asks_own_case(self, text: str) -> bool:
+        """Settling asked of the resident themselves ("我这种情况能不能落户"), nothing else named, and
+        not as "what about me" ("那我自己先把户口落过来呢": the same answer, about the resident)."""
+        starts = tuple((self.kb.messages.get("follow_up_words") or {}).get("starts") or ())
+        if normalise(text).startswith(starts):
+            return False
+        return speaks_of_self(self.kb.eligibility, text) and self.concepts.names_settling(text)
 
     def _asks_to_settle(self, text: str) -> bool:
         """Settling named (迁过来, 落户 …), or hukou with no other topic beside it: "外地户口孩子入学"

@@ -667,3 +667,15 @@ def test_a_verb_asked_as_a_not_a_still_names_the_term(kb, responder):
 def test_asking_whether_there_is_support_asks_the_policy(kb, responder):
     plan = responder.answer(Question("低收入家庭住房困难有帮扶吗", "faq_housing_security"))
     assert "十五" in cited(kb, plan)
+
+
+def test_asking_again_of_ones_own_case_starts_the_check_instead_of_repeating(kb, responder):
+    context = Context("settle_rent", ("三",), 1)
+    plan = responder.low_confidence(Question("请问我具体能不能落户呢？"), ["check_eligibility"], context)
+    assert plan.start_eligibility and not plan.replies
+
+
+def test_what_about_oneself_after_a_relatives_answer_is_answered_not_checked(kb, responder):
+    context = Context("settle_family_along", ("三",), 1, "spouse")
+    plan = responder.low_confidence(Question("那我自己先把户口落过来呢"), [], context)
+    assert not plan.start_eligibility
