@@ -127,8 +127,9 @@ def question_of(tracker: Tracker) -> Question:
 
 
 def aside(tracker: Tracker) -> Plan:
-    """A message in the middle of the status lookup or the eligibility check that is not an answer
-    to its question, replied to as it would be anywhere else in the conversation (by its intent)."""
+    """The reply by the message's intent, as anywhere else in the conversation: for a question asked
+    in the middle of the status lookup or the eligibility check, or one the classifier heard as small
+    talk ("户口本要不要重新换一本" as "重新开始")."""
     return responder().route(question_of(tracker), ranked_intents(tracker))
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     CONTEXT_SLOT,
+    after_plan,
     aside,
     knowledge,
     latest_text,
@@ -61,6 +62,6 @@ class ActionSmalltalk(Action):
             plan = aside(tracker)
             if plan.understood:
                 send_plan(dispatcher, plan)
-                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+                return after_plan(tracker, plan)
         send(dispatcher, answers.message(kb, SMALLTALK_MESSAGES.get(intent, "help")))
         return []

@@ -135,12 +135,12 @@ class Responder:
         something new about the relative it is about ("我俩还没扯证" after asking for one's partner)."""
         if self.leans_on_context(text) or is_bare_next_step(self.kb, text):
             return True
-        # someone new, or new about the one spoken of, and no topic of its own ("阿爸阿妈同我一齐住，佢哋
-        # 跟唔跟得过嚟" after the housing answer)
         if self.concepts.asked(text) or answers.not_covered_topics(self.kb, text):
             return False  # a topic of its own ("以后生了宝宝上户口咋弄": the newborn's registration)
         if person.gives_an_age(text):
             return True  # "我们俩都七十好几了，年纪这么大会不会卡": the same question, asked of their age
+        # someone new, or new about the one spoken of ("阿爸阿妈同我一齐住，佢哋跟唔跟得过嚟" after the
+        # housing answer)
         who = person.subject_in_context(self.kb, text, context.who)
         return who is not None and who != context.who
 
