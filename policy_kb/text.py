@@ -47,13 +47,18 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", to_simplified(text)).lower()
 
 
-# "入唔入得户", "落不落得了户", "迁唔迁得": the verb asked as A-not-A, read as the plain phrase
-# ("入户") when looking for a term.
-_A_NOT_A = re.compile(r"(\w)(?:唔|不|没)\1(?:得了|得)?")
+# Chinese asks yes/no by "A不A": "会唔会", "有没有", "入唔入得户", "落不落得了户".
+_A_NOT_A = re.compile(r"(\w)(?:唔|不|没|冇)\1(?:得了|得)?")
+
+
+def asks_a_not_a(text: str) -> bool:
+    """The text (normalised) asks an "A不A" question ("算不算", "会唔会")."""
+    return bool(_A_NOT_A.search(text))
 
 
 def plain_phrases(text: str) -> str:
-    """``text`` (normalised) with every A-not-A question collapsed to its verb: "入唔入得户" → "入户"."""
+    """``text`` (normalised) with every A-not-A question collapsed to its verb, so that a term is
+    found in it: "入唔入得户" → "入户"."""
     return _A_NOT_A.sub(r"\1", text)
 
 

@@ -19,7 +19,7 @@ from policy_kb.eligibility.engine import evaluate
 from policy_kb.eligibility.model import DISTRICT_FIELD, UNKNOWN, EligibilityRules
 from policy_kb.eligibility.parsing import mentions, parse_answer
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS
-from policy_kb.text import normalise
+from policy_kb.text import asks_a_not_a, normalise
 
 SLOT_PREFIX = "elig_"
 STOPPED_SLOT = "elig_stopped"
@@ -78,9 +78,8 @@ OTHER_QUESTION_WORDS = (
     "点解",
     "区别",
 )
-# Chinese asks yes/no by "A不A" ("会唔会", "有没有", "算不算") or by ending on the negation
-# ("能读公办学校不", "放宽了没"); "我还没"/"都不" are statements.
-_A_NOT_A = re.compile(r"(\w)(?:不|唔|没|冇)\1")
+# Chinese also asks yes/no by ending on the negation ("能读公办学校不", "放宽了没"); "我还没"/"都不"
+# are statements.
 _NEGATION_TAIL = re.compile(r"(?<![还都也并从又])(?:不|没|冇|未|没有)[啊呀啦喇嘞吖]?$")
 # Intents that are never an answer to the check's question: the message is an aside to answer
 # ("中途问一句，落户要收费不", "公积金怎么取"), the check goes on after it.
@@ -211,7 +210,7 @@ def asks_anything(text: str) -> bool:
     if is_question(text) or _says(text, OTHER_QUESTION_WORDS):
         return True
     folded = normalise(text).rstrip("?!.,。，！？ ")
-    return bool(_A_NOT_A.search(folded)) or (len(folded) > 3 and bool(_NEGATION_TAIL.search(folded)))
+    return asks_a_not_a(folded) or (len(folded) > 3 and bool(_NEGATION_TAIL.search(folded)))
 
 
 def is_policy_question(text: str, intent: str, confidence: float, names_topic: bool = False) -> bool:
