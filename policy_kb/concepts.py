@@ -15,7 +15,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.text import normalise, plain_phrases, word_spans
+from policy_kb.text import normalise, plain_phrases, word_boundaries, word_spans
 
 # Characters in a row that a question must share with an entry's own wording to count as quoting it.
 QUOTE_CHARS = 4
@@ -109,13 +109,14 @@ class ConceptIndex:
     def _all_terms(self, text: str) -> FrozenSet[str]:
         """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
         text = plain_phrases(normalise(text))
-        terms = set()
+        terms, cuts = set(), set(word_boundaries(text))  # segmented once, not once per form found
         for form, term in self._forms:
-            spans = word_spans(text, form)
+            spans = word_spans(text, form, cuts)
             if spans:
                 terms.add(term)
                 for start, end in spans:  # blanked, same length: the offsets of the rest stay true
                     text = text[:start] + "\u3000" * (end - start) + text[end:]
+                    cuts.update((start, end))  # a blank ends a word on either side
         return frozenset(terms)
 
     def policy_terms(self, text: str) -> FrozenSet[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import FrozenSet, Iterable, List, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Set, Tuple
 
 import jieba
 import opencc
@@ -85,13 +85,14 @@ def word_boundaries(text: str) -> FrozenSet[int]:
     return frozenset(cuts)
 
 
-def word_spans(text: str, form: str) -> List[Tuple[int, int]]:
+def word_spans(text: str, form: str, cuts: Optional[Set[int]] = None) -> List[Tuple[int, int]]:
     """Where ``form`` occurs in ``text`` (both normalised) as a word: a short form must start and end
-    where everyday words do, so "中低收入户" holds no 入户 and "可以入户" does."""
+    where everyday words do, so "中低收入户" holds no 入户 and "可以入户" does. ``cuts``: the text's
+    word boundaries when the caller already has them (one segmentation for many forms)."""
     spans, start = [], text.find(form)
     while form and start != -1:
         end = start + len(form)
-        if len(form) >= WHOLE_WORD_CHARS or {start, end} <= word_boundaries(text):
+        if len(form) >= WHOLE_WORD_CHARS or {start, end} <= (word_boundaries(text) if cuts is None else cuts):
             spans.append((start, end))
         start = text.find(form, start + 1)
     return spans
