@@ -13,12 +13,14 @@ from typing import Dict, Iterable, List, Optional
 
 from policy_kb.model import FaqEntry, KnowledgeBase
 from policy_kb.search import FaqIndex
-from policy_kb.text import normalise
+from policy_kb.text import administrative_places, normalise
 
 RURAL_LAND_ARTICLE = "十一"
 RURAL_LAND_TERMS = ("承包地", "宅基地", "集体收益分配权")
 # The city itself (and common misspellings); its districts come from the glossary.
 CITY_NAMES = ("韶关", "绍关", "韶州")
+# The city's own province: "广东省……办法" is no other place's rules (places.yml does not list it either).
+HOME_PROVINCE = ("广东",)
 # Answers about settling pathways offer the step-by-step check as a next step.
 SETTLING_INTENTS = ("faq_overview", "faq_settle_housing", "faq_collective_hukou", "faq_relatives", "faq_talent")
 # Offered when nothing in the FAQ resembles the question at all.
@@ -246,9 +248,18 @@ _HITHER = re.compile(r"(?:迁|搬|转|调)(?:过来|过嚟|来|嚟|回来|回嚟
 
 
 def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
-    """The first other province or city (places.yml) the text asks about, if any."""
+    """The first other province or city (places.yml) the text asks about, if any, else another
+    county or district jieba's dictionary knows ("北仑区居住房屋租赁登记"), never one of Shaoguan's."""
     text = _ORIGIN.sub(" ", normalise(text))
-    return next((place for place in kb.other_places if place in text), None)
+    listed = next((place for place in kb.other_places if place in text), None)
+    if listed is not None:
+        return listed
+    own = (
+        CITY_NAMES
+        + HOME_PROVINCE
+        + tuple(normalise(form) for t in kb.glossary if t.entity == "district" for form in t.surface_forms)
+    )
+    return next((place for place in administrative_places(text) if not any(name in place for name in own)), None)
 
 
 def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], district: Optional[str]) -> bool:

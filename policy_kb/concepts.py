@@ -29,11 +29,17 @@ FACET_ENTITIES = ("district", "other_city", "relation", "education", "housing_ty
 HUKOU_SECTIONS = ("二", "三")
 # The section on settling (（三）–（六）): its terms say a question is about moving a hukou here.
 SETTLING_SECTION = "二"
+# The sections on the reform as a whole: goals and principles (一), organisation and publicity (五).
+REFORM_SECTIONS = ("一", "五")
 # The section on rights and services around settling (（十一）–（十六）): land, school, social insurance,
 # health, housing, funding. Its articles answer a question only as it bears on a resident's household
 # status (a newcomer, a move, a hukou) or as the reform itself; "城乡医保一年多少" is the insurance
 # office's question, "政府回收土地要交税吗" the land office's.
 SERVICES_SECTION = "四"
+# Of the services section, the articles on school places (（十二）) and housing security (（十五）) are
+# rules other cities also set by hukou or residence ("在中山上小学需要什么条件" is another city's rules);
+# land, insurance, health and funding are another office's matter wherever they are asked.
+NEWCOMER_RULES_ARTICLES = ("十二", "十五")
 # How a glossary note cites the document's opening paragraph (it has no article number).
 PREAMBLE_NOTE = "开篇引言"
 _CITED_ARTICLE = re.compile(r"第（([一二三四五六七八九十]+)）")
@@ -186,6 +192,35 @@ class ConceptIndex:
         question ("一线艰苦行业指的是哪些" ↔ "一线特殊艰苦行业……")? The entry's subject in its own words."""
         text = normalise(text)
         own = normalise(" ".join((faq.question, *faq.phrasings)))
+        return any(text[i : i + QUOTE_CHARS] in own for i in range(max(0, len(text) - QUOTE_CHARS + 1)))
+
+    def of_the_reform_itself(self, faq: FaqEntry) -> bool:
+        """An entry on the reform as a whole: its basis (the opening paragraph), goals and principles
+        (section 一) or its organisation (section 五), not on any matter residents bring."""
+        articles = self.kb.document.articles
+        return bool(faq.articles) and all(
+            a == "preamble" or (a in articles and articles[a].section in REFORM_SECTIONS) for a in faq.articles
+        )
+
+    def of_another_office_only(self, text: str) -> bool:
+        """The question's topics (not 户口, 落户 …) are all terms of another office's field — land,
+        insurance, health, funding (their notes cite only such articles of the services section):
+        "南昌市个人灵活就业社保怎么交", "江苏省……能拥有多少宅基地"."""
+        topics = self.topics(text)
+        if not topics or self.names_settling(text):
+            return False
+        notes = {t.term: t.note for t in self.kb.glossary}
+        articles = self.kb.document.articles
+        cited = {a for term in topics for a in _CITED_ARTICLE.findall(notes.get(term, ""))}
+        return bool(cited) and all(
+            a in articles and articles[a].section == SERVICES_SECTION and a not in NEWCOMER_RULES_ARTICLES
+            for a in cited
+        )
+
+    def quotes_entry(self, text: str, faq: FaqEntry) -> bool:
+        """The question quotes four or more characters of the entry's own words, its answer included
+        ("城乡人口管理一体化是什么意思")."""
+        text, own = normalise(text), normalise(entry_text(faq))
         return any(text[i : i + QUOTE_CHARS] in own for i in range(max(0, len(text) - QUOTE_CHARS + 1)))
 
     def of_faq(self, faq: FaqEntry) -> FrozenSet[str]:

@@ -410,6 +410,9 @@ class Responder:
             elsewhere = elsewhere.replace(other, " ")
         if not self._names_a_field_of_the_document(elsewhere) and not is_elliptical(self.kb, question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "广州地铁怎么收费": not hukou anywhere
+        if self.concepts.of_another_office_only(elsewhere) and not _MOVING.search(elsewhere):
+            # "南昌市个人灵活就业社保怎么交": another place's insurance, land or health office, not its hukou rules
+            return Plan([answers.message(self.kb, "out_of_scope_elsewhere")])
         if self.concepts.names_settling(here) and not self.concepts.asked(here) and not pathways_named(self.kb, here):
             topic = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)  # "深圳落户要啥条件": settling at all
         else:
@@ -504,6 +507,12 @@ class Responder:
             return False  # "户口迁移后原籍地的户口怎么办": 投靠 answers a question about a relative
         if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
             return False  # every pathway at once, for a question that never speaks of household registration
+        if self.concepts.of_the_reform_itself(faq) and not (
+            self.concepts.names_policy(text)
+            or self._says_kind(text, "this_policy")
+            or self.concepts.quotes_entry(text, faq)
+        ):
+            return False  # "拆迁房安置适用什么法律依据": the basis of another matter, not of this reform
         # "城乡医保一年多少": the insurance office's question, not how a move bears on it
         return not (self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text))
 

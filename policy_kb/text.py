@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -96,6 +97,36 @@ def word_spans(text: str, form: str, cuts: Optional[Set[int]] = None) -> List[Tu
             spans.append((start, end))
         start = text.find(form, start + 1)
     return spans
+
+
+# A place name jieba's dictionary tags ``ns`` and that ends in an administrative unit: "鹿城区",
+# "巩义市", "宜章县" (the places.yml list names provinces and prefecture cities only; counties and
+# districts are too many to keep by hand). Forms of the unit itself ("自治县") are no place.
+_ADMINISTRATIVE_PLACE = re.compile(r"[\u4e00-\u9fff]{2,}[区县市州省]")
+_UNIT_ONLY = ("自治县", "自治州", "自治区")
+# "外省市", "本市", "全省": which place is meant is not said.
+_NO_PLACE_PREFIX = tuple("外本该全各某")
+
+
+@lru_cache(maxsize=1)
+def _county_level_places() -> FrozenSet[str]:
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    with open(path, encoding="utf-8") as handle:
+        rows = (line.split() for line in handle)
+        return frozenset(
+            row[0]
+            for row in rows
+            if len(row) == 3
+            and row[2] == "ns"
+            and _ADMINISTRATIVE_PLACE.fullmatch(row[0])
+            and row[0] not in _UNIT_ONLY
+            and not row[0].startswith(_NO_PLACE_PREFIX)
+        )
+
+
+def administrative_places(text: str) -> List[str]:
+    """County-level and larger place names in ``text`` (normalised) as words: "北仑区", "瑞安市"."""
+    return [word for word in _everyday_jieba().lcut(text, HMM=False) if word in _county_level_places()]
 
 
 class Segmenter:

@@ -679,3 +679,67 @@ def test_what_about_oneself_after_a_relatives_answer_is_answered_not_checked(kb,
     context = Context("settle_family_along", ("三",), 1, "spouse")
     plan = responder.low_confidence(Question("那我自己先把户口落过来呢"), [], context)
     assert not plan.start_eligibility
+
+
+# ── session 6: another place's other offices, places jieba knows, questions on something else's basis ──
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("南昌市个人灵活就业社保怎么交", "faq_social_security"),
+        ("深圳户口在外地工作社保怎么交", "ask_other_city"),
+        ("江苏省村庄规划导则三人以下能拥有多少宅基地", "nlu_fallback"),
+    ],
+)
+def test_another_places_insurance_or_land_is_out_of_scope_not_its_hukou_rules(kb, responder, said, intent):
+    plan = responder.route(Question(said, intent))
+    assert not cited(kb, plan)
+    assert text_of(plan).startswith("不好意思，我只能解答韶关户籍") and "其他城市的落户规定" not in text_of(plan)
+
+
+def test_another_places_school_rules_stay_another_citys_rules(kb, responder):
+    plan = responder.route(Question("在中山上小学需要什么条件", "faq_education"))
+    assert not cited(kb, plan) and "其他城市的落户规定" in text_of(plan)
+
+
+@pytest.mark.parametrize(
+    "said, place",
+    [
+        ("北仑区居住房屋租赁登记办事", "北仑区"),
+        ("一直在鹿城区上班，在瓯海区按揭买了房子，有房能落户吗", "瓯海区"),  # where one works is a fact
+        ("我在浈江区租房能落户吗", None),
+        ("乳源瑶族自治县县城买房", None),
+        ("广东省城乡特困居民医疗救助办法", None),
+        ("外省市迁入要准备哪些资料", None),
+    ],
+)
+def test_counties_and_districts_from_jiebas_dictionary_are_other_places_unless_shaoguans(kb, said, place):
+    assert answers.names_other_place(kb, said) == place
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("身份证号x大写小写有区别吗怎么写", "nlu_fallback"),
+        ("身份证号输入不合法什么意思", "nlu_fallback"),
+        ("人口普查几年进行一次,我国共进行过几次人口普查?", "faq_info_platform"),
+        ("拆迁房安置适用什么法律依据呢", "faq_policy_basis"),
+        ("国家独生子女费发放政策文件文号", "faq_policy_basis"),
+    ],
+)
+def test_a_word_shared_with_an_entry_is_not_its_concept(kb, responder, said, intent):
+    """The ID card's number is no 人口信息库 question, the census no 人口统计制度 one, and another
+    matter's legal basis not this reform's: no article stated as the answer."""
+    plan = responder.route(Question(said, intent))
+    assert not cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, intent, article",
+    [
+        ("这政策是按哪个文件来的", "faq_policy_basis", "preamble"),
+        ("城乡人口管理一体化是什么意思", "faq_goal", "一"),
+        ("身份证号码是唯一标识吗", "faq_info_platform", "九"),
+    ],
+)
+def test_the_reform_and_its_information_base_are_still_answered(kb, responder, said, intent, article):
+    assert article in cited(kb, responder.route(Question(said, intent)))
