@@ -126,6 +126,18 @@ def question_of(tracker: Tracker) -> Question:
     )
 
 
+# A thank-you the classifier is this sure of ends a form that waits for an answer.
+SURE_THANKS = 0.8
+
+
+def says_thanks(tracker: Tracker) -> bool:
+    """ "多谢" while a form waits for an answer, asking nothing: the resident is done. (A goodbye
+    already stops a form, with its own message.)"""
+    intent = tracker.latest_message.get("intent") or {}
+    sure = intent.get("name") == "thank" and (intent.get("confidence") or 0.0) >= SURE_THANKS
+    return sure and not asks_anything(latest_text(tracker))
+
+
 def aside(tracker: Tracker) -> Plan:
     """The reply by the message's intent, as anywhere else in the conversation: for a question asked
     in the middle of the status lookup or the eligibility check, or one the classifier heard as small

@@ -109,8 +109,9 @@ class ValidateEligibilityForm(Action):
         names_topic = bool(responder().concepts.topics(text))
         if asked is not None and name == HANDOFF_INTENT:
             return []  # nothing taken from a request for a person: the form steps aside, the handoff rule runs
-        if asked is None and asks_progress(kb, text):
-            # "帮我查一下落户审批结果": their own application, not whether they can settle
+        if asks_progress(kb, text):
+            # "帮我查一下落户审批结果", "不测了，帮我查下到哪步了": their own application, not whether they
+            # can settle; the verdict action hands over to the lookup
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
         turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier, names_topic)
         if turn.stop:

@@ -21,7 +21,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import answer_what_came_with_the_stop, aside, knowledge, latest_text, send
+from actions.common import answer_what_came_with_the_stop, aside, knowledge, latest_text, says_thanks, send
 from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything
@@ -151,6 +151,11 @@ class ValidateStatusForm(FormValidationAction):
                 kb, _ = knowledge()
                 send(dispatcher, answers.message(kb, key))
                 return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        if not opening(tracker) and not any(credentials(tracker)) and says_thanks(tracker):
+            # "多谢" instead of the number: the resident is done; thanked, the lookup ends
+            kb, _ = knowledge()
+            send(dispatcher, answers.message(kb, "thank"))
+            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
         if tracker.get_slot(REQUESTED_SLOT) == NUMBER and has_no_number(latest_text(tracker)):
             # asking again for a number the resident does not have leads nowhere: the window, the hotline
             kb, _ = knowledge()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, List, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
@@ -23,8 +23,11 @@ from bot.channels.inbound import MAX_SENDER_CHARS
 from platform_core.redaction import redact
 from platform_core.settings import SettingsError, get_settings
 from policy_kb import answers
+from policy_kb.answers import Reply
+from policy_kb.eligibility.dialogue import asks_anything
 from policy_kb.live import KNOWLEDGE
 from policy_kb.reading import handoff_withdrawal
+from policy_kb.respond import Question, Responder
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from service_desk import handoffs
 from status_store import protect_message
@@ -164,9 +167,45 @@ def guarded(on_new_message: Handler) -> Handler:
         except Exception:  # noqa: BLE001 - the resident must still get an answer
             logger.exception("处理消息失败（会话 %s）", message.sender_id)
         if counting.sent == 0:
-            await _say(counting.inner, message.sender_id, await _silence_reason(message.sender_id))
+            reason = await _silence_reason(message.sender_id)
+            answered = await _answered_while_waiting(counting.inner, message) if reason == "handoff_waiting" else False
+            await _say(counting.inner, message.sender_id, "handoff_waiting_answered" if answered else reason)
 
     return handle
+
+
+_responders: dict = {}
+
+
+def _answers_while_waiting(text: str) -> List[Reply]:
+    """What the assistant can say at once to a question asked while the resident waits for a person
+    ("你们几点下班", "我想投靠女儿，可以吗"): the responder's answer without the classifier's reading,
+    so only what the search and the answer gate agree on; nothing for anything else."""
+    kb, index = KNOWLEDGE.get()
+    responder = _responders.get(id(kb))
+    if responder is None or responder.kb is not kb:
+        _responders.clear()
+        responder = _responders[id(kb)] = Responder(kb, index)
+    # "还在吗" asks only after the person: the wait is the answer
+    speaks_of_policy = responder.concepts.names_policy(text) or answers.not_covered_topics(kb, text)
+    if not (asks_anything(text) and speaks_of_policy):
+        return []
+    plan = responder.answer(Question(text))
+    return plan.replies if plan.understood else []
+
+
+async def _answered_while_waiting(output: OutputChannel, message: UserMessage) -> bool:
+    try:
+        replies = await asyncio.to_thread(_answers_while_waiting, message.text)
+    except Exception:  # noqa: BLE001 - the resident still hears that the request waits
+        logger.exception("等待人工时回答失败（会话 %s）", message.sender_id)
+        return False
+    for reply in replies:
+        if reply.buttons:
+            await output.send_text_with_buttons(message.sender_id, reply.text, reply.buttons)
+        else:
+            await output.send_text_message(message.sender_id, reply.text)
+    return bool(replies)
 
 
 async def _withdrawn_handoff(sender_id: str, text: str) -> Optional[str]:

@@ -194,9 +194,16 @@ def mentioned(rules: EligibilityRules, texts: Sequence[str]) -> Set[str]:
     return {f for f in fields if any(mentions(f, text, rules) for text in texts)}
 
 
+# "不测了", "唔查喇", "不用问了": no more of the check or the lookup (the verbs are the forms' own).
+_STOP_DOING = re.compile(r"(?:不|唔|别|不用|唔使|不要)(?:再)?(?:测|查|问|判断|测试)(?:了|喇|啦|咗|嘞)")
+# "要几天", "几点下班": asking how many; "好几年", "十几岁" say an amount.
+_HOW_MANY = re.compile(r"(?<![好十百千万一二两三四五六七八九])几(?![十百千万])[天点个年岁次钱日月周号时耐张种]")
+
+
 def is_stop(text: str) -> bool:
-    """ "算了", "退出", "停": the resident stops what is under way (a goodbye leaves as well)."""
-    return _says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS
+    """ "算了", "退出", "停", "不测了": the resident stops what is under way (a goodbye leaves as well)."""
+    folded = normalise(text)
+    return _says(text, STOP_WORDS) or text.strip().lower() in SHORT_STOPS or bool(_STOP_DOING.search(folded))
 
 
 def is_question(text: str) -> bool:
@@ -207,7 +214,7 @@ def is_question(text: str) -> bool:
 def asks_anything(text: str) -> bool:
     """Any way Chinese asks: a question word, "A不A" ("算不算"), or ending on the negation
     ("能读公办学校不"). In a form, a message that answers nothing asked and asks this is an aside."""
-    if is_question(text) or _says(text, OTHER_QUESTION_WORDS):
+    if is_question(text) or _says(text, OTHER_QUESTION_WORDS) or _HOW_MANY.search(normalise(text)):
         return True
     folded = normalise(text).rstrip("?!.,。，！？ ")
     return asks_a_not_a(folded) or (len(folded) > 3 and bool(_NEGATION_TAIL.search(folded)))

@@ -232,3 +232,11 @@ def test_an_answer_the_classifier_hears_as_a_goodbye_is_no_goodbye(domain):
     t = tracker("是这样的，跟老伴住一起", "elig_housing", intent="goodbye", confidence=0.6)
     _, events = run(ValidateEligibilityForm(), t, domain)
     assert SlotSet("elig_stopped", True) not in events
+
+
+def test_leaving_the_check_midway_for_ones_own_application_opens_the_lookup(domain):
+    said = "不测了，我老婆上周已经交了申请，帮我查下到哪步了"
+    _, events = run(ValidateEligibilityForm(), tracker(said, "elig_housing", intent="stop_flow"), domain)
+    assert SlotSet("elig_stopped", True) in events
+    messages, events = run(ActionEligibilityVerdict(), tracker(said, elig_stopped=True), domain)
+    assert messages == [] and events[-1] == {"event": "followup", "timestamp": None, "name": "status_form"}

@@ -509,3 +509,17 @@ def test_no_receipt_is_shown_the_window_and_hotline_not_asked_again(domain, stor
     [reply] = chat.say(said)
     assert reply == text("status_no_number") and "12345" in reply and "窗口" in reply
     assert chat.slots == {"application_no": None, "id_tail": None}
+
+
+def test_a_thank_you_instead_of_the_number_ends_the_lookup_politely(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    assert chat.say("多谢", intent="thank") == [text("thank")]
+    assert chat.tracker.active_loop_name is None and chat.slots == {"application_no": None, "id_tail": None}
+
+
+def test_how_many_days_mid_lookup_is_answered_not_taken_for_a_wrong_number(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    said = chat.say("审批一般要几天", intent="nlu_fallback")
+    assert said[0] != text("status_bad_number") and "《实施意见》没有规定" in said[0]

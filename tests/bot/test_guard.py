@@ -229,3 +229,21 @@ def test_a_taken_conversation_is_not_withdrawn_by_the_resident():
     handoffs.take(item.id, "staff1")
     assert "正在等工作人员接入" in _run("算了", _silent)[0]  # the person answers now
     assert handoffs.is_open("u1")
+
+
+def test_a_question_asked_while_waiting_for_a_person_is_answered_and_the_wait_goes_on():
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
+
+    handoffs.open_handoff("u1", "rest", REQUESTED)
+    replies = _run("你们几点下班", _silent)
+    assert "《实施意见》没有规定办理窗口的办公时间" in replies[0]
+    assert "人工服务请求仍在排队" in replies[-1]
+
+
+def test_words_that_ask_nothing_while_waiting_only_hear_that_the_request_waits():
+    from service_desk import handoffs
+    from service_desk.store import REQUESTED
+
+    handoffs.open_handoff("u1", "rest", REQUESTED)
+    assert _run("好的", _silent) == [_run("还在吗", _silent)[0]]

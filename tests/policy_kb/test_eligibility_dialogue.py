@@ -2,7 +2,7 @@
 
 import pytest
 
-from policy_kb.eligibility.dialogue import is_policy_question, profile_from_slots, take_turn
+from policy_kb.eligibility.dialogue import asks_anything, is_policy_question, is_stop, profile_from_slots, take_turn
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,21 @@ def test_a_question_that_does_not_answer_the_question_asked_interrupts(kb):
 def test_an_answer_phrased_as_a_question_is_still_an_answer(kb):
     turn = take_turn(kb.eligibility, {}, "租的，可以吗？", "housing", "faq_settle_housing", 0.62)
     assert not turn.interruption and turn.answers.get("housing") == "rented"
+
+
+@pytest.mark.parametrize("said", ["不测了", "唔查喇，我自己去派出所问", "不用再问了"])
+def test_no_more_of_the_check_in_own_words_is_a_stop(said):
+    assert is_stop(said)
+
+
+@pytest.mark.parametrize("said", ["以前在工地干，现在不做了", "查过了，是大专", "不清楚"])
+def test_answers_are_no_stop(said):
+    assert not is_stop(said)
+
+
+@pytest.mark.parametrize(
+    "said, asks",
+    [("审批一般要几天", True), ("你们几点下班", True), ("在韶关做了好几年了", False), ("来了十几年", False)],
+)
+def test_asking_how_many_is_a_question_an_amount_is_not(said, asks):
+    assert asks_anything(said) is asks
