@@ -21,6 +21,9 @@ _LEADING = " ，,。.！!～~、啦吧啊呀喇嘞了咗"
 # check's own words ("高级工", "非遗传承人", "井下"): a bare "有" says nothing of them.
 STATED_WHEN_MENTIONED = ("skill_certified", "special_talent", "long_term_resident", "hard_industry")
 TOWN = "town"
+# The facts a message can rule a pathway out by: a home ("我没房", "住村里") and a diploma. A bare
+# "没有" read as "no family to join" ("我没有房子") is too vague to rule out 投靠.
+RULES_OUT = ("housing", "housing_area", "education")
 
 
 def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
@@ -40,6 +43,18 @@ def pathways_named(kb: KnowledgeBase, text: str) -> List[str]:
     ("大专生和中级工都能落户吗" names 第（六）条's)."""
     facts = stated_facts(kb, text)
     return [finding.article for finding in evaluate(facts, kb.eligibility).applicable] if facts else []
+
+
+def pathways_ruled_out(kb: KnowledgeBase, text: str) -> Dict[str, str]:
+    """Article → why not, for each settling pathway the facts a resident states about themselves rule
+    out ("我没房" → 第（三）条), when none they state is met."""
+    if not speaks_of_self(kb.eligibility, text):
+        return {}
+    facts = stated_facts(kb, text)
+    result = evaluate(facts, kb.eligibility) if facts else None
+    if result is None or result.applicable:
+        return {}
+    return {f.article: f.reason for f in result.ruled_out if f.answers and set(f.answers) <= set(RULES_OUT)}
 
 
 def stated_facts(kb: KnowledgeBase, text: str) -> Dict[str, str]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
-from policy_kb.concepts import ConceptIndex
+from policy_kb.concepts import SETTLING_SECTION, ConceptIndex
 from policy_kb.eligibility.dialogue import is_question, speaks_of_self
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
@@ -23,6 +23,7 @@ from policy_kb.reading import (
     asks_progress,
     pathways_met,
     pathways_named,
+    pathways_ruled_out,
     split_questions,
     stated_facts,
     states_facts,
@@ -523,6 +524,10 @@ class Responder:
         plan = Plan([answers.faq_reply(self.kb, faq, text)], faq)
         if faq.intent not in answers.SETTLING_INTENTS:
             return plan
+        ruled_out = pathways_ruled_out(self.kb, text)
+        if ruled_out and set(faq.articles) & set(ruled_out) and (len(faq.articles) > 1 or faq.articles[0] in ruled_out):
+            # the pathway asked about, or one of those an overview lists, is one their facts rule out
+            return self._other_pathways(faq, ruled_out)
         met = pathways_met(self.kb, text)
         if not met or set(faq.articles) >= set(met):
             return plan
@@ -532,6 +537,24 @@ class Responder:
         plan.replies.extend(more.replies)
         plan.answered = plan.answered or more.answered
         return plan if plan.replies else Plan([answers.faq_reply(self.kb, faq, text)], faq)
+
+    def _other_pathways(self, faq: FaqEntry, ruled_out: Dict[str, str]) -> Plan:
+        """The resident's own facts rule out the pathway asked about ("我没房，户口能落县城吗"): why,
+        the pathways still open to them, the residence permit, and the step-by-step check offered —
+        never "可以申请" on a pathway they just said they do not meet."""
+        kb = self.kb
+        settling = [a for a in kb.document.articles if kb.document.articles[a].section == SETTLING_SECTION]
+        others = [a for a in settling if a not in ruled_out]
+        fallback = kb.eligibility.fallback.article
+        text = answers.message(
+            kb,
+            "pathway_ruled_out",
+            why="".join(f"第（{a}）条，{ruled_out[a]}" for a in faq.articles if a in ruled_out),
+            others="、".join(f"第（{a}）条" for a in others) or "（无）",
+            fallback=f"第（{fallback}）条",
+        ).text
+        refs = [*others, fallback]
+        return Plan([Reply(f"{text}\n{kb.citation(refs)}", articles=tuple(refs))], faq)
 
     def _pathway_answers(self, text: str, articles: Sequence[str]) -> Plan:
         """The entry of each settling pathway (one article each), the search's choice first."""

@@ -743,3 +743,21 @@ def test_a_word_shared_with_an_entry_is_not_its_concept(kb, responder, said, int
 )
 def test_the_reform_and_its_information_base_are_still_answered(kb, responder, said, intent, article):
     assert article in cited(kb, responder.route(Question(said, intent)))
+
+
+# ── session 6: a pathway the resident's own facts rule out is not answered "可以申请" ──
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("我没房也没读过大学，在翁源打工，户口能落县城吗", "faq_settle_housing"),
+        ("我没有房子，韶关落户有哪些途径", "faq_overview"),
+    ],
+)
+def test_a_pathway_the_residents_facts_rule_out_is_said_so_with_what_remains(kb, responder, said, intent):
+    plan = responder.route(Question(said, intent))
+    assert "三" not in cited(kb, plan) and {"四", "五", "六", "八"} <= cited(kb, plan)
+    assert "第（三）条，这一条要求在韶关城镇有合法稳定住所" in text_of(plan) and "帮我判断能不能落户" in text_of(plan)
+
+
+def test_a_home_in_town_still_gets_its_pathway(kb, responder):
+    assert cited(kb, responder.route(Question("我在浈江租了房子能落户吗", "faq_settle_housing"))) == {"三"}
