@@ -15,7 +15,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, ConversationResumed
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
@@ -205,7 +205,27 @@ async def _answered_while_waiting(output: OutputChannel, message: UserMessage) -
             await output.send_text_with_buttons(message.sender_id, reply.text, reply.buttons)
         else:
             await output.send_text_message(message.sender_id, reply.text)
+    if replies:
+        await _record_replies(message.sender_id, [reply.text for reply in replies])
     return bool(replies)
+
+
+async def _record_replies(sender_id: str, texts: List[str]) -> None:
+    """The answers given while the conversation waits go into it, so that the staff member who takes
+    it over reads what the resident was already told."""
+    agent = _rasa_agent()
+    store, locks = getattr(agent, "tracker_store", None), getattr(agent, "lock_store", None)
+    if store is None or locks is None:
+        return  # no Rasa in this process (a test's stand-in)
+    try:
+        async with locks.lock(sender_id):
+            tracker = await store.retrieve(sender_id)
+            if tracker is not None:
+                for text in texts:
+                    tracker.update(BotUttered(text))
+                await store.save(tracker)
+    except Exception:  # noqa: BLE001 - the resident already has the answer; only the record is missing
+        logger.exception("等待人工时的回答未能记入对话（会话 %s）", sender_id)
 
 
 async def _withdrawn_handoff(sender_id: str, text: str) -> Optional[str]:

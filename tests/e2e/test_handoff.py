@@ -68,7 +68,11 @@ def test_handoff_pauses_until_staff_hand_back(stack):
     text, _ = stack.ask("我要转人工", sender=sender)
     assert "已为您转接人工服务" in text and "12345" in text
     waiting, _ = stack.ask("租房可以落户吗", sender=sender)
-    assert "正在等工作人员接入" in waiting and CITE_3 not in waiting  # the assistant stays quiet
+    # answered at once (search and answer gate only), and told the request still waits
+    assert CITE_3 in waiting and "人工服务请求仍在排队" in waiting
+    assert any(CITE_3 in t for t in bot_texts(stack, sender))  # in the conversation staff will read
+    quiet, _ = stack.ask("还在吗", sender=sender)
+    assert "正在等工作人员接入" in quiet and CITE_3 not in quiet
     staff_reply(stack, sender, "您好，我是12345工作人员，租房可以申请落户。")
     assert "【工作人员】您好，我是12345工作人员，租房可以申请落户。" in bot_texts(stack, sender)
     hand_back(stack, sender)
