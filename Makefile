@@ -130,6 +130,9 @@ eval: $(MODEL) ## held-out accuracy vs two baselines, NLU cross-validation, elig
 	$(PY) -m tests.eval.blind_eval --model $(MODEL) --label seventh \
 	  --questions $(BLIND_SETS)/real_questions_seventh.yml --dialogues $(BLIND_SETS)/dialogues_seventh.yml
 	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles $(BLIND_SETS)/eligibility_seventh.yml
+	$(PY) -m tests.eval.blind_eval --model $(MODEL) --label eighth \
+	  --questions $(BLIND_SETS)/real_questions_eighth.yml --dialogues $(BLIND_SETS)/dialogues_eighth.yml
+	$(PY) -m tests.eval.eligibility_eval --model $(MODEL) --profiles $(BLIND_SETS)/eligibility_eighth.yml
 
 # Figures, never a gate: load over REST at 1/5/20/50 conversations vs a bare Rasa yardstick, memory,
 # cold start, answer-change and training times, a per-message profile (reports/bench.md, .json, .png).
