@@ -15,12 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     ELIGIBILITY_FORM,
     STATUS_FORM,
+    after_plan,
     answer_what_came_with_the_stop,
     aside,
     knowledge,
     latest_text,
     responder,
     send,
+    send_plan,
 )
 from policy_kb import answers
 from policy_kb.eligibility import evaluate, verdict_parts
@@ -109,9 +111,10 @@ class ValidateEligibilityForm(Action):
         names_topic = bool(responder().concepts.topics(text))
         if asked is not None and name == HANDOFF_INTENT:
             return []  # nothing taken from a request for a person: the form steps aside, the handoff rule runs
-        if asks_progress(kb, text):
+        if asks_progress(kb, text) or (asked is None and _another_business(kb, text)):
             # "帮我查一下落户审批结果", "不测了，帮我查下到哪步了": their own application, not whether they
-            # can settle; the verdict action hands over to the lookup
+            # can settle; the verdict action hands over to the lookup. "更改民族成分需符合哪些条件":
+            # another hukou business, answered instead
             return [SlotSet(STOPPED_SLOT, True), SlotSet("requested_slot", None)]
         turn = take_turn(kb.eligibility, profile, text, asked, name, confidence, unclear, earlier, names_topic)
         if turn.stop:
@@ -147,6 +150,17 @@ class ValidateEligibilityForm(Action):
             send(dispatcher, reply)
 
 
+def _another_business(kb: KnowledgeBase, text: str) -> bool:
+    """A hukou business the document leaves open (更改民族, 分户 …) and no word of settling: the
+    classifier heard "条件" and took it for the check."""
+    return bool(answers.topics_marked(kb, text, "of_hukou")) and not responder().concepts.names_settling(text)
+
+
+def _never_began(tracker: Tracker) -> bool:
+    kb, _ = knowledge()
+    return not profile_from_slots(tracker.slots, kb.eligibility)
+
+
 class ActionEligibilityVerdict(Action):
     """The form is done: the verdict (or a polite stop), then a clean slate."""
 
@@ -157,6 +171,10 @@ class ActionEligibilityVerdict(Action):
         kb, _ = knowledge()
         if tracker.get_slot(STOPPED_SLOT) and asks_progress(kb, latest_text(tracker)):
             return _reset_events() + [FollowupAction(STATUS_FORM)]  # the check never began: the lookup
+        if tracker.get_slot(STOPPED_SLOT) and _never_began(tracker) and _another_business(kb, latest_text(tracker)):
+            plan = aside(tracker)  # the check never began: the question it was mistaken for is answered
+            send_plan(dispatcher, plan)
+            return _reset_events() + after_plan(tracker, plan)
         if tracker.get_slot(STOPPED_SLOT):
             send(dispatcher, answers.message(kb, "eligibility_stopped"))
             answer_what_came_with_the_stop(dispatcher, tracker)

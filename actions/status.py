@@ -21,12 +21,20 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import answer_what_came_with_the_stop, aside, knowledge, latest_text, says_thanks, send
+from actions.common import (
+    answer_what_came_with_the_stop,
+    aside,
+    knowledge,
+    latest_text,
+    says_thanks,
+    send,
+    send_plan,
+)
 from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything
 from policy_kb.loader import KnowledgeBase
-from policy_kb.reading import says_no_number
+from policy_kb.reading import asks_progress, says_no_number
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import CLIENT, ID_TAIL_TOKEN, is_tail_token  # the channels' metadata keys
 
@@ -126,6 +134,14 @@ def has_no_number(text: str) -> bool:
     return says_no_number(kb, text)
 
 
+def _not_own_application(tracker: Tracker) -> bool:
+    """The message opening the lookup names another place and neither a credential nor progress."""
+    kb, text = knowledge()[0], latest_text(tracker)
+    if any(credentials(tracker)) or asks_progress(kb, text):
+        return False
+    return answers.names_other_place(kb, text) is not None
+
+
 def hint_or_answer(dispatcher: CollectingDispatcher, tracker: Tracker, hint_key: str) -> None:
     """No credentials in the message: a question ("等等，迁户口必须本人去吗") is answered as it would be
     anywhere else, when it is understood; anything else gets the hint; either way the form asks its
@@ -145,6 +161,10 @@ class ValidateStatusForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # Opening the form: a locked conversation or an unreachable store is told so at once,
         # instead of being asked for credentials that cannot be checked.
+        if opening(tracker) and _not_own_application(tracker):
+            # "2026年广州番禺区积分制入学申请对象": 申请 heard as the lookup, but another place's rules
+            send_plan(dispatcher, aside(tracker))
+            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
         if opening(tracker):
             key = await refusal_key(tracker.sender_id, client_of(tracker))
             if key:
@@ -156,7 +176,9 @@ class ValidateStatusForm(FormValidationAction):
             kb, _ = knowledge()
             send(dispatcher, answers.message(kb, "thank"))
             return [SlotSet(REQUESTED_SLOT, None), *cleared()]
-        if tracker.get_slot(REQUESTED_SLOT) == NUMBER and has_no_number(latest_text(tracker)):
+        asking_number = opening(tracker) or tracker.get_slot(REQUESTED_SLOT) == NUMBER
+        if asking_number and not any(credentials(tracker)) and has_no_number(latest_text(tracker)):
+            # also in the opening message: "我想查进度，但是回执单找不着了"
             # asking again for a number the resident does not have leads nowhere: the window, the hotline
             kb, _ = knowledge()
             send(dispatcher, answers.message(kb, "status_no_number"))

@@ -144,10 +144,18 @@ def rating_in_words(kb: KnowledgeBase, text: str) -> str:
 
 
 def not_covered_topics(kb: KnowledgeBase, text: str) -> List[str]:
-    """Keys of the not-covered topics (newborn, fees …) that the text mentions, in file order."""
+    """Keys of the not-covered topics (newborn, fees …) that the text mentions, in file order; a
+    topic's ``unless`` words say the text is about something else ("毕业了想迁回" is no student's move),
+    its ``with`` words must be there too ("儿子在广州读大学" says nothing of his hukou)."""
     text = normalise(text)
     topics = kb.messages["not_covered_topics"]
-    return [key for key, topic in topics.items() if any(normalise(str(k)) in text for k in topic.get("keywords") or [])]
+    return [
+        key
+        for key, topic in topics.items()
+        if any(normalise(str(k)) in text for k in topic.get("keywords") or [])
+        and not any(normalise(str(u)) in text for u in topic.get("unless") or [])
+        and (not topic.get("with") or any(normalise(str(w)) in text for w in topic["with"]))
+    ]
 
 
 def topics_marked(kb: KnowledgeBase, text: str, mark: str) -> List[str]:

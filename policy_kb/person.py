@@ -37,13 +37,16 @@ _AGE = re.compile(NUMBER + r"\s*(?:周)?[岁歲]")
 _AGE_AFTER_CHILD = re.compile(
     r"(?:儿子|女儿|孩子|子女|个仔|个女|仔|女|他|她|佢)(?:今年|已经|都)?" + NUMBER + r"(?:多|好几)?(?:了|岁)"
 )
+# An age said before the child ("我那个四十多岁没成家的儿子").
+_AGE_BEFORE_CHILD = re.compile(NUMBER + r"(?:多|好几)?[岁歲][^，,。？?！!]{0,6}?(?:儿子|女儿|孩子|子女|个仔|个女)")
 # The resident's own age ("我今年五十八了", "我们俩都七十好几了"): never a child's.
 _OWN_AGE = re.compile(r"(?:我们|我哋|我)(?:俩|两个)?(?:今年|已经|都)?" + NUMBER + r"(?:多|好几)?(?:了|岁)")
 
 
 def ages(text: str) -> list:
     """Every age the text gives, in digits or Chinese numerals."""
-    return [number(n) for n in _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text)]
+    found = _AGE.findall(text) + _AGE_AFTER_CHILD.findall(text) + _AGE_BEFORE_CHILD.findall(text)
+    return [number(n) for n in found]
 
 
 def gives_an_age(text: str) -> bool:
@@ -95,7 +98,11 @@ def subject(kb: KnowledgeBase, text: str) -> Optional[str]:
 # A message that goes on about someone already named ("他今年二十了", "佢哋跟唔跟得过嚟").
 _REFERS_BACK = re.compile(r"^(?:那|咁|不过|但是|可是)?(?:他|她|佢|ta)")
 # A partner the resident is not married to yet ("我俩还没扯证"): not a spouse under 第（五）条.
-_NOT_MARRIED = ("没扯证", "没领证", "未领证", "冇扯证", "冇登记", "还没结婚", "未结婚", "未婚", "没登记结婚")
+# Not (yet) married: no certificate taken ("还没领结婚证", "证还没扯"), only a banquet, living together.
+_NOT_MARRIED = re.compile(
+    r"(?:没|未|冇|唔)(?:有)?(?:去)?(?:领|扯|登记|办)(?:过)?(?:结婚)?证|证(?:还)?(?:没|未|冇)(?:有)?(?:领|扯|办)"
+    r"|(?:没|未|冇)(?:有)?(?:登记)?结婚(?!年限|满|几年|多久|时间)|未婚|同居|办了酒|摆了酒|只是办酒"
+)
 
 
 def refers_back(text: str) -> bool:
@@ -106,11 +113,12 @@ def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> 
     """Whom the message is about, reading what it adds about the relative the conversation is about
     (``earlier``): a child said to be twenty is an adult child, a partner not yet married no spouse."""
     named = subject(kb, text)
+    said = normalise(text)
+    if "spouse" in (named, earlier) and named in ("spouse", None) and _NOT_MARRIED.search(said):
+        return "other"  # "说错了，我们还没领结婚证，就是住一起": a partner, not a spouse
     if named is not None or earlier is None:
         return named
-    said, given = normalise(text), ages(normalise(text))
-    if earlier == "spouse" and any(w in said for w in _NOT_MARRIED):
-        return "other"
+    given = ages(said)
     if not refers_back(text):
         return None
     if earlier == "minor_child" and (any(w in said for w in _ADULT_WORDS) or (given and max(given) >= ADULT_AGE)):

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import SETTLING_SECTION, ConceptIndex
-from policy_kb.eligibility.dialogue import is_question, speaks_of_self
+from policy_kb.eligibility.dialogue import asks_anything, is_question, speaks_of_self
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS, FaqEntry
@@ -44,6 +44,9 @@ RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"
 # Moving a registration somewhere ("迁去英德", "能迁入现住地吗", "转户"): household registration
 # whatever else the question names.
 _MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走)|转户|入户")
+# Moving together with the resident ("我男朋友能跟我一起迁吗"), not registering in a settled kinsman's
+# household (搭户, "我表姐在浈江落了户").
+_MOVES_TOGETHER = re.compile(r"一起|一齐|跟我|同我|随我|带(?:过去|过来|上|埋)")
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 # A message this long says something even without a question word ("我想咨询一下事业编制转公务员").
@@ -102,7 +105,11 @@ class Responder:
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
         plan = self._main_answer(question, in_conversation=context is not None)
         self._more_questions(question.text, plan)
-        if not plan.not_covered and answers.not_covered_topics(self.kb, question.text):
+        if (
+            not plan.not_covered
+            and answers.not_covered_topics(self.kb, question.text)
+            and not self._says_kind(question.text, "this_policy")  # "改革是哪个部门牵头的" is no window's address
+        ):
             # the policy part is answered; the practical detail the document leaves open is named
             plan.replies.append(answers.not_covered_reply(self.kb, question.text, question.district))
             plan.not_covered = True
@@ -160,8 +167,10 @@ class Responder:
         resident, or the next step of the same topic; None when it carries a topic of its own
         (then it is a new question)."""
         text, who = question.text, person.subject_in_context(self.kb, question.text, context.who)
-        if person.subject(self.kb, text) is None and self.concepts.asked(text):
-            who = None  # "佢读书点算": the relative's schooling, a topic of its own, not joining again
+        asked = self.concepts.asked(text)
+        if asked and (person.subject(self.kb, text) is None or not asked & RELATIVES_TOPICS):
+            # "佢读书点算", "孙子上学呢": the relative's schooling, a topic of its own, not joining again
+            who = None
         if who in person.NOT_DIRECT:
             met = pathways_named(self.kb, text)
             if met:  # "我弟在韶关打工五六年了", "我男朋友也是大专": the relative's own pathway, even the same
@@ -171,6 +180,7 @@ class Responder:
                 previous is not None
                 and previous.intent != RELATIVES_INTENT
                 and LODGING in self.concepts.of_faq(previous)
+                and not _MOVES_TOGETHER.search(normalise(text))
             ):
                 # "搭朋友家的户口也行？" after 搭户: lodging is with 亲友, any relative or friend
                 return Plan([answers.faq_reply(self.kb, previous, text)], previous)
@@ -219,6 +229,9 @@ class Responder:
             return self._other_city_plan(question)
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
+        if answers.topics_marked(self.kb, question.text, "of_hukou") and self._asks_one_thing(question.text):
+            # "上大学有必要迁户口吗", "宝宝刚满月，户口怎么上": a hukou business the document leaves open
+            return self._honest(question)
         if not self.concepts.topics(question.text) and (
             self.concepts.names_settling(question.text) or not is_question(question.text)
         ):
@@ -397,6 +410,11 @@ class Responder:
         # "城镇居民如何申请低保", "买房提取住房公积金流程": how to get something done at another office
         return self._asks_detail(text) and self._names_procedure(text)
 
+    def _asks_one_thing(self, text: str) -> bool:
+        """One question, perhaps after a statement ("宝宝刚满月，户口怎么上")."""
+        parts = split_questions(text)
+        return len(parts) == 1 or sum(asks_anything(p) for p in parts) <= 1
+
     def _names_procedure(self, text: str) -> bool:
         """申请, 办理, 缴纳 …: getting something done, not what the policy is."""
         return self._says_kind(text, "procedure")
@@ -443,11 +461,14 @@ class Responder:
         personal = self._for_the_person(question)
         if personal is not None:
             return personal
-        names_nothing_else = not self.concepts.topics(text) and not self.concepts.names_facet(text)
+        names_nothing_else = not (
+            self.concepts.topics(text) or self.concepts.names_facet(text) or self._says_kind(text, "this_policy")
+        )  # "户籍制度改革是哪个部门牵头的" asks about the reform, not a window's address
         if answers.not_covered_topics(kb, text) and names_nothing_else:
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
             return self._honest(question)
-        if answers.topics_marked(kb, text, "of_hukou") and len(split_questions(text)) == 1:
+        about_the_reform = self._says_kind(text, "this_policy")
+        if answers.topics_marked(kb, text, "of_hukou") and len(split_questions(text)) == 1 and not about_the_reform:
             # a hukou business the document does not deal with ("身份证号码写错了怎么改", "新生儿上户口")
             return self._honest(question)
         if question.intent:
@@ -459,6 +480,10 @@ class Responder:
             faq = self._best_searched(text)
         # without the classifier's reading (a part of a message) the search alone chose: unsure
         faq = self._gated(text, faq, in_conversation, unsure=not question.intent)
+        if faq is None and self.concepts.names_hukou(text) and pathways_named(kb, text):
+            # the classifier's entry does not fit, the facts of a pathway are there ("那在市区自己有房子落户
+            # 肯定可以吧" is no question on the reform's principles)
+            return self._pathway_answers(text, pathways_named(kb, text))
         if faq is None:
             return self._honest(question)
         silence = answers.silence_of(kb, faq)
@@ -508,11 +533,13 @@ class Responder:
             return False  # "户口迁移后原籍地的户口怎么办": 投靠 answers a question about a relative
         if len(faq.articles) > 2 and not self.concepts.names_hukou(text):
             return False  # every pathway at once, for a question that never speaks of household registration
-        if self.concepts.of_the_reform_itself(faq) and not (
-            self.concepts.names_policy(text)
-            or self._says_kind(text, "this_policy")
+        names_the_reform = (
+            self._says_kind(text, "this_policy")
             or self.concepts.quotes_entry(text, faq)
-        ):
+            or self.concepts.shares_topic(text, faq)
+            or (self.concepts.names_policy(text) and not pathways_named(self.kb, text))
+        )  # "那在市区自己有房子落户肯定可以吧" names a pathway's facts, not the reform's principles
+        if self.concepts.of_the_reform_itself(faq) and not names_the_reform:
             return False  # "拆迁房安置适用什么法律依据": the basis of another matter, not of this reform
         # "城乡医保一年多少": the insurance office's question, not how a move bears on it
         return not (self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text))

@@ -91,9 +91,12 @@ def word_spans(text: str, form: str, cuts: Optional[Set[int]] = None) -> List[Tu
     where everyday words do, so "中低收入户" holds no 入户 and "可以入户" does. ``cuts``: the text's
     word boundaries when the caller already has them (one segmentation for many forms)."""
     spans, start = [], text.find(form)
+    # a misspelling no dictionary knows ("入护", "落护") is no everyday word's tail or head: only
+    # forms that are words themselves can hide in other words ("低收入户")
+    whole = len(form) >= WHOLE_WORD_CHARS or not _everyday_jieba().FREQ.get(form)
     while form and start != -1:
         end = start + len(form)
-        if len(form) >= WHOLE_WORD_CHARS or {start, end} <= (word_boundaries(text) if cuts is None else cuts):
+        if whole or {start, end} <= (word_boundaries(text) if cuts is None else cuts):
             spans.append((start, end))
         start = text.find(form, start + 1)
     return spans

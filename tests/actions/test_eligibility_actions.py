@@ -240,3 +240,11 @@ def test_leaving_the_check_midway_for_ones_own_application_opens_the_lookup(doma
     assert SlotSet("elig_stopped", True) in events
     messages, events = run(ActionEligibilityVerdict(), tracker(said, elig_stopped=True), domain)
     assert messages == [] and events[-1] == {"event": "followup", "timestamp": None, "name": "status_form"}
+
+
+def test_another_hukou_business_heard_as_the_check_is_answered_instead(domain):
+    said = "居民更改民族成分需符合哪些条件?"
+    _, events = run(ValidateEligibilityForm(), tracker(said, intent="check_eligibility"), domain)
+    assert SlotSet("elig_stopped", True) in events
+    messages, _ = run(ActionEligibilityVerdict(), tracker(said, intent="check_eligibility", elig_stopped=True), domain)
+    assert "《实施意见》没有规定" in messages[0] and not any("已停止判断" in m for m in messages)

@@ -523,3 +523,15 @@ def test_how_many_days_mid_lookup_is_answered_not_taken_for_a_wrong_number(domai
     chat.say("查进度")
     said = chat.say("审批一般要几天", intent="nlu_fallback")
     assert said[0] != text("status_bad_number") and "《实施意见》没有规定" in said[0]
+
+
+def test_another_places_application_rules_do_not_open_the_lookup(domain, store):
+    chat = Conversation(domain)
+    said = chat.say("2026年广州番禺区积分制入学申请对象")
+    assert text("status_ask_number") not in said and chat.tracker.active_loop_name is None
+
+
+def test_no_receipt_said_in_the_opening_message_gets_the_way_forward_at_once(domain, store):
+    chat = Conversation(domain)
+    assert chat.say("我想查户口办理进度，但是回执单找不着了") == [text("status_no_number")]
+    assert chat.tracker.active_loop_name is None

@@ -761,3 +761,62 @@ def test_a_pathway_the_residents_facts_rule_out_is_said_so_with_what_remains(kb,
 
 def test_a_home_in_town_still_gets_its_pathway(kb, responder):
     assert cited(kb, responder.route(Question("我在浈江租了房子能落户吗", "faq_settle_housing"))) == {"三"}
+
+
+# ── session 6 (seventh set informed): typos, a relative's own topic, the reform's organisation, a student's hukou ──
+def test_a_misspelt_term_no_dictionary_knows_is_read_wherever_it_stands(responder):
+    assert responder.concepts.names_hukou("绍关入护有哪些条件")
+    assert not responder.concepts.names_settling("中低收入户可以申请公租房吗")  # 入户 hides in 收入户
+
+
+def test_a_relatives_own_topic_after_a_relatives_answer_is_that_topic(kb, responder):
+    context = Context("relatives_minor_child", ("五",), turn=1, who="minor_child")
+    plan = responder.answer(Question("孙子上学呢", "faq_education"), context)
+    assert "十二" in cited(kb, plan) and "五" not in cited(kb, plan)
+
+
+def test_who_leads_the_reform_is_its_organisation_not_a_windows_address(kb, responder):
+    plan = responder.route(Question("户籍制度改革是哪个部门牵头的", "faq_leadership"))
+    assert cited(kb, plan) == {"十七"} and "地址和电话" not in text_of(plan)
+
+
+@pytest.mark.parametrize("said", ["上大学有必要迁户口吗?", "户口本上的户籍信息如何更新?"])
+def test_a_students_move_and_a_records_update_are_hukou_business_the_document_leaves_open(kb, responder, said):
+    plan = responder.route(Question(said, "nlu_fallback"))
+    assert not cited(kb, plan) and "《实施意见》没有规定" in text_of(plan)
+
+
+def test_a_graduate_still_gets_the_talent_pathway(kb, responder):
+    assert "六" in cited(kb, responder.route(Question("大学毕业能落户吗", "faq_talent")))
+
+
+@pytest.mark.parametrize(
+    "said, who",
+    [
+        ("说错了，我们还没领结婚证，就是住一起", "other"),
+        ("证还没扯，只是办了酒", "other"),
+        ("夫妻投靠有没有结婚年限要求", "spouse"),
+    ],
+)
+def test_a_partner_not_yet_married_is_no_spouse(kb, said, who):
+    assert person.subject_in_context(kb, said, "spouse") == who
+
+
+def test_an_age_said_before_the_child_makes_an_adult_child(kb):
+    assert person.subject(kb, "我还想把我那个四十多岁没成家的儿子也带过去") == "adult_child"
+
+
+def test_a_partner_after_the_talent_answer_is_no_lodging_with_kin(kb, responder):
+    context = Context("talent_graduate", ("六",), turn=1)
+    plan = responder.answer(Question("我男朋友能跟我一起迁吗，我们还没结婚", "faq_relatives"), context)
+    assert "八" in cited(kb, plan) and "六" not in cited(kb, plan)
+
+
+def test_a_pathways_facts_under_a_principles_guess_get_the_pathway(kb, responder):
+    plan = responder.route(Question("那在市区自己有房子落户肯定可以吧", "faq_principles"))
+    assert cited(kb, plan) == {"三"}
+
+
+def test_a_newborns_registration_after_a_statement_is_the_honest_not_covered(kb, responder):
+    plan = responder.route(Question("宝宝刚满月，户口怎么上", "nlu_fallback"))
+    assert not cited(kb, plan) and "新生儿" in text_of(plan)
