@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
-from policy_kb.eligibility.dialogue import asks_anything, is_stop
+from policy_kb.eligibility.dialogue import asks_anything, is_stop, says_farewell
 from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
 from policy_kb.respond import Plan, Question, Responder
@@ -148,7 +148,8 @@ def aside(tracker: Tracker) -> Plan:
 def answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """A form was stopped: "算了不查了，集体户口放宽了没" gets its question answered too, "拜拜" the goodbye."""
     kb, text = knowledge()[0], latest_text(tracker)
-    if (tracker.latest_message.get("intent") or {}).get("name") == "goodbye" and not is_stop(text):
+    goodbye = (tracker.latest_message.get("intent") or {}).get("name") == "goodbye"
+    if goodbye and (not is_stop(text) or says_farewell(text)):  # "算了" heard as goodbye is no farewell
         send(dispatcher, answers.message(kb, "goodbye"))
     elif asks_anything(text):
         plan = aside(tracker)

@@ -24,6 +24,8 @@ TOWN = "town"
 # The facts a message can rule a pathway out by: a home ("我没房", "住村里") and a diploma. A bare
 # "没有" read as "no family to join" ("我没有房子") is too vague to rule out 投靠.
 RULES_OUT = ("housing", "housing_area", "education")
+# What the check is about, named beside a request for it.
+_CHECK_SUBJECTS = ("落户", "入户", "户口", "户籍", "条件", "够格", "符合", "落得", "入得")
 
 
 def pathways_met(kb: KnowledgeBase, text: str) -> List[str]:
@@ -93,6 +95,15 @@ def asks_progress(kb: KnowledgeBase, text: str) -> bool:
     """ "现在什么进度了", "批下来没": the resident's own application, whatever the classifier heard."""
     text = normalise(text)
     return any(normalise(str(w)) in text for w in kb.messages.get("status_progress_words") or [])
+
+
+def asks_for_the_check(kb: KnowledgeBase, text: str) -> bool:
+    """ "你帮我测下我入唔入到韶关户口", "我想先判断下自己够不够条件落户": the step-by-step check asked for
+    in words the classifier missed (messages.yml eligibility_request_words, with settling or 条件 named)."""
+    said = normalise(text)
+    if not any(normalise(str(w)) in said for w in kb.messages.get("eligibility_request_words") or []):
+        return False
+    return any(w in said for w in _CHECK_SUBJECTS)
 
 
 def handoff_withdrawal(kb: KnowledgeBase, text: str) -> Optional[str]:

@@ -20,6 +20,7 @@ from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_sho
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS, FaqEntry
 from policy_kb.reading import (
+    asks_for_the_check,
     asks_progress,
     pathways_met,
     pathways_named,
@@ -96,6 +97,8 @@ class Responder:
                 return plan
         if asks_progress(self.kb, question.text):
             return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
+        if asks_for_the_check(self.kb, question.text):
+            return Plan(start_eligibility=True)  # "你帮我测下我入唔入到韶关户口"
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
@@ -223,6 +226,8 @@ class Responder:
                 return plan
         if asks_progress(self.kb, question.text):
             return Plan(start_status=True)
+        if asks_for_the_check(self.kb, question.text):
+            return Plan(start_eligibility=True)
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "帮我写首诗"
         if self._other_city(question):
@@ -252,7 +257,7 @@ class Responder:
         guessed = self.kb.faqs.get(reply.faq_id or "")
         faq = self._gated(text, guessed, in_conversation=context is not None, unsure=True)
         if faq is not None and faq is not guessed:
-            return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+            return self._with_more_questions(text, Plan([answers.faq_reply(self.kb, faq, text)], faq))
         if faq is None and candidates[:1] == ["out_of_scope"] and not self._speaks_of_hukou_at_all(text):
             return self._honest(question)  # "今天韶关限号吗"
         if faq is None and not answers.not_covered_topics(self.kb, question.text):
@@ -268,7 +273,13 @@ class Responder:
         if faq is None and guessed is not None:
             reply = answers.fallback_reply(self.kb, self.index, text)  # a murmur: never the rejected guess
         not_covered = bool(answers.not_covered_topics(self.kb, text)) and not faq
-        return Plan([reply], faq, not_covered=not_covered, understood=faq is not None or not_covered)
+        plan = Plan([reply], faq, not_covered=not_covered, understood=faq is not None or not_covered)
+        return self._with_more_questions(text, plan) if faq is not None else plan
+
+    def _with_more_questions(self, text: str, plan: Plan) -> Plan:
+        """An unsure answer too answers each further question of the message (as :meth:`answer` does)."""
+        self._more_questions(text, plan)
+        return plan
 
     def off_topic(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier says the message is not a policy question (out of scope, another city).
@@ -385,7 +396,7 @@ class Responder:
         a term means ("…是什么"), or as a bare topic ("公租房")."""
         if self.concepts.names_household_status(text) or self._asks_what(text):
             return False
-        if self._says_kind(text, "policy_level"):
+        if self._says_kind(text, "reform_level"):
             return False  # "城乡医疗救助制度统一了吗", "对农村教师有什么鼓励政策"
         return len(normalise(text)) > FRAGMENT_CHARS  # a bare "公租房" asks what the document says of it
 
@@ -763,6 +774,9 @@ class Responder:
         if self.concepts.topics(part) - self.concepts.topics(said):
             return self._topic_answer(part, said)
         met = [a for a in pathways_named(self.kb, part) if a not in cited]
+        if not met and self.concepts.names_settling(part):
+            # "我在大宝山下井挖矿二十年了，户口落得了韶关不？…": the facts told before the question
+            met = [a for a in pathways_met(self.kb, whole) if a not in cited]
         if met:  # "大专生和中级工都能落户吗" after another pathway's answer
             return next(iter(self._pathway_answers(part, met).replies), None)
         who = person.subject(self.kb, part)

@@ -200,6 +200,14 @@ _STOP_DOING = re.compile(r"(?:不|唔|别|不用|唔使|不要)(?:再)?(?:测|�
 _HOW_MANY = re.compile(r"(?<![好十百千万一二两三四五六七八九])几(?![十百千万])[天点个年岁次钱日月周号时耐张种]")
 
 
+# Words that take leave, whatever else the message says ("算啦唔测喇，拜拜").
+FAREWELLS = ("再见", "拜拜", "bye", "下次见", "再会", "走先", "先走了")
+
+
+def says_farewell(text: str) -> bool:
+    return _says(text, FAREWELLS)
+
+
 def is_stop(text: str) -> bool:
     """ "算了", "退出", "停", "不测了": the resident stops what is under way (a goodbye leaves as well)."""
     folded = normalise(text)

@@ -248,3 +248,9 @@ def test_another_hukou_business_heard_as_the_check_is_answered_instead(domain):
     assert SlotSet("elig_stopped", True) in events
     messages, _ = run(ActionEligibilityVerdict(), tracker(said, intent="check_eligibility", elig_stopped=True), domain)
     assert "《实施意见》没有规定" in messages[0] and not any("已停止判断" in m for m in messages)
+
+
+def test_a_stop_with_a_farewell_ends_with_the_goodbye(domain):
+    said = "算啦唔测喇，拜拜"
+    texts, _ = run(ActionEligibilityVerdict(), tracker(said, intent="goodbye", elig_stopped=True), domain)
+    assert texts[0].startswith("好的，已停止判断") and texts[-1] == knowledge()[0].messages["goodbye"]

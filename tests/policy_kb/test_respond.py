@@ -820,3 +820,30 @@ def test_a_pathways_facts_under_a_principles_guess_get_the_pathway(kb, responder
 def test_a_newborns_registration_after_a_statement_is_the_honest_not_covered(kb, responder):
     plan = responder.route(Question("宝宝刚满月，户口怎么上", "nlu_fallback"))
     assert not cited(kb, plan) and "新生儿" in text_of(plan)
+
+
+@pytest.mark.parametrize("said", ["补交之前的养老保险新政策2023年怎么算", "灵活就业养老金退休年龄15年是哪年规定的"])
+def test_a_residents_own_insurance_practice_is_not_answered_with_the_reform(kb, responder, said):
+    assert not cited(kb, responder.route(Question(said, "faq_social_security")))
+
+
+def test_the_insurance_reform_itself_is_still_answered(kb, responder):
+    assert "十三" in cited(kb, responder.route(Question("城乡居民养老保险统一了吗", "faq_social_security")))
+
+
+def test_facts_before_a_second_question_get_their_pathway_too(kb, responder):
+    said = "我在大宝山下井挖矿二十年了，户口落得了韶关不？落了以后养老保险跟城里人一样吗"
+    plan = responder.route(Question(said, "nlu_fallback"), ["faq_social_security", "faq_collective_hukou"])
+    assert {"四", "十三"} <= cited(kb, plan)
+
+
+def test_asking_to_be_checked_in_own_words_starts_the_check(responder):
+    assert responder.route(Question("你帮我测下我入唔入到韶关户口", "faq_overview")).start_eligibility
+
+
+@pytest.mark.parametrize(
+    "said, intent", [("积分入学具体点样计分", "nlu_fallback"), ("要不要先开准迁证", "nlu_fallback")]
+)
+def test_points_values_and_a_migration_permit_are_details_the_document_leaves_open(kb, responder, said, intent):
+    assert "《实施意见》" in text_of(responder.route(Question(said, intent)))
+    assert "没有规定" in text_of(responder.route(Question(said, intent)))
