@@ -15,7 +15,7 @@ from typing import Dict, FrozenSet, Iterable, List, Tuple
 from policy_kb.answers import CITY_NAMES  # the city and its misspellings (traditional forms are normalised)
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import FaqEntry
-from policy_kb.text import normalise, plain_phrases, word_boundaries, word_spans
+from policy_kb.text import is_dictionary_word, normalise, plain_phrases, word_boundaries, word_spans
 
 # Characters in a row that a question must share with an entry's own wording to count as quoting it.
 QUOTE_CHARS = 4
@@ -97,6 +97,14 @@ class ConceptIndex:
             tuple(form for term in kb.glossary if term.entity in FACET_ENTITIES for form in term.surface_forms)
             + CITY_NAMES
         )
+        # a synonym no dictionary knows, the term's own length: a misspelling of it (护口, 落护, 户藉)
+        self._misspellings = tuple(
+            (normalise(form), normalise(term.term))
+            for term in kb.glossary
+            if len(term.term) == 2 and term.entity not in FACET_ENTITIES
+            for form in term.synonyms
+            if len(form) == 2 and not is_dictionary_word(normalise(form))
+        )
         faqs = kb.published_faqs()
         found = {faq.id: self._all_terms(entry_text(faq)) for faq in faqs}
         counts: Dict[str, int] = {}
@@ -114,7 +122,7 @@ class ConceptIndex:
 
     def _all_terms(self, text: str) -> FrozenSet[str]:
         """Glossary terms in ``text``; a longer form wins over a shorter one inside it (户口簿 ⊃ 户口)."""
-        text = plain_phrases(normalise(text))
+        text = self._spelt_right(plain_phrases(normalise(text)))
         terms, cuts = set(), set(word_boundaries(text))  # segmented once, not once per form found
         for form, term in self._forms:
             spans = word_spans(text, form, cuts)
@@ -124,6 +132,13 @@ class ConceptIndex:
                     text = text[:start] + "\u3000" * (end - start) + text[end:]
                     cuts.update((start, end))  # a blank ends a word on either side
         return frozenset(terms)
+
+    def _spelt_right(self, text: str) -> str:
+        """Two-character misspellings the glossary lists for a two-character term (护口 for 户口, 落护
+        for 落户) written as the term, so that the terms built on it are found too ("农业护口")."""
+        for wrong, right in self._misspellings:
+            text = text.replace(wrong, right)
+        return text
 
     def policy_terms(self, text: str) -> FrozenSet[str]:
         """Every policy term in the text, generic ones included (户口, 落户 …)."""

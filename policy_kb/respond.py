@@ -175,7 +175,8 @@ class Responder:
             # "佢读书点算", "孙子上学呢": the relative's schooling, a topic of its own, not joining again
             who = None
         if who in person.NOT_DIRECT:
-            met = pathways_named(self.kb, text)
+            # their own pathway, never 投靠 (the words that made them no spouse name marriage: "还没领结婚证")
+            met = [a for a in pathways_named(self.kb, text) if a != person.RELATIVES_ARTICLE]
             if met:  # "我弟在韶关打工五六年了", "我男朋友也是大专": the relative's own pathway, even the same
                 return self._pathway_answers(text, met)
             previous = self.kb.faqs.get(context.faq_id or "")

@@ -76,6 +76,11 @@ def _everyday_jieba() -> jieba.Tokenizer:
     return tokenizer
 
 
+def is_dictionary_word(word: str) -> bool:
+    """A word of jieba's everyday dictionary (入户 is one; the misspelling 入护 is not)."""
+    return bool(_everyday_jieba().FREQ.get(word))
+
+
 @lru_cache(maxsize=4096)
 def word_boundaries(text: str) -> FrozenSet[int]:
     """Offsets of ``text`` at which jieba's everyday dictionary starts or ends a word."""
@@ -93,7 +98,7 @@ def word_spans(text: str, form: str, cuts: Optional[Set[int]] = None) -> List[Tu
     spans, start = [], text.find(form)
     # a misspelling no dictionary knows ("入护", "落护") is no everyday word's tail or head: only
     # forms that are words themselves can hide in other words ("低收入户")
-    whole = len(form) >= WHOLE_WORD_CHARS or not _everyday_jieba().FREQ.get(form)
+    whole = len(form) >= WHOLE_WORD_CHARS or not is_dictionary_word(form)
     while form and start != -1:
         end = start + len(form)
         if whole or {start, end} <= (word_boundaries(text) if cuts is None else cuts):

@@ -847,3 +847,13 @@ def test_asking_to_be_checked_in_own_words_starts_the_check(responder):
 def test_points_values_and_a_migration_permit_are_details_the_document_leaves_open(kb, responder, said, intent):
     assert "《实施意见》" in text_of(responder.route(Question(said, intent)))
     assert "没有规定" in text_of(responder.route(Question(said, intent)))
+
+
+def test_a_misspelling_inside_a_longer_term_is_read_as_the_term(responder):
+    assert "农业户口" in responder.concepts.policy_terms("我以前是农业护口，现在算什么")
+
+
+def test_a_spouse_found_not_yet_married_hears_there_is_no_joining_not_the_spouse_answer(kb, responder):
+    context = Context("relatives_spouse", ("五",), turn=1, who="spouse")
+    plan = responder.answer(Question("说错了，我们还没领结婚证，就是住一起", "nlu_fallback"), context)
+    assert "八" in cited(kb, plan) and "夫妻投靠没有结婚年限要求" not in text_of(plan)
