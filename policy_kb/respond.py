@@ -301,6 +301,9 @@ class Responder:
                 return plan
         if self._another_offices_detail(text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
+        if self.concepts.of_another_office_only(text) and self._asks_services_practice(text):
+            # "社保55岁退休什么时候开始": the classifier is right, an insurance office's question
+            return Plan([answers.message(self.kb, "out_of_scope")])
         if self.concepts.names_policy(text) or self.concepts.names_facet(text):
             plan = self.low_confidence(question, [c for c in candidates if c.startswith("faq_")], None)
             if plan.answered is None and not plan.not_covered:

@@ -857,3 +857,10 @@ def test_a_spouse_found_not_yet_married_hears_there_is_no_joining_not_the_spouse
     context = Context("relatives_spouse", ("五",), turn=1, who="spouse")
     plan = responder.answer(Question("说错了，我们还没领结婚证，就是住一起", "nlu_fallback"), context)
     assert "八" in cited(kb, plan) and "夫妻投靠没有结婚年限要求" not in text_of(plan)
+
+
+def test_an_insurance_practice_the_classifier_calls_out_of_scope_is_out_of_scope(kb, responder):
+    plan = responder.route(
+        Question("社保55岁退休什么时候开始", "out_of_scope"), ["out_of_scope", "faq_social_security"]
+    )
+    assert not cited(kb, plan) and text_of(plan).startswith("不好意思，我只能解答")
