@@ -204,7 +204,7 @@ class Responder:
         if answers.not_covered_topics(self.kb, text):
             return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
         if self.concepts.topics(text):
-            return None
+            return self._same_pathway_on(text, context)  # "搭户呢" after 第（六）条: its own 搭户
         previous = self.kb.faqs.get(context.faq_id)
         if previous is None:
             return None
@@ -216,6 +216,20 @@ class Responder:
             # "请问我具体能不能落户呢" after the answer: not the same answer again, but their own case
             return Plan(start_eligibility=True)
         return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+
+    def _same_pathway_on(self, text: str, context: Context) -> Optional[Plan]:
+        """A bare topic after a settling answer, when an entry of the same articles asks about it
+        ("搭户呢" after the graduates' answer: the talent entry's 搭户); None for a new question."""
+        previous = self.kb.faqs.get(context.faq_id or "")
+        if previous is None or previous.intent not in answers.SETTLING_INTENTS or not is_elliptical(self.kb, text):
+            return None
+        topics = self.concepts.topics(text)
+        same = [
+            f
+            for f in self.kb.published_faqs()
+            if f.articles == previous.articles and topics <= self.concepts.topics(" ".join((f.question, *f.phrasings)))
+        ]
+        return Plan([answers.faq_reply(self.kb, same[0], text)], same[0]) if same else None
 
     def low_confidence(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier is unsure: a follow-up in context, else answer only where the search and
@@ -495,6 +509,7 @@ class Responder:
             faq = self._best_searched(text)
         # without the classifier's reading (a part of a message) the search alone chose: unsure
         faq = self._gated(text, faq, in_conversation, unsure=not question.intent)
+        faq = self._closer_entry(text, faq, in_conversation)
         if faq is None and self.concepts.names_hukou(text) and pathways_named(kb, text):
             # the classifier's entry does not fit, the facts of a pathway are there ("那在市区自己有房子落户
             # 肯定可以吧" is no question on the reform's principles)
@@ -742,6 +757,26 @@ class Responder:
         """The entry on a topic the question names: the search's first such, else the first in
         the FAQ (the search ranks "家庭户口是什么意思" by its other words)."""
         return self.concepts.first_fitting(text, self._searched(text) + self.kb.published_faqs())
+
+    def _closer_entry(self, text: str, faq: Optional[FaqEntry], in_conversation: bool) -> Optional[FaqEntry]:
+        """An entry the search found that speaks of more of the question's topics than the chosen one
+        ("特殊专业人才能不能搭户到亲戚家": the talent entry's 搭户, not the hard-industry one's)."""
+        if faq is None or len(split_questions(text)) > 1:
+            return faq  # several questions: each part gets its own entry (_more_questions)
+        asked, named = self.concepts.asked(text), set(pathways_named(self.kb, text))
+
+        def closeness(entry: FaqEntry) -> int:  # topics shared, and the pathway whose facts it names
+            return len(asked & self.concepts.of_faq(entry)) + len(named & set(entry.articles))
+
+        closer = [
+            f
+            for f in self._searched(text)
+            # within the classifier's intent the search already chose; only another intent's entry may be closer
+            if f.intent != faq.intent
+            and closeness(f) > closeness(faq)
+            and self._admits(text, f, in_conversation, False)
+        ]
+        return max(closer, key=closeness, default=faq)
 
     def _searched(self, text: str) -> List[FaqEntry]:
         return [hit.faq for hit in self.index.search(text, k=SEARCH_DEPTH)]

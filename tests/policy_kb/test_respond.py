@@ -864,3 +864,13 @@ def test_an_insurance_practice_the_classifier_calls_out_of_scope_is_out_of_scope
         Question("社保55岁退休什么时候开始", "out_of_scope"), ["out_of_scope", "faq_social_security"]
     )
     assert not cited(kb, plan) and text_of(plan).startswith("不好意思，我只能解答")
+
+
+def test_an_entry_closer_to_the_question_than_the_classifiers_guess_is_chosen(kb, responder):
+    plan = responder.route(Question("特殊专业人才能不能搭户到亲戚家", "faq_collective_hukou"))
+    assert cited(kb, plan) == {"六"}
+
+
+def test_a_bare_topic_after_a_pathway_answer_keeps_to_that_pathway(kb, responder):
+    context = Context("talent_graduate", ("六",), turn=1)
+    assert cited(kb, responder.answer(Question("搭户呢", "faq_collective_hukou"), context)) == {"六"}
