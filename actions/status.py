@@ -15,13 +15,14 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import (
+    ELIGIBILITY_FORM,
     answer_what_came_with_the_stop,
     aside,
     knowledge,
@@ -34,7 +35,7 @@ from policy_kb import answers
 from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything
 from policy_kb.loader import KnowledgeBase
-from policy_kb.reading import asks_progress, says_no_number
+from policy_kb.reading import asks_for_the_check, asks_progress, says_no_number
 from status_store import LookupThrottle, SettingsError, StatusView, extract_credentials, throttled_lookup_async
 from status_store.privacy import CLIENT, ID_TAIL_TOKEN, is_tail_token  # the channels' metadata keys
 
@@ -134,6 +135,11 @@ def has_no_number(text: str) -> bool:
     return says_no_number(kb, text)
 
 
+def _leaves_for_the_check(tracker: Tracker) -> bool:
+    """The resident asks for the step-by-step check instead ("先别查了，我想先判断下自己够不够条件")."""
+    return asks_for_the_check(knowledge()[0], latest_text(tracker))
+
+
 def _not_own_application(tracker: Tracker) -> bool:
     """The message opening the lookup names another place and neither a credential nor progress."""
     kb, text = knowledge()[0], latest_text(tracker)
@@ -175,6 +181,9 @@ class ValidateStatusForm(FormValidationAction):
             # "多谢" instead of the number: the resident is done; thanked, the lookup ends
             kb, _ = knowledge()
             send(dispatcher, answers.message(kb, "thank"))
+            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        if not opening(tracker) and not any(credentials(tracker)) and _leaves_for_the_check(tracker):
+            # "先别查了，我想先判断下自己够不够条件落户": the lookup ends, action_check_status starts the check
             return [SlotSet(REQUESTED_SLOT, None), *cleared()]
         asking_number = opening(tracker) or tracker.get_slot(REQUESTED_SLOT) == NUMBER
         if asking_number and not any(credentials(tracker)) and has_no_number(latest_text(tracker)):
@@ -233,6 +242,8 @@ class ActionCheckStatus(Action):
         if number and token:  # otherwise the form ended early and already said why
             kb, _ = knowledge()
             send(dispatcher, await lookup_reply(kb, tracker.sender_id, number, token, client_of(tracker)))
+        elif _leaves_for_the_check(tracker):
+            return [*cleared(), FollowupAction(ELIGIBILITY_FORM)]
         return cleared()
 
 

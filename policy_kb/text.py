@@ -57,6 +57,11 @@ def asks_a_not_a(text: str) -> bool:
     return bool(_A_NOT_A.search(text))
 
 
+def without_a_not_a(text: str) -> str:
+    """``text`` (normalised) without its A-not-A questions: "退伍军人落户有没有优待" answers no "没有"."""
+    return _A_NOT_A.sub(" ", text)
+
+
 def plain_phrases(text: str) -> str:
     """``text`` (normalised) with every A-not-A question collapsed to its verb, so that a term is
     found in it: "入唔入得户" → "入户"."""

@@ -19,7 +19,7 @@ from policy_kb.eligibility.engine import evaluate
 from policy_kb.eligibility.model import DISTRICT_FIELD, UNKNOWN, EligibilityRules
 from policy_kb.eligibility.parsing import mentions, parse_answer
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS
-from policy_kb.text import asks_a_not_a, normalise
+from policy_kb.text import asks_a_not_a, normalise, without_a_not_a
 
 SLOT_PREFIX = "elig_"
 STOPPED_SLOT = "elig_stopped"
@@ -241,11 +241,16 @@ def _interrupts(
     question asked at all ("等一下，落户了老家的地还在吗" while asked where one lives)."""
     if is_policy_question(text, intent, confidence, names_topic):
         return True
+    asks = asks_anything(text) and (names_topic or len(normalise(text)) >= ASIDE_MIN_CHARS)
     if read_answer(rules, asked, text) is not None:
-        return False
+        # an answer, unless read only from the question's own A-not-A ("退伍军人落户有没有优待": no "没有")
+        return (
+            asks
+            and read_answer(rules, asked, without_a_not_a(normalise(text))) is None
+            and asks_a_not_a(normalise(text))
+        )
     # it answers nothing asked: a question of some substance ("乜话？" only asks to hear it again),
     # or another matter the classifier is sure of
-    asks = asks_anything(text) and (names_topic or len(normalise(text)) >= ASIDE_MIN_CHARS)
     return asks or (intent in ASIDE_INTENTS and confidence >= INTERRUPTION_CONFIDENCE)
 
 

@@ -16,7 +16,7 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS, ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, FollowupAction, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -535,3 +535,12 @@ def test_no_receipt_said_in_the_opening_message_gets_the_way_forward_at_once(dom
     chat = Conversation(domain)
     assert chat.say("我想查户口办理进度，但是回执单找不着了") == [text("status_no_number")]
     assert chat.tracker.active_loop_name is None
+
+
+def test_leaving_the_lookup_for_the_check_starts_the_check(domain, store):
+    chat = Conversation(domain)
+    chat.say("查进度")
+    said = "先别查了，我想先判断下自己够不够条件落户"
+    assert chat.say(said, intent="nlu_fallback") == []
+    followups = [e.action_name for e in chat.tracker.events if isinstance(e, FollowupAction)]
+    assert chat.tracker.active_loop_name is None and followups == ["eligibility_form"]

@@ -129,3 +129,9 @@ def test_answers_are_no_stop(said):
 )
 def test_asking_how_many_is_a_question_an_amount_is_not(said, asks):
     assert asks_anything(said) is asks
+
+
+def test_an_a_not_a_question_mid_check_is_an_aside_not_a_no(kb):
+    turn = take_turn(kb.eligibility, {}, "退伍军人落户有没有优待", "housing", "nlu_fallback", 0.45, 0, {}, False)
+    assert turn.interruption and not turn.answers
+    assert take_turn(kb.eligibility, {}, "冇啊", "housing", "nlu_fallback", 0.45, 0, {}, False).answers
