@@ -105,6 +105,12 @@ _NOT_MARRIED = re.compile(
 )
 
 
+# Married now, or asked of once married ("刚领的证", "领证以后呢", "结婚了").
+_MARRIED_NOW = re.compile(r"领(?:了|咗|的)?(?:结婚)?证|扯(?:了|咗|的)?证|结(?:了|咗)婚|结婚(?:了|以后|之后|后)|登记(?:了|咗)")
+# No longer married ("已经离了", "离婚了", "离咗").
+_DIVORCED = re.compile(r"离(?:了|咗)婚|离婚(?:了|咗)|已经离|(?:去年|早就|早)离(?:了|咗)|离(?:咗)$")
+
+
 def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.match(normalise(text)))
 
@@ -114,8 +120,14 @@ def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> 
     (``earlier``): a child said to be twenty is an adult child, a partner not yet married no spouse."""
     named = subject(kb, text)
     said = normalise(text)
-    if "spouse" in (named, earlier) and named in ("spouse", None) and _NOT_MARRIED.search(said):
-        return "other"  # "说错了，我们还没领结婚证，就是住一起": a partner, not a spouse
+    if (
+        "spouse" in (named, earlier)
+        and named in ("spouse", None)
+        and (_NOT_MARRIED.search(said) or _DIVORCED.search(said))
+    ):
+        return "other"  # "说错了，我们还没领结婚证", "不过我俩去年已经离了": a partner or ex, not a spouse
+    if earlier == "other" and named in ("other", None) and _MARRIED_NOW.search(said):
+        return "spouse"  # "哎想起来了，我们上礼拜刚领的证", "领证以后呢": now a spouse
     if named is not None or earlier is None:
         return named
     given = ages(said)

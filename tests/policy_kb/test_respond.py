@@ -874,3 +874,15 @@ def test_an_entry_closer_to_the_question_than_the_classifiers_guess_is_chosen(kb
 def test_a_bare_topic_after_a_pathway_answer_keeps_to_that_pathway(kb, responder):
     context = Context("talent_graduate", ("六",), turn=1)
     assert cited(kb, responder.answer(Question("搭户呢", "faq_collective_hukou"), context)) == {"六"}
+
+
+@pytest.mark.parametrize(
+    "said, earlier, who",
+    [
+        ("不过我俩去年已经离了", "spouse", "other"),
+        ("哎想起来了，我们上礼拜刚领的证", "other", "spouse"),
+        ("领证以后呢", "other", "spouse"),
+    ],
+)
+def test_a_marriage_ended_or_just_begun_changes_who_the_partner_is(kb, said, earlier, who):
+    assert person.subject_in_context(kb, said, earlier) == who
