@@ -106,7 +106,9 @@ _NOT_MARRIED = re.compile(
 
 
 # Married now, or asked of once married ("刚领的证", "领证以后呢", "结婚了").
-_MARRIED_NOW = re.compile(r"领(?:了|咗|的)?(?:结婚)?证|扯(?:了|咗|的)?证|结(?:了|咗)婚|结婚(?:了|以后|之后|后)|登记(?:了|咗)")
+_MARRIED_NOW = re.compile(
+    r"领(?:了|咗|的)?(?:结婚)?证|扯(?:了|咗|的)?证|结(?:了|咗)婚|结婚(?:了|以后|之后|后)|登记(?:了|咗)"
+)
 # No longer married ("已经离了", "离婚了", "离咗").
 _DIVORCED = re.compile(r"离(?:了|咗)婚|离婚(?:了|咗)|已经离|(?:去年|早就|早)离(?:了|咗)|离(?:咗)$")
 
