@@ -165,34 +165,39 @@ class ValidateStatusForm(FormValidationAction):
         return "validate_status_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        # Opening the form: a locked conversation or an unreachable store is told so at once,
-        # instead of being asked for credentials that cannot be checked.
-        if opening(tracker) and _not_own_application(tracker):
-            # "2026年广州番禺区积分制入学申请对象": 申请 heard as the lookup, but another place's rules
-            send_plan(dispatcher, aside(tracker))
-            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        ended = await self._ended_early(dispatcher, tracker)
+        return ended if ended is not None else await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    async def _ended_early(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """The lookup ends before a credential is checked, each way with its reply; None otherwise."""
+        kb, text = knowledge()[0], latest_text(tracker)
+        end = [SlotSet(REQUESTED_SLOT, None), *cleared()]
+        given = any(credentials(tracker))
         if opening(tracker):
+            if _not_own_application(tracker):
+                # "2026年广州番禺区积分制入学申请对象": 申请 heard as the lookup, but another place's rules
+                send_plan(dispatcher, aside(tracker))
+                return end
+            # a locked conversation or an unreachable store is told so at once, instead of being
+            # asked for credentials that cannot be checked
             key = await refusal_key(tracker.sender_id, client_of(tracker))
             if key:
-                kb, _ = knowledge()
                 send(dispatcher, answers.message(kb, key))
-                return [SlotSet(REQUESTED_SLOT, None), *cleared()]
-        if not opening(tracker) and not any(credentials(tracker)) and says_thanks(tracker):
-            # "多谢" instead of the number: the resident is done; thanked, the lookup ends
-            kb, _ = knowledge()
-            send(dispatcher, answers.message(kb, "thank"))
-            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
-        if not opening(tracker) and not any(credentials(tracker)) and _leaves_for_the_check(tracker):
-            # "先别查了，我想先判断下自己够不够条件落户": the lookup ends, action_check_status starts the check
-            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
+                return end
+        elif not given and says_thanks(tracker):
+            send(dispatcher, answers.message(kb, "thank"))  # "多谢" instead of the number: done
+            return end
+        elif not given and _leaves_for_the_check(tracker):
+            # "先别查了，我想先判断下自己够不够条件落户": action_check_status starts the check
+            return end
         asking_number = opening(tracker) or tracker.get_slot(REQUESTED_SLOT) == NUMBER
-        if asking_number and not any(credentials(tracker)) and has_no_number(latest_text(tracker)):
-            # also in the opening message: "我想查进度，但是回执单找不着了"
-            # asking again for a number the resident does not have leads nowhere: the window, the hotline
-            kb, _ = knowledge()
+        if asking_number and not given and has_no_number(text):
+            # no receipt ("回执单找不着了", in the opening message too): asking again for the number
+            # leads nowhere; the window and the hotline instead
             send(dispatcher, answers.message(kb, "status_no_number"))
-            return [SlotSet(REQUESTED_SLOT, None), *cleared()]
-        return await super().run(dispatcher, tracker, domain)
+            return end
+        return None
 
     # The opening message ("帮我查下 SG2026110001") is not mapped by from_text; read it here.
     def extract_application_no(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
