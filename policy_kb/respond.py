@@ -490,13 +490,12 @@ class Responder:
         personal = self._for_the_person(question)
         if personal is not None:
             return personal
-        names_nothing_else = not (
-            self.concepts.topics(text) or self.concepts.names_facet(text) or self._says_kind(text, "this_policy")
-        )  # "户籍制度改革是哪个部门牵头的" asks about the reform, not a window's address
+        # "户籍制度改革是哪个部门牵头的" asks about the reform, not a window's address
+        about_the_reform = self._says_kind(text, "this_policy")
+        names_nothing_else = not (self.concepts.topics(text) or self.concepts.names_facet(text) or about_the_reform)
         if answers.not_covered_topics(kb, text) and names_nothing_else:
             # only a detail the document leaves open ("分户要什么条件", "要多久"): no article for it
             return self._honest(question)
-        about_the_reform = self._says_kind(text, "this_policy")
         if answers.topics_marked(kb, text, "of_hukou") and len(split_questions(text)) == 1 and not about_the_reform:
             # a hukou business the document does not deal with ("身份证号码写错了怎么改", "新生儿上户口")
             return self._honest(question)
@@ -510,10 +509,11 @@ class Responder:
         # without the classifier's reading (a part of a message) the search alone chose: unsure
         faq = self._gated(text, faq, in_conversation, unsure=not question.intent)
         faq = self._closer_entry(text, faq, in_conversation)
-        if faq is None and self.concepts.names_hukou(text) and pathways_named(kb, text):
+        named = pathways_named(kb, text) if faq is None and self.concepts.names_hukou(text) else []
+        if named:
             # the classifier's entry does not fit, the facts of a pathway are there ("那在市区自己有房子落户
             # 肯定可以吧" is no question on the reform's principles)
-            return self._pathway_answers(text, pathways_named(kb, text))
+            return self._pathway_answers(text, named)
         if faq is None:
             return self._honest(question)
         silence = answers.silence_of(kb, faq)
