@@ -14,12 +14,11 @@ from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything, is_stop, says_farewell
 from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
-from policy_kb.respond import Plan, Question, Responder
+from policy_kb.respond import Plan, Question, Responder, responder_for
 from service_desk.signals import record_signal
 
 # The conversation's context for follow-ups (policy_kb.followup); set by the answering actions only.
 CONTEXT_SLOT = "answer_context"
-_responders: dict = {}
 
 
 def knowledge():
@@ -28,11 +27,7 @@ def knowledge():
 
 def responder() -> Responder:
     """The responder for the knowledge base in service (rebuilt when a new version is published)."""
-    kb, index = knowledge()
-    current = _responders.get("current")
-    if current is None or current.kb is not kb or current.index is not index:
-        current = _responders["current"] = Responder(kb, index)
-    return current
+    return responder_for(*knowledge())
 
 
 def message_number(tracker: Tracker) -> int:

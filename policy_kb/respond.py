@@ -826,3 +826,15 @@ class Responder:
                 return None  # "我男朋友也是大专，他也行吧": his own pathway is the answer already given
             return person.not_direct_reply(self.kb, who)
         return next(iter(self._relatives_answer(part).replies), None)
+
+
+_current: Dict[str, Responder] = {}
+
+
+def responder_for(kb: KnowledgeBase, index: FaqIndex) -> Responder:
+    """The responder for the knowledge base in service, built once per published version (the action
+    server's answers and the channel's answers while a resident waits for a person share it)."""
+    current = _current.get("responder")
+    if current is None or current.kb is not kb or current.index is not index:
+        current = _current["responder"] = Responder(kb, index)
+    return current

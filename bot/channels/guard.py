@@ -27,7 +27,7 @@ from policy_kb.answers import Reply
 from policy_kb.eligibility.dialogue import asks_anything
 from policy_kb.live import KNOWLEDGE
 from policy_kb.reading import handoff_withdrawal
-from policy_kb.respond import Question, Responder
+from policy_kb.respond import Question, responder_for
 from policy_kb.text import MAX_MESSAGE_CHARS, clean_message, has_meaning
 from service_desk import handoffs
 from status_store import protect_message
@@ -174,18 +174,12 @@ def guarded(on_new_message: Handler) -> Handler:
     return handle
 
 
-_responders: dict = {}
-
-
 def _answers_while_waiting(text: str) -> List[Reply]:
     """What the assistant can say at once to a question asked while the resident waits for a person
     ("你们几点下班", "我想投靠女儿，可以吗"): the responder's answer without the classifier's reading,
     so only what the search and the answer gate agree on; nothing for anything else."""
     kb, index = KNOWLEDGE.get()
-    responder = _responders.get(id(kb))
-    if responder is None or responder.kb is not kb:
-        _responders.clear()
-        responder = _responders[id(kb)] = Responder(kb, index)
+    responder = responder_for(kb, index)
     # "还在吗" asks only after the person: the wait is the answer
     speaks_of_policy = responder.concepts.names_policy(text) or answers.not_covered_topics(kb, text)
     if not (asks_anything(text) and speaks_of_policy):
@@ -213,17 +207,8 @@ async def _answered_while_waiting(output: OutputChannel, message: UserMessage) -
 async def _record_replies(sender_id: str, texts: List[str]) -> None:
     """The answers given while the conversation waits go into it, so that the staff member who takes
     it over reads what the resident was already told."""
-    agent = _rasa_agent()
-    store, locks = getattr(agent, "tracker_store", None), getattr(agent, "lock_store", None)
-    if store is None or locks is None:
-        return  # no Rasa in this process (a test's stand-in)
     try:
-        async with locks.lock(sender_id):
-            tracker = await store.retrieve(sender_id)
-            if tracker is not None:
-                for text in texts:
-                    tracker.update(BotUttered(text))
-                await store.save(tracker)
+        await _append_events(sender_id, [BotUttered(text) for text in texts])
     except Exception:  # noqa: BLE001 - the resident already has the answer; only the record is missing
         logger.exception("等待人工时的回答未能记入对话（会话 %s）", sender_id)
 
@@ -248,18 +233,25 @@ async def _withdrawn_handoff(sender_id: str, text: str) -> Optional[str]:
 
 async def _resume(sender_id: str) -> None:
     """Append Rasa's resume event, as staff's hand-back does, under the conversation's lock."""
+    # and listening, as after any turn: a paused conversation stopped before its action_listen,
+    # and without it the rules do not match the next message (core fallback, over and over)
+    await _append_events(sender_id, [ConversationResumed(), ActionExecuted(ACTION_LISTEN_NAME)], only_if_paused=True)
+
+
+async def _append_events(sender_id: str, events: list, only_if_paused: bool = False) -> None:
+    """Append events to the stored conversation under its lock (nothing without Rasa in this process,
+    as in a test's stand-in, or without the conversation)."""
     agent = _rasa_agent()
     store, locks = getattr(agent, "tracker_store", None), getattr(agent, "lock_store", None)
     if store is None or locks is None:
-        return  # no Rasa in this process (a test's stand-in): nothing is paused here
+        return
     async with locks.lock(sender_id):
         tracker = await store.retrieve(sender_id)
-        if tracker is not None and tracker.is_paused():
-            # and listening, as after any turn: a paused conversation stopped before its action_listen,
-            # and without it the rules do not match the next message (core fallback, over and over)
-            tracker.update(ConversationResumed())
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-            await store.save(tracker)
+        if tracker is None or (only_if_paused and not tracker.is_paused()):
+            return
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
 
 
 def _valid_sender(sender_id: Any) -> bool:
