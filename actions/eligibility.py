@@ -151,8 +151,10 @@ class ValidateEligibilityForm(Action):
 
 
 def _another_business(kb: KnowledgeBase, text: str) -> bool:
-    """A hukou business the document leaves open (更改民族, 分户 …) and no word of settling: the
-    classifier heard "条件" and took it for the check."""
+    """A hukou business the document leaves open (更改民族, 分户 …) and no word of settling, or another
+    place's settling ("昌吉如何落户"): the classifier heard "条件"/"落户" and took it for the check."""
+    if answers.asks_about_other_city(kb, text, None, None):
+        return True
     return bool(answers.topics_marked(kb, text, "of_hukou")) and not responder().concepts.names_settling(text)
 
 

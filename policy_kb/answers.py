@@ -270,17 +270,23 @@ def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
     return next((place for place in administrative_places(text) if not any(name in place for name in own)), None)
 
 
+def names_shaoguan(kb: KnowledgeBase, text: str) -> bool:
+    """The text names Shaoguan or one of its counties or districts."""
+    said = normalise(text)
+    forms = CITY_NAMES + tuple(normalise(f) for t in kb.glossary if t.entity == "district" for f in t.surface_forms)
+    return any(form in said for form in forms)
+
+
 def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], district: Optional[str]) -> bool:
     """A named other city counts only when the question is not also about Shaoguan: "我系郴州人，
     喺韶关打工" is a Shaoguan question."""
-    names = CITY_NAMES + tuple(form for t in kb.glossary if t.entity == "district" for form in t.surface_forms)
     asked = _ORIGIN.sub(" ", normalise(text))
     city = city if city and normalise(city) in asked else names_other_place(kb, text)
     if city and re.search(_DESTINATION.format(place=re.escape(normalise(city))), asked):
         return True  # "从韶关迁去惠州，惠州那边要什么条件": the other place is what is asked about
     if _HITHER.search(asked):
         return False
-    return bool(city) and not district and not any(name in normalise(text) for name in names)
+    return bool(city) and not district and not names_shaoguan(kb, text)
 
 
 def low_confidence_reply(kb: KnowledgeBase, index: FaqIndex, text: str, candidates: List[str]) -> Reply:

@@ -109,8 +109,13 @@ _NOT_MARRIED = re.compile(
 _MARRIED_NOW = re.compile(
     r"领(?:了|咗|的)?(?:结婚)?证|扯(?:了|咗|的)?证|结(?:了|咗)婚|结婚(?:了|以后|之后|后)|登记(?:了|咗)"
 )
+# A partner, married or not yet ("我对象", "未婚夫"), unlike a cousin or friend.
+_PARTNER = re.compile(r"男朋友|女朋友|男友|女友|对象|对像|未婚夫|未婚妻|另一半")
 # No longer married ("已经离了", "离婚了", "离咗").
 _DIVORCED = re.compile(r"离(?:了|咗)婚|离婚(?:了|咗)|已经离|(?:去年|早就|早)离(?:了|咗)|离(?:咗)$")
+
+
+_ASKS = re.compile(r"[?？吗呢嗎]|能不能|可不可以|得唔得|可唔可以")
 
 
 def refers_back(text: str) -> bool:
@@ -122,14 +127,18 @@ def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> 
     (``earlier``): a child said to be twenty is an adult child, a partner not yet married no spouse."""
     named = subject(kb, text)
     said = normalise(text)
+    # told, not asked, the child named beside a divorce is the custody, not whom it is about ("已经离了，孩子判给我")
+    told = not _ASKS.search(said)
     if (
         "spouse" in (named, earlier)
-        and named in ("spouse", None)
+        and (named in ("spouse", None) or (told and _DIVORCED.search(said)))
         and (_NOT_MARRIED.search(said) or _DIVORCED.search(said))
     ):
         return "other"  # "说错了，我们还没领结婚证", "不过我俩去年已经离了": a partner or ex, not a spouse
-    if earlier == "other" and named in ("other", None) and _MARRIED_NOW.search(said):
-        return "spouse"  # "哎想起来了，我们上礼拜刚领的证", "领证以后呢": now a spouse
+    partner = earlier == "other" or _PARTNER.search(said)
+    if partner and named in ("other", None) and _MARRIED_NOW.search(said):
+        # "哎想起来了，我们上礼拜刚领的证", "领证以后呢", "我对象…我们下个月去领证": a spouse (to be)
+        return "spouse"
     if named is not None or earlier is None:
         return named
     given = ages(said)

@@ -44,7 +44,7 @@ LODGING = "搭户"
 RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"))
 # Moving a registration somewhere ("迁去英德", "能迁入现住地吗", "转户"): household registration
 # whatever else the question names.
-_MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走)|转户|入户")
+_MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走|上|过)|转户|入户")
 # Moving together with the resident ("我男朋友能跟我一起迁吗"), not registering in a settled kinsman's
 # household (搭户, "我表姐在浈江落了户").
 _MOVES_TOGETHER = re.compile(r"一起|一齐|跟我|同我|随我|带(?:过去|过来|上|埋)")
@@ -99,6 +99,9 @@ class Responder:
             return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
         if asks_for_the_check(self.kb, question.text):
             return Plan(start_eligibility=True)  # "你帮我测下我入唔入到韶关户口"
+        mixed = self._split_off(question, context)
+        if mixed is not None:
+            return mixed
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
@@ -150,6 +153,9 @@ class Responder:
             return False  # a topic of its own ("以后生了宝宝上户口咋弄": the newborn's registration)
         if person.gives_an_age(text):
             return True  # "我们俩都七十好几了，年纪这么大会不会卡": the same question, asked of their age
+        tells_standing = speaks_of_self(self.kb.eligibility, text) and self.concepts.names_household_status(text)
+        if tells_standing and not is_question(text):
+            return True  # "我还不是韶关户口，外地来打工的" after the newcomers' answer: the same question, of them
         # someone new, or new about the one spoken of ("阿爸阿妈同我一齐住，佢哋跟唔跟得过嚟" after the
         # housing answer)
         who = person.subject_in_context(self.kb, text, context.who)
@@ -243,6 +249,9 @@ class Responder:
             return Plan(start_status=True)
         if asks_for_the_check(self.kb, question.text):
             return Plan(start_eligibility=True)
+        mixed = self._split_off(question, context)
+        if mixed is not None:
+            return mixed
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "帮我写首诗"
         if self._other_city(question):
@@ -253,13 +262,12 @@ class Responder:
             # "上大学有必要迁户口吗", "宝宝刚满月，户口怎么上": a hukou business the document leaves open
             return self._honest(question)
         if not self.concepts.topics(question.text) and (
-            self.concepts.names_settling(question.text) or not is_question(question.text)
+            self._asks_to_move_here(question.text) or not is_question(question.text)
         ):
             # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证"),
             # or asked about settling by the facts of a pathway ("买房迁户口的条件")
-            named = pathways_named(self.kb, question.text) if self.concepts.names_hukou(question.text) else []
-            stated = self._pathway_answers(question.text, pathways_met(self.kb, question.text) or named)
-            if stated.replies:
+            stated = self._by_the_facts(question.text)
+            if stated is not None:
                 return stated
         text = question.text
         who = person.subject(self.kb, text)
@@ -291,6 +299,24 @@ class Responder:
         plan = Plan([reply], faq, not_covered=not_covered, understood=faq is not None or not_covered)
         return self._with_more_questions(text, plan) if faq is not None else plan
 
+    def _asks_to_move_here(self, text: str) -> bool:
+        """Settling, or moving one's hukou ("想把户口从村里迁上去"), not leaving."""
+        moving = self.concepts.names_hukou(text) and _MOVING.search(normalise(text))
+        return (self.concepts.names_settling(text) or bool(moving)) and not self._speaks_of_leaving(text)
+
+    def _by_the_facts(self, text: str) -> Optional[Plan]:
+        """The pathways the resident's facts meet; or, when they rule some out and meet none ("我高中毕业，
+        城里没房"), which remain and the residence permit; None when the text states no such facts."""
+        named = pathways_named(self.kb, text) if self.concepts.names_hukou(text) else []
+        stated = self._pathway_answers(text, pathways_met(self.kb, text) or named)
+        if stated.replies:
+            return stated
+        ruled_out = pathways_ruled_out(self.kb, text)
+        overview = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)
+        if ruled_out and overview is not None and self._asks_to_move_here(text):
+            return self._other_pathways(overview, ruled_out)
+        return None
+
     def _with_more_questions(self, text: str, plan: Plan) -> Plan:
         """An unsure answer too answers each further question of the message (as :meth:`answer` does)."""
         self._more_questions(text, plan)
@@ -303,6 +329,9 @@ class Responder:
         an unsure policy question; anything else gets the out-of-scope reply."""
         if asks_progress(self.kb, question.text):
             return Plan(start_status=True)
+        mixed = self._split_off(question, context)
+        if mixed is not None:
+            return mixed
         if self._plainly_off_topic(question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])
         if self._other_city(question):
@@ -335,6 +364,9 @@ class Responder:
         text, kb, concepts = question.text, self.kb, self.concepts
         if asks_progress(kb, text):
             return Plan(start_status=True)  # "递了落户材料，现在什么进度了"
+        mixed = self._split_off(question, context)
+        if mixed is not None:
+            return mixed
         if self._other_city(question):
             return self._other_city_plan(question)
         if self._plainly_off_topic(text):
@@ -361,6 +393,49 @@ class Responder:
         if services is not None:
             return services
         return Plan([answers.not_covered_reply(kb, text, question.district)], not_covered=True)
+
+    def _split_off(self, question: Question, context: Optional[Context]) -> Optional[Plan]:
+        """Two questions in one message, one of them another place's or not hukou at all ("在乳源租房十年
+        能落户吗？广州那边是不是也这样", "…另外港澳通行证快到期了续办找谁"): Shaoguan's question answered,
+        then the other said to be another place's or outside the assistant's scope. None for one question,
+        or when no part is Shaoguan's policy question of its own."""
+        parts = split_questions(question.text)
+        if len(parts) < 2:
+            return None
+        away = {p: self._away_reply(Question(p, other_city=question.other_city)) for p in parts}
+        here = [p for p in parts if away[p] is None]
+        if len(here) == len(parts) or not any(self._asks_policy_here(p) for p in here):
+            return None
+        if any(self._other_city(Question(p)) for p in parts) and not answers.names_shaoguan(self.kb, " ".join(here)):
+            return None  # "中山积分入户要哪些条件，怎样查积分": every part is about that place
+        plan = self.answer(Question("，".join(here), "", question.faq_id, question.district), context)
+        if not any(reply.articles for reply in plan.replies):
+            return None
+        for part in parts:
+            reply = away[part]
+            if reply is not None and len(plan.replies) < MAX_ANSWERS:
+                plan.replies.append(reply)
+        return plan
+
+    def _away_reply(self, question: Question) -> Optional[Reply]:
+        """The reply to a part that asks of something not Shaoguan's hukou policy: another place's rules,
+        or another matter (a part that only tells, "我老家湖南的", is no question of its own)."""
+        if not asks_anything(question.text):
+            return None
+        if self._plainly_off_topic(question.text):
+            return answers.message(self.kb, "out_of_scope")
+        if self._other_city(question):
+            return next(iter(self._other_city_plan(question).replies), None)
+        return None
+
+    def _asks_policy_here(self, part: str) -> bool:
+        """A part that asks a policy question of its own, not the other half of an either-or ("还是…")."""
+        said = normalise(part)
+        return (
+            asks_anything(part)
+            and not said.startswith(("还是", "或者", "抑或"))
+            and bool(self.concepts.names_hukou(part) or self.concepts.asked(part))
+        )
 
     def _services_answer(self, text: str) -> Optional[Plan]:
         """ "户口迁移后医保怎么办": what the services section says of that field for a resident who
@@ -435,6 +510,8 @@ class Responder:
         if self.concepts.names_hukou(answers.without_topic_words(kb, text, "other_office")):
             return False  # "补办身份证要带户口本吗" names 户口本 beside the ID card
         if answers.not_covered_topics(kb, text):
+            if self._says_kind(text, "other_office_matter"):
+                return True  # "残疾人认证在哪个部门": another office's benefit, whatever else it names
             return not self.concepts.names_facet(text) or bool(answers.topics_marked(kb, text, "other_office"))
         # "城镇居民如何申请低保", "买房提取住房公积金流程": how to get something done at another office
         return self._asks_detail(text) and self._names_procedure(text)
@@ -458,14 +535,22 @@ class Responder:
             elsewhere = elsewhere.replace(other, " ")
         if not self._names_a_field_of_the_document(elsewhere) and not is_elliptical(self.kb, question.text):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "广州地铁怎么收费": not hukou anywhere
-        if self.concepts.of_another_office_only(elsewhere) and not _MOVING.search(elsewhere):
-            # "南昌市个人灵活就业社保怎么交": another place's insurance, land or health office, not its hukou rules
+        if self._of_another_office(elsewhere) and not _MOVING.search(elsewhere):
+            # "南昌市个人灵活就业社保怎么交", "株洲人才购房补贴什么时候到账": another place's insurance, land,
+            # health or benefits office, not its hukou rules
             return Plan([answers.message(self.kb, "out_of_scope_elsewhere")])
         if self.concepts.names_settling(here) and not self.concepts.asked(here) and not pathways_named(self.kb, here):
             topic = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)  # "深圳落户要啥条件": settling at all
         else:
             topic = self._gated(here, self._best_searched(here), unsure=True)
         return Plan([answers.other_city_reply(self.kb)], topic=topic)
+
+    def _of_another_office(self, text: str) -> bool:
+        """Another office's field only (insurance, land, health), or another office's benefit, licence or
+        exam (question_kinds other_office_matter: 补贴, 生育, 上牌 …) asked without settling."""
+        if self.concepts.of_another_office_only(text):
+            return True
+        return self._says_kind(text, "other_office_matter") and not self.concepts.names_settling(text)
 
     def _names_a_field_of_the_document(self, text: str) -> bool:
         """Household registration or a move ("迁去"), a newcomer's standing, who/which diploma/which
@@ -765,8 +850,11 @@ class Responder:
             return faq  # several questions: each part gets its own entry (_more_questions)
         asked, named = self.concepts.asked(text), set(pathways_named(self.kb, text))
 
-        def closeness(entry: FaqEntry) -> int:  # topics shared, and the pathway whose facts it names
-            return len(asked & self.concepts.of_faq(entry)) + len(named & set(entry.articles))
+        def closeness(entry: FaqEntry) -> int:
+            # topics shared, and the pathway whose facts it names, less the pathways it does not name
+            articles = set(entry.articles)
+            beside = len(articles - named) if named else 0
+            return len(asked & self.concepts.of_faq(entry)) + len(named & articles) - beside
 
         closer = [
             f

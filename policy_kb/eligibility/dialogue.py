@@ -77,6 +77,8 @@ OTHER_QUESTION_WORDS = (
     "几耐",
     "点解",
     "区别",
+    "找谁",
+    "找边个",
 )
 # Chinese also asks yes/no by ending on the negation ("能读公办学校不", "放宽了没"); "我还没"/"都不"
 # are statements.

@@ -31,6 +31,8 @@ class ProfileField:
     options: Tuple[Option, ...]
     words: Dict[str, Tuple[str, ...]]  # value → residents' words for it, normalised
     negated: Optional[str] = None  # what a negated mention means: "没有中级证" → "no"
+    # what it means when two or more answers are denied and nothing else is said ("没买房也没租房" → none)
+    negated_alone: Optional[str] = None
     prefer: Optional[str] = None  # wins over the other values when both are named ("马坝镇附近的村")
     tie_break: Optional[str] = None  # wins a tie between equally long words ("大专毕业，在小学当老师")
     ages: Optional[AgeRule] = None

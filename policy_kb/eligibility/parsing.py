@@ -89,6 +89,8 @@ def _choose(matches: List[_Match], spec: ProfileField) -> Optional[str]:
     plain = [m for m in plain if not _nested(m, plain)]  # "城中村" is a town, not a village
     flipped = [m for m in matches if m.negator_start is not None and m.value not in (spec.negated, UNKNOWN)]
     if not plain:
+        if spec.negated_alone and len({m.value for m in flipped}) >= 2:
+            return spec.negated_alone  # "没买房也没租房": every way denied, not only one ("没有房产证")
         return spec.negated if negations else None
     longest = max(m.length for m in plain + (flipped if spec.negated else []))
     values = {m.value for m in plain if m.length == longest} or {spec.negated}

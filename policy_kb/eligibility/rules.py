@@ -81,6 +81,7 @@ def _parse_field(item: Dict[str, Any]) -> ProfileField:
         options=tuple(Option(str(o["title"]), _value(o["value"])) for o in item.get("options") or []),
         words={_value(value): _words(words) for value, words in (item.get("values") or {}).items()},
         negated=_optional(item, "negated"),
+        negated_alone=_optional(item, "negated_alone"),
         prefer=_optional(item, "prefer"),
         tie_break=_optional(item, "tie_break"),
         ages=_parse_ages(item.get("ages")),
@@ -180,7 +181,8 @@ def _field_problems(item: ProfileField) -> List[str]:
             problems.append(f"{where}：按钮 “{option.title}” 的 value “{option.value}” 不在 values 里")
     if not item.options:
         problems.append(f"{where}：缺少 options（快捷按钮）")
-    checked = ("negated", item.negated), ("prefer", item.prefer), ("tie_break", item.tie_break)
+    checked = ("negated", item.negated), ("negated_alone", item.negated_alone), ("prefer", item.prefer)
+    checked += (("tie_break", item.tie_break),)
     for key, value in (*checked, ("ages", item.ages and item.ages.value)):
         if value is not None and value not in item.values:
             problems.append(f"{where}：{key} “{value}” 不在 values 里")

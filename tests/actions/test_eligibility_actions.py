@@ -254,3 +254,12 @@ def test_a_stop_with_a_farewell_ends_with_the_goodbye(domain):
     said = "算啦唔测喇，拜拜"
     texts, _ = run(ActionEligibilityVerdict(), tracker(said, intent="goodbye", elig_stopped=True), domain)
     assert texts[0].startswith("好的，已停止判断") and texts[-1] == knowledge()[0].messages["goodbye"]
+
+
+def test_another_places_settling_heard_as_the_check_gets_the_other_city_reply(domain):
+    said = "西宁怎么落户，没有房子行不行"
+    _, events = run(ValidateEligibilityForm(), tracker(said, intent="check_eligibility"), domain)
+    assert SlotSet("elig_stopped", True) in events
+    messages, _ = run(ActionEligibilityVerdict(), tracker(said, intent="check_eligibility", elig_stopped=True), domain)
+    other_city = str(knowledge()[0].messages["other_city"])
+    assert messages and messages[0].startswith(other_city[:12]) and not any("已停止判断" in m for m in messages)

@@ -555,3 +555,8 @@ def test_check_command_reports_the_rules(tmp_path):
         [sys.executable, "-m", "policy_kb.authoring.check"], cwd=REPO, env=env, capture_output=True, timeout=120
     )
     assert done.returncode == 0 and "4 条落户判断规则" in done.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("said", ["没买房也没租房", "房子冇买过，又冇租"])
+def test_denying_every_kind_of_home_is_having_none(kb, said):
+    assert parse_answer("housing", said, kb.eligibility) == "none"

@@ -886,3 +886,106 @@ def test_a_bare_topic_after_a_pathway_answer_keeps_to_that_pathway(kb, responder
 )
 def test_a_marriage_ended_or_just_begun_changes_who_the_partner_is(kb, said, earlier, who):
     assert person.subject_in_context(kb, said, earlier) == who
+
+
+# ── session 7: another place's benefits, and a message that is half another place's ──────────────
+
+
+def _says_message(kb, plan, key):
+    return any(reply.text.startswith(str(kb.messages[key])[:20]) for reply in plan.replies)
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("长沙的高龄津贴怎么申请", "out_of_scope"),
+        ("杭州户口生三孩有奖励吗", "ask_other_city"),
+        ("去苏州考自考本科在哪报名", "faq_talent"),
+    ],
+)
+def test_another_places_benefit_licence_or_exam_is_out_of_scope_not_its_hukou_rules(kb, responder, said, intent):
+    plan = responder.route(Question(said, intent), [intent])
+    assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope_elsewhere")
+
+
+@pytest.mark.parametrize("said", ["长沙落户要什么条件", "西安学区房怎么划片", "北京的华侨回国定居怎么办"])
+def test_another_places_hukou_school_or_return_rules_stay_its_rules(kb, responder, said):
+    plan = responder.route(Question(said, "ask_other_city"), ["ask_other_city"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "other_city")
+
+
+@pytest.mark.parametrize(
+    "said, intent, article, elsewhere",
+    [
+        ("我在曲江租房住了三年，能落户吗？另外护照到期了去哪续", "out_of_scope", "三", "out_of_scope"),
+        ("大专毕业能落户韶关吗？长沙那边是不是一样", "ask_other_city", "六", "other_city"),
+    ],
+)
+def test_a_shaoguan_question_beside_another_places_or_another_matter_gets_both(
+    kb, responder, said, intent, article, elsewhere
+):
+    plan = responder.route(Question(said, intent), [intent])
+    assert article in cited(kb, plan) and _says_message(kb, plan, elsewhere)
+
+
+def test_a_part_that_only_tells_where_one_comes_from_is_no_question_of_its_own(kb, responder):
+    plan = responder.answer(Question("我老家四川的，在武江买了房，能迁过来吗", "faq_settle_housing"))
+    assert "三" in cited(kb, plan) and not _says_message(kb, plan, "other_city")
+
+
+def test_lodging_with_kin_is_open_to_both_kinds_of_people_the_document_names(kb, responder):
+    plan = responder.answer(Question("挂靠到亲戚户口上需要什么条件", "faq_collective_hukou"))
+    assert {"四", "六"} <= cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, earlier, who",
+    [
+        ("其实我跟他早就离了，女儿跟我过", "spouse", "other"),
+        ("我未婚夫是乐昌人，我们年底领证", None, "spouse"),
+        ("纠正一下，其实我们两个礼拜前领了结婚证", "other", "spouse"),
+    ],
+)
+def test_a_divorce_with_the_custody_or_a_coming_marriage_decides_who_the_partner_is(kb, said, earlier, who):
+    assert person.subject_in_context(kb, said, earlier) == who
+
+
+def test_a_self_correction_is_no_registration_correction(kb):
+    assert "other_registration" not in answers.not_covered_topics(kb, "更正一下，我们上个礼拜刚领了结婚证")
+    assert "other_registration" in answers.not_covered_topics(kb, "户口本上名字写错了要更正")
+
+
+@pytest.mark.parametrize(
+    "said, key",
+    [
+        ("想跟爸妈户口分开要怎么弄", "other_registration"),
+        ("去边个地方申请", "office"),
+        ("三代身份证什么时候开始办", "identity_card"),
+        ("居住证签注到期了怎么处理", "permit_renewal"),
+    ],
+)
+def test_details_the_document_leaves_open_are_named_as_such(kb, said, key):
+    assert key in answers.not_covered_topics(kb, said)
+
+
+def test_telling_ones_standing_as_a_newcomer_after_an_answer_is_asked_of_oneself(kb, responder):
+    context = Context("housing_security_migrants", ("十五",), turn=1)
+    plan = responder.low_confidence(Question("我还是外地户口，不是本地人"), ["nlu_fallback"], context)
+    assert "十五" in cited(kb, plan)
+
+
+def test_fearing_to_be_too_old_to_join_family_is_the_age_question(kb, responder):
+    context = Context("settle_family_along", ("三", "五"), turn=1, who="spouse")
+    plan = responder.low_confidence(Question("我们都快八十了，会不会太老"), ["nlu_fallback"], context)
+    assert "五" in cited(kb, plan)
+
+
+def test_every_part_about_another_place_stays_that_places_question(kb, responder):
+    plan = responder.route(Question("珠海积分入户要哪些条件，积分去哪查", "ask_other_city"), ["ask_other_city"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "other_city")
+
+
+def test_an_unsure_settling_question_whose_facts_rule_pathways_out_gets_the_remaining_ones(kb, responder):
+    said = "我初中毕业，城里也没房子，想把户口从乡下迁上去行吗"
+    plan = responder.low_confidence(Question(said), ["nlu_fallback"], None)
+    assert "八" in cited(kb, plan) and "三" not in cited(kb, plan)
