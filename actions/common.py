@@ -91,6 +91,20 @@ def send_plan(dispatcher: CollectingDispatcher, plan: Plan) -> None:
         send(dispatcher, reply)
 
 
+def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[list]:
+    """A message heard as small talk or a typed rating that is the next turn of the conversation
+    ("那我老伴呢", "是我亲弟弟，不是我爸妈"): the follow-up answered and its events; None otherwise."""
+    context = stored_context(tracker)
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if context is None or not responder().smalltalk_is_follow_up(latest_text(tracker), intent):
+        return None
+    plan = responder().follow_up(question_of(tracker), context)
+    if plan is None:
+        return None
+    send_plan(dispatcher, plan)
+    return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+
+
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 

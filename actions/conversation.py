@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    CONTEXT_SLOT,
     after_plan,
+    answer_follow_up,
     aside,
     knowledge,
     latest_text,
-    question_of,
     responder,
     send,
     send_plan,
-    stored_context,
-    updated_context,
 )
 from policy_kb import answers
 from policy_kb.eligibility.dialogue import asks_anything
@@ -48,14 +44,10 @@ class ActionSmalltalk(Action):
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
         intent = tracker.latest_message.get("intent", {}).get("name")
-        context = stored_context(tracker)
-        leans = context is not None and responder().smalltalk_is_follow_up(latest_text(tracker), intent or "")
-        if intent in FOLLOW_UP_LOOKALIKES and leans:
-            # "那我老伴呢" right after an answer is a follow-up, not a goodbye
-            plan = responder().follow_up(question_of(tracker), context)
-            if plan is not None:
-                send_plan(dispatcher, plan)
-                return [SlotSet(CONTEXT_SLOT, updated_context(tracker, plan))]
+        if intent in FOLLOW_UP_LOOKALIKES:
+            events = answer_follow_up(dispatcher, tracker)  # "那我老伴呢" right after an answer is no goodbye
+            if events is not None:
+                return events
         text = latest_text(tracker)
         if asks_anything(text) and responder().concepts.names_policy(text):
             # "户口本要不要重新换一本" heard as "重新开始": a question on a policy term, answered as one

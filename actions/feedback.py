@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_entity, latest_text, record, send
+from actions.common import answer_follow_up, knowledge, latest_entity, latest_text, record, send
 from policy_kb import answers
 from service_desk.store import NOT_USEFUL, USEFUL
 
@@ -42,6 +42,11 @@ class ActionRateAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         kb, _ = knowledge()
+        if latest_entity(tracker, "rating") is None:
+            # typed, not the buttons: "是我亲弟弟，不是我爸妈" after an answer is the next turn, not "没用"
+            events = answer_follow_up(dispatcher, tracker)
+            if events is not None:
+                return events
         faq_id = latest_entity(tracker, "faq_id") or last_rated_faq(tracker)
         rating = latest_entity(tracker, "rating") or answers.rating_in_words(kb, latest_text(tracker))
         useful = rating != NOT_USEFUL

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence
 from policy_kb import answers, person
 from policy_kb.answers import Reply
 from policy_kb.concepts import SETTLING_SECTION, ConceptIndex
-from policy_kb.eligibility.dialogue import asks_anything, is_question, speaks_of_self
+from policy_kb.eligibility.dialogue import asks_anything, is_question, says_farewell, speaks_of_self
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
 from policy_kb.model import NOT_COVERED_INTENT, OFF_TOPIC_INTENTS, FaqEntry
@@ -91,14 +91,15 @@ class Responder:
     def answer(self, question: Question, context: Optional[Context] = None) -> Plan:
         """A policy question (an faq_* intent): the fitting answer, each further question's answer,
         and the not-covered detail it names."""
+        if asks_progress(self.kb, question.text):
+            return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
+        if asks_for_the_check(self.kb, question.text):
+            # "你帮我测下我入唔入到韶关户口", after an answer too ("…你帮我逐项评估一下行不行")
+            return Plan(start_eligibility=True)
         if context is not None and self._continues(question.text, context):
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
-        if asks_progress(self.kb, question.text):
-            return Plan(start_status=True)  # the resident's own application, whatever the classifier heard
-        if asks_for_the_check(self.kb, question.text):
-            return Plan(start_eligibility=True)  # "你帮我测下我入唔入到韶关户口"
         mixed = self._split_off(question, context)
         if mixed is not None:
             return mixed
@@ -153,6 +154,8 @@ class Responder:
             return False  # a topic of its own ("以后生了宝宝上户口咋弄": the newborn's registration)
         if person.gives_an_age(text):
             return True  # "我们俩都七十好几了，年纪这么大会不会卡": the same question, asked of their age
+        if states_facts(self.kb, text) and not asks_anything(text):
+            return True  # "讲错了，我租的是村里的农民房": a new fact about the resident, whatever its length
         tells_standing = speaks_of_self(self.kb.eligibility, text) and self.concepts.names_household_status(text)
         if tells_standing and not is_question(text):
             return True  # "我还不是韶关户口，外地来打工的" after the newcomers' answer: the same question, of them
@@ -180,6 +183,8 @@ class Responder:
         if asked and (person.subject(self.kb, text) is None or not asked & RELATIVES_TOPICS):
             # "佢读书点算", "孙子上学呢": the relative's schooling, a topic of its own, not joining again
             who = None
+        if answers.topics_marked(self.kb, text, "of_hukou") and not self.concepts.names_settling(text):
+            who = None  # "以后生了宝宝上户口咋弄": the baby's registration, a hukou business of its own
         if who in person.NOT_DIRECT:
             # their own pathway, never 投靠 (the words that made them no spouse name marriage: "还没领结婚证")
             met = [a for a in pathways_named(self.kb, text) if a != person.RELATIVES_ARTICLE]
@@ -207,11 +212,14 @@ class Responder:
             plan = self._pathway_answers(text, met)
             if plan.replies:
                 return plan
+        previous = self.kb.faqs.get(context.faq_id)
+        ruled_out = pathways_ruled_out(self.kb, text)
+        if previous is not None and set(previous.articles) & set(ruled_out):
+            return self._other_pathways(previous, ruled_out)  # "讲错了，租的是村里的房" after 第（三）条
         if answers.not_covered_topics(self.kb, text):
             return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
         if self.concepts.topics(text):
             return self._same_pathway_on(text, context)  # "搭户呢" after 第（六）条: its own 搭户
-        previous = self.kb.faqs.get(context.faq_id)
         if previous is None:
             return None
         if person.gives_an_age(text) and who is None:
@@ -240,15 +248,21 @@ class Responder:
     def low_confidence(self, question: Question, candidates: Sequence[str], context: Optional[Context]) -> Plan:
         """The classifier is unsure: a follow-up in context, else answer only where the search and
         the classifier agree and the entry fits the question's concepts, else suggestions."""
+        if (
+            says_farewell(question.text)
+            and not asks_anything(question.text)
+            and not self._speaks_of_hukou_at_all(question.text)
+        ):
+            return Plan([answers.message(self.kb, "goodbye")])  # "算了，拜拜": no follow-up of the last answer
+        if asks_progress(self.kb, question.text):
+            return Plan(start_status=True)
+        if asks_for_the_check(self.kb, question.text):
+            return Plan(start_eligibility=True)
         if context is not None and (is_short(self.kb, question.text) or self._continues(question.text, context)):
             # unsure what a short message means on its own ("孩子16岁了"): read it as the next turn
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
-        if asks_progress(self.kb, question.text):
-            return Plan(start_status=True)
-        if asks_for_the_check(self.kb, question.text):
-            return Plan(start_eligibility=True)
         mixed = self._split_off(question, context)
         if mixed is not None:
             return mixed
@@ -289,6 +303,12 @@ class Responder:
             faq = self._gated(text, self._on_topic(text), in_conversation=context is not None, unsure=True)
             if faq is not None:
                 return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+        if faq is None and candidates[:1] and candidates[0].startswith("faq_"):
+            # the classifier's own first guess, unsure, that the gate admits: "没有大学文凭能在韶关落户吗"
+            top = answers.choose_faq(self.kb, self.index, candidates[0], text)
+            faq = self._gated(text, top, in_conversation=context is not None, unsure=True)
+            if faq is not None:
+                return self._with_more_questions(text, self._fitted_to_facts(text, faq))
         if faq is None and self._asks_something(text):
             # a question nothing here answers: said honestly (the document's silence, or not a hukou
             # matter), not "did you mean"; the closest questions still come as buttons with the silence

@@ -180,3 +180,18 @@ def test_asking_about_ones_own_application_starts_the_status_lookup(domain, acti
     messages, events = run(action, tracker("上周在派出所递了落户材料，现在什么进度了", intent), domain)
     assert messages == []
     assert {"event": "followup", "name": "status_form", "timestamp": None} in events
+
+
+def test_a_typed_message_heard_as_a_rating_that_tells_who_is_meant_is_the_next_turn(domain):
+    from actions import feedback
+
+    context = {"faq_id": "settle_family_along", "articles": ["三"], "turn": 1, "who": None}
+    follow = tracker(
+        "是我亲妹妹，不是我爸妈",
+        "rate_answer",
+        events=[{"event": "user", "text": "家里人想投靠我能办吗"}],
+        slots={"answer_context": context},
+    )
+    messages, events = run(feedback.ActionRateAnswer(), follow, domain)
+    assert "第（八）条" in messages[0]["text"] and "评价" not in messages[0]["text"]
+    assert events and events[0]["name"] == "answer_context"

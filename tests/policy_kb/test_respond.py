@@ -989,3 +989,34 @@ def test_an_unsure_settling_question_whose_facts_rule_pathways_out_gets_the_rema
     said = "我初中毕业，城里也没房子，想把户口从乡下迁上去行吗"
     plan = responder.low_confidence(Question(said), ["nlu_fallback"], None)
     assert "八" in cited(kb, plan) and "三" not in cited(kb, plan)
+
+
+def test_a_correction_that_rules_out_the_pathway_just_answered_says_what_remains(kb, responder):
+    context = Context("settle_township", ("三",), turn=1)
+    said = "说错了，我租的其实是村里的农民房，不在镇上"
+    plan = responder.low_confidence(Question(said), ["nlu_fallback"], context)
+    assert "八" in cited(kb, plan) and "三" not in cited(kb, plan)
+
+
+def test_a_babys_registration_after_a_spouse_answer_is_that_business_not_joining(kb, responder):
+    context = Context("relatives_spouse", ("五",), turn=2, who="spouse")
+    plan = responder.low_confidence(Question("等BB出世咗户口点上"), ["nlu_fallback"], context)
+    assert not cited(kb, plan) and plan.not_covered
+
+
+def test_an_unsure_goodbye_after_an_answer_is_a_goodbye(kb, responder):
+    context = Context("talent_graduate", ("六",), turn=1)
+    plan = responder.low_confidence(Question("唔问喇，拜拜"), ["stop_flow", "goodbye"], context)
+    assert not cited(kb, plan) and text_of(plan) == str(kb.messages["goodbye"])
+
+
+def test_the_classifiers_unsure_first_guess_is_answered_when_the_gate_admits_it(kb, responder):
+    said = "冇大学学历可唔可以喺韶关落户"
+    plan = responder.low_confidence(Question(said), ["faq_overview", "faq_collective_hukou"], None)
+    assert {"三", "四"} <= cited(kb, plan)
+
+
+def test_asking_for_the_check_after_an_answer_starts_the_check(kb, responder):
+    context = Context("overview_pathways", ("三", "四", "五", "六"), turn=1)
+    said = "我老婆孩子都在乡下，我在武江租房做保安，想把户口迁过来，你帮我逐项评估下行不行"
+    assert responder.answer(Question(said, "faq_relatives"), context).start_eligibility
