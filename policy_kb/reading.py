@@ -10,7 +10,7 @@ from policy_kb.eligibility import evaluate
 from policy_kb.eligibility.dialogue import mentioned, speaks_of_self, volunteered
 from policy_kb.eligibility.parsing import parse_answer
 from policy_kb.loader import KnowledgeBase
-from policy_kb.text import normalise
+from policy_kb.text import normalise, without_a_not_a
 
 # Several questions in one message: split at question marks, semicolons and the words that join them.
 _QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
@@ -52,7 +52,8 @@ def pathways_ruled_out(kb: KnowledgeBase, text: str) -> Dict[str, str]:
     out ("我没房" → 第（三）条), when none they state is met."""
     if not speaks_of_self(kb.eligibility, text):
         return {}
-    facts = stated_facts(kb, text)
+    # only what is told: "有没有影响" asks, its "没有" denies no home
+    facts = stated_facts(kb, without_a_not_a(text))
     result = evaluate(facts, kb.eligibility) if facts else None
     if result is None or result.applicable:
         return {}

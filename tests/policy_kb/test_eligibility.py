@@ -560,3 +560,8 @@ def test_check_command_reports_the_rules(tmp_path):
 @pytest.mark.parametrize("said", ["没买房也没租房", "房子冇买过，又冇租"])
 def test_denying_every_kind_of_home_is_having_none(kb, said):
     assert parse_answer("housing", said, kb.eligibility) == "none"
+
+
+@pytest.mark.parametrize("said, value", [("没有大学文凭", "below_college"), ("不是本科，是大专", "college_or_above")])
+def test_a_denied_college_degree_is_below_college(kb, said, value):
+    assert parse_answer("education", said, kb.eligibility) == value

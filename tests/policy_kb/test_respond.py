@@ -1010,13 +1010,20 @@ def test_an_unsure_goodbye_after_an_answer_is_a_goodbye(kb, responder):
     assert not cited(kb, plan) and text_of(plan) == str(kb.messages["goodbye"])
 
 
-def test_the_classifiers_unsure_first_guess_is_answered_when_the_gate_admits_it(kb, responder):
-    said = "冇大学学历可唔可以喺韶关落户"
-    plan = responder.low_confidence(Question(said), ["faq_overview", "faq_collective_hukou"], None)
-    assert {"三", "四"} <= cited(kb, plan)
-
-
 def test_asking_for_the_check_after_an_answer_starts_the_check(kb, responder):
     context = Context("overview_pathways", ("三", "四", "五", "六"), turn=1)
     said = "我老婆孩子都在乡下，我在武江租房做保安，想把户口迁过来，你帮我逐项评估下行不行"
     assert responder.answer(Question(said, "faq_relatives"), context).start_eligibility
+
+
+def test_an_a_not_a_question_denies_nothing(kb):
+    from policy_kb.reading import pathways_ruled_out
+
+    assert pathways_ruled_out(kb, "我老家户口是农村的，对落户有没有影响") == {}
+    assert "三" in pathways_ruled_out(kb, "我在城里没有房子，能落户吗")
+
+
+def test_a_short_question_on_nothing_of_hukou_after_an_answer_is_no_follow_up(kb, responder):
+    context = Context("social_dibao", ("十三",), turn=1)
+    plan = responder.low_confidence(Question("明天会下雨吗"), ["nlu_fallback"], context)
+    assert not cited(kb, plan)
