@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
-from policy_kb.concepts import SETTLING_SECTION, ConceptIndex
+from policy_kb.concepts import SETTLING_SECTION, ConceptIndex, entry_text
 from policy_kb.eligibility.dialogue import asks_anything, is_question, says_farewell, speaks_of_self
 from policy_kb.followup import Context, is_bare_next_step, is_elliptical, is_short
 from policy_kb.loader import KnowledgeBase
@@ -678,8 +678,20 @@ class Responder:
         )  # "那在市区自己有房子落户肯定可以吧" names a pathway's facts, not the reform's principles
         if self.concepts.of_the_reform_itself(faq) and not names_the_reform:
             return False  # "拆迁房安置适用什么法律依据": the basis of another matter, not of this reform
+        if self._names_other_matter_beside(text, faq):
+            return False  # "农村户口可以生二胎吗": the family-planning office's question, not 第（七）条's
         # "城乡医保一年多少": the insurance office's question, not how a move bears on it
         return not (self.concepts.of_services(faq) and not in_conversation and self._asks_services_practice(text))
+
+    def _names_other_matter_beside(self, text: str, faq: FaqEntry) -> bool:
+        """The question asks of another office's benefit, licence or exam (question_kinds
+        other_office_matter) that the entry never speaks of."""
+        said, own = normalise(text), normalise(entry_text(faq))
+        terms = self.concepts.policy_terms(text)  # "计划生育服务" is the document's term, not another office's
+        words = [
+            normalise(str(w)) for w in (self.kb.messages.get("question_kinds") or {}).get("other_office_matter") or ()
+        ]
+        return any(w in said and w not in own and not any(w in term for term in terms) for w in words)
 
     def _fitted_to_facts(self, text: str, faq: FaqEntry) -> Plan:
         """A resident who describes themselves ("我没买房，在韶关干了十几年") gets the pathway their

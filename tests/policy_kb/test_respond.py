@@ -1027,3 +1027,15 @@ def test_a_short_question_on_nothing_of_hukou_after_an_answer_is_no_follow_up(kb
     context = Context("social_dibao", ("十三",), turn=1)
     plan = responder.low_confidence(Question("明天会下雨吗"), ["nlu_fallback"], context)
     assert not cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [("农业户口能不能生三孩", "faq_unified_registration"), ("新落户的能领购房补贴吗", "faq_settle_housing")],
+)
+def test_an_entry_that_never_speaks_of_the_benefit_asked_does_not_answer_it(kb, responder, said, intent):
+    assert not cited(kb, responder.answer(Question(said, intent)))
+
+
+def test_the_documents_own_family_planning_service_is_still_answered(kb, responder):
+    assert "八" in cited(kb, responder.answer(Question("有居住证能享受计划生育服务吗", "faq_residence_permit")))
