@@ -101,7 +101,7 @@ _REFERS_BACK = re.compile(r"^(?:那|咁|不过|但是|可是)?(?:他|她|佢|ta)
 # Not (yet) married: no certificate taken ("还没领结婚证", "证还没扯"), only a banquet, living together.
 _NOT_MARRIED = re.compile(
     r"(?:没|未|冇|唔)(?:有)?(?:去)?(?:领|扯|登记|办)(?:过)?(?:结婚)?证|证(?:还)?(?:没|未|冇)(?:有)?(?:领|扯|办)"
-    r"|(?:没|未|冇)(?:有)?(?:登记)?结婚(?!年限|满|几年|多久|时间)|未婚|同居|办了酒|摆了酒|只是办酒"
+    r"|(?:没|未|冇)(?:有)?(?:登记)?结婚(?!年限|满|几年|多久|时间)|未婚(?![夫妻])|同居|办了酒|摆了酒|只是办酒"
 )
 
 
@@ -136,7 +136,7 @@ def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> 
     ):
         return "other"  # "说错了，我们还没领结婚证", "不过我俩去年已经离了": a partner or ex, not a spouse
     partner = earlier == "other" or _PARTNER.search(said)
-    if partner and named in ("other", None) and _MARRIED_NOW.search(said):
+    if partner and named in ("other", None) and _MARRIED_NOW.search(said) and not _NOT_MARRIED.search(said):
         # "哎想起来了，我们上礼拜刚领的证", "领证以后呢", "我对象…我们下个月去领证": a spouse (to be)
         return "spouse"
     if named is not None or earlier is None:

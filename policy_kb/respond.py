@@ -258,7 +258,7 @@ class Responder:
             return Plan(start_status=True)
         if asks_for_the_check(self.kb, question.text):
             return Plan(start_eligibility=True)
-        if context is not None and (self._short_turn(question.text) or self._continues(question.text, context)):
+        if context is not None and (is_short(self.kb, question.text) or self._continues(question.text, context)):
             # unsure what a short message means on its own ("孩子16岁了"): read it as the next turn
             plan = self.follow_up(question, context)
             if plan is not None:
@@ -312,14 +312,6 @@ class Responder:
         not_covered = bool(answers.not_covered_topics(self.kb, text)) and not faq
         plan = Plan([reply], faq, not_covered=not_covered, understood=faq is not None or not_covered)
         return self._with_more_questions(text, plan) if faq is not None else plan
-
-    def _short_turn(self, text: str) -> bool:
-        """A short message that may lean on the last answer: not a whole question of its own on nothing
-        of hukou ("今天韶关限号吗" after the 低保 answer)."""
-        if not is_short(self.kb, text):
-            return False
-        own_question = is_question(text) and not is_elliptical(self.kb, text)
-        return not (own_question and not self._speaks_of_hukou_at_all(text))
 
     def _asks_to_move_here(self, text: str) -> bool:
         """Settling, or moving one's hukou ("想把户口从村里迁上去"), not leaving."""

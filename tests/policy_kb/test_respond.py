@@ -943,6 +943,7 @@ def test_lodging_with_kin_is_open_to_both_kinds_of_people_the_document_names(kb,
     [
         ("其实我跟他早就离了，女儿跟我过", "spouse", "other"),
         ("我未婚夫是乐昌人，我们年底领证", None, "spouse"),
+        ("那我男朋友呢，我们还没领证", "minor_child", "other"),
         ("纠正一下，其实我们两个礼拜前领了结婚证", "other", "spouse"),
     ],
 )
@@ -1021,12 +1022,6 @@ def test_an_a_not_a_question_denies_nothing(kb):
 
     assert pathways_ruled_out(kb, "我老家户口是农村的，对落户有没有影响") == {}
     assert "三" in pathways_ruled_out(kb, "我在城里没有房子，能落户吗")
-
-
-def test_a_short_question_on_nothing_of_hukou_after_an_answer_is_no_follow_up(kb, responder):
-    context = Context("social_dibao", ("十三",), turn=1)
-    plan = responder.low_confidence(Question("明天会下雨吗"), ["nlu_fallback"], context)
-    assert not cited(kb, plan)
 
 
 @pytest.mark.parametrize(
