@@ -49,8 +49,9 @@ class ActionSmalltalk(Action):
             if events is not None:
                 return events
         text = latest_text(tracker)
-        if asks_anything(text) and responder().concepts.names_policy(text):
-            # "户口本要不要重新换一本" heard as "重新开始": a question on a policy term, answered as one
+        if (asks_anything(text) and responder().concepts.names_policy(text)) or responder().asks_of_a_matter(text):
+            # "户口本要不要重新换一本" heard as "重新开始", "娄底三中学区房范围" heard as "help": a question on
+            # a policy term or on some matter, answered as one
             plan = aside(tracker)
             if plan.understood:
                 send_plan(dispatcher, plan)

@@ -488,6 +488,14 @@ class Responder:
             return True
         return person.subject(self.kb, text) is None and not is_question(text) and bool(stated_facts(self.kb, text))
 
+    def asks_of_a_matter(self, text: str) -> bool:
+        """A sentence that asks or names something, not about the assistant itself ("你能做什么"):
+        a question the classifier may have heard as a greeting or a request for the menu."""
+        if self._says_kind(text, "about_the_assistant"):
+            return False
+        said = normalise(text)
+        return len(said) >= SENTENCE_CHARS and (self._speaks_of_hukou_at_all(text) or asks_anything(text))
+
     def _asks_something(self, text: str) -> bool:
         """A question or a sentence of some length, not a murmur ("嗯嗯嗯", "哈"): only a message
         that asks something can be told the document is silent on it."""

@@ -195,3 +195,14 @@ def test_a_typed_message_heard_as_a_rating_that_tells_who_is_meant_is_the_next_t
     messages, events = run(feedback.ActionRateAnswer(), follow, domain)
     assert "第（八）条" in messages[0]["text"] and "评价" not in messages[0]["text"]
     assert events and events[0]["name"] == "answer_context"
+
+
+@pytest.mark.parametrize("said", ["长沙一中学区房的范围", "想问下农村危旧房改造今年还有没有"])
+def test_a_question_heard_as_a_request_for_the_menu_is_answered(domain, said):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker(said, "help"), domain)
+    assert "我可以为您解答" not in messages[0]["text"]
+
+
+def test_asking_what_the_assistant_can_do_still_gets_the_menu(domain):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("你能帮我做什么呀，我想问问", "help"), domain)
+    assert "我可以为您解答" in messages[0]["text"]

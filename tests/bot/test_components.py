@@ -73,3 +73,35 @@ def test_extractor_survives_persist_and_load(storage):
     created.train(None)
     loaded = PolicyTermExtractor.load({"glossary_path": "/nonexistent"}, storage, Resource("terms"), None)
     assert loaded.extract("去深圳") == created.extract("去深圳")
+
+
+def _person_filter():
+    from pathlib import Path
+
+    import yaml
+
+    from bot.components.person_request import PersonRequestFilter
+
+    step = next(
+        s for s in yaml.safe_load(Path(REPO / "config.yml").read_text())["pipeline"] if "PersonRequest" in s["name"]
+    )
+    return PersonRequestFilter.create(step, None, Resource("person"), None)
+
+
+def _classified(text, ranking):
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+
+    ranked = [{"name": n, "confidence": c} for n, c in ranking]
+    message = Message({TEXT: text, INTENT: dict(ranked[0]), INTENT_RANKING_KEY: ranked})
+    _person_filter().process([message])
+    return message.get(INTENT)["name"]
+
+
+@pytest.mark.parametrize("said", ["暂时没有，还在找房", "還沒有，在找房子"])
+def test_an_answer_that_names_no_person_is_no_request_for_one(said):
+    assert _classified(said, [("request_human", 0.53), ("faq_social_security", 0.09)]) == "faq_social_security"
+
+
+@pytest.mark.parametrize("said", ["找个工作人员", "联系客服", "我要和人说话", "/request_human"])
+def test_a_request_that_names_a_person_stays_one(said):
+    assert _classified(said, [("request_human", 0.9), ("greet", 0.05)]) == "request_human"
