@@ -24,6 +24,8 @@ TOWN = "town"
 # The facts a message can rule a pathway out by: a home ("我没房", "住村里") and a diploma. A bare
 # "没有" read as "no family to join" ("我没有房子") is too vague to rule out 投靠.
 RULES_OUT = ("housing", "housing_area", "education")
+# A home spoken of: without one of these, a bare "没有/冇" denies something else, not a home.
+_HOME_WORDS = ("房", "屋", "楼", "住", "宿舍", "地方")
 # What the check is about, named beside a request for it.
 _CHECK_SUBJECTS = ("落户", "入户", "户口", "户籍", "条件", "够格", "符合", "落得", "入得")
 
@@ -54,6 +56,8 @@ def pathways_ruled_out(kb: KnowledgeBase, text: str) -> Dict[str, str]:
         return {}
     # only what is told: "有没有影响" asks, its "没有" denies no home
     facts = stated_facts(kb, without_a_not_a(text))
+    if facts.get("housing") == "none" and not any(word in text for word in _HOME_WORDS):
+        del facts["housing"]  # "我冇大专文凭" denies a diploma, not a home
     result = evaluate(facts, kb.eligibility) if facts else None
     if result is None or result.applicable:
         return {}

@@ -30,7 +30,7 @@ from policy_kb.reading import (
     states_facts,
 )
 from policy_kb.search import FaqIndex
-from policy_kb.text import normalise
+from policy_kb.text import normalise, without_a_not_a
 
 # Intents where "who" decides the answer: asking to join or settle with a relative.
 FAMILY_INTENTS = ("faq_relatives", "faq_overview", "faq_settle_housing", "faq_collective_hukou")
@@ -280,7 +280,7 @@ class Responder:
         ):
             # the resident told us about themselves and asked of nothing else ("在韶钢做高级工，有证"),
             # or asked about settling by the facts of a pathway ("买房迁户口的条件")
-            stated = self._by_the_facts(question.text)
+            stated = self._by_the_facts(question.text) or self._settling_in_general(question.text)
             if stated is not None:
                 return stated
         text = question.text
@@ -330,6 +330,18 @@ class Responder:
         if ruled_out and overview is not None and self._asks_to_move_here(text):
             return self._other_pathways(overview, ruled_out)
         return None
+
+    def _settling_in_general(self, text: str) -> Optional[Plan]:
+        """Moving one's hukou to Shaoguan asked of at all ("广州户口能直接迁到韶关吗"), or with facts of the
+        resident that settle no pathway ("没有大学文凭能在韶关落户吗"): every pathway, and nothing else
+        named beside it (an entry's topic, a detail the document leaves open)."""
+        if not self._asks_to_move_here(text) or answers.not_covered_topics(self.kb, text):
+            return None
+        told = answers.names_shaoguan(self.kb, text) or stated_facts(self.kb, without_a_not_a(text))
+        overview = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)
+        if not told or overview is None or self.concepts.asked(text):
+            return None
+        return Plan([answers.faq_reply(self.kb, overview, text)], overview)
 
     def _with_more_questions(self, text: str, plan: Plan) -> Plan:
         """An unsure answer too answers each further question of the message (as :meth:`answer` does)."""

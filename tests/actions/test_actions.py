@@ -206,3 +206,8 @@ def test_a_question_heard_as_a_request_for_the_menu_is_answered(domain, said):
 def test_asking_what_the_assistant_can_do_still_gets_the_menu(domain):
     messages, _ = run(conversation.ActionSmalltalk(), tracker("你能帮我做什么呀，我想问问", "help"), domain)
     assert "我可以为您解答" in messages[0]["text"]
+
+
+def test_asking_in_other_words_what_the_assistant_does_gets_the_menu(domain):
+    messages, _ = run(conversation.ActionSmalltalk(), tracker("你都能帮我做些什么", "help"), domain)
+    assert "我可以为您解答" in messages[0]["text"]

@@ -1034,3 +1034,13 @@ def test_an_entry_that_never_speaks_of_the_benefit_asked_does_not_answer_it(kb, 
 
 def test_the_documents_own_family_planning_service_is_still_answered(kb, responder):
     assert "八" in cited(kb, responder.answer(Question("有居住证能享受计划生育服务吗", "faq_residence_permit")))
+
+
+@pytest.mark.parametrize("said", ["想问下深圳户口可以直接迁到韶关不", "我冇大专文凭，可唔可以喺韶关落户"])
+def test_moving_to_shaoguan_asked_of_at_all_gets_every_pathway(kb, responder, said):
+    plan = responder.low_confidence(Question(said), ["nlu_fallback"], None)
+    assert {"三", "四", "五", "六"} <= cited(kb, plan)
+
+
+def test_settling_asked_of_a_group_the_document_does_not_name_gets_no_pathway(kb, responder):
+    assert not cited(kb, responder.low_confidence(Question("军嫂落户有没有照顾"), ["nlu_fallback"], None))
