@@ -850,7 +850,8 @@ class Responder:
         concepts = self.concepts
         if concepts.topics(text) - concepts.settling_terms:
             return False  # "迁户口多久孩子能上学": a question on schooling
-        return concepts.names_settling(text) or concepts.names_hukou(text)
+        moves_along = "迁" in normalise(text) and _MOVES_TOGETHER.search(normalise(text))  # "老婆能不能跟我一起迁"
+        return concepts.names_settling(text) or concepts.names_hukou(text) or bool(moves_along)
 
     def _names_relatives(self, text: str) -> bool:
         """A relative, or joining one (投靠, 婚龄 …): what 第（五）条's entries answer."""

@@ -1044,3 +1044,8 @@ def test_moving_to_shaoguan_asked_of_at_all_gets_every_pathway(kb, responder, sa
 
 def test_settling_asked_of_a_group_the_document_does_not_name_gets_no_pathway(kb, responder):
     assert not cited(kb, responder.low_confidence(Question("军嫂落户有没有照顾"), ["nlu_fallback"], None))
+
+
+def test_a_spouse_moving_along_with_the_resident_is_asked_of_joining(kb, responder):
+    plan = responder.low_confidence(Question("我老公可不可以同我一齐迁"), ["nlu_fallback"], None)
+    assert "五" in cited(kb, plan)
