@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
-from policy_kb.eligibility.dialogue import asks_anything, is_stop, says_farewell
+from policy_kb.eligibility.dialogue import asks_anything, is_stop, says_farewell, says_thank_you
 from policy_kb.followup import Context
 from policy_kb.live import KNOWLEDGE
 from policy_kb.respond import Plan, Question, Responder, responder_for
@@ -160,6 +160,8 @@ def answer_what_came_with_the_stop(dispatcher: CollectingDispatcher, tracker: Tr
     goodbye = (tracker.latest_message.get("intent") or {}).get("name") == "goodbye"
     if goodbye and (not is_stop(text) or says_farewell(text)):  # "算了" heard as goodbye is no farewell
         send(dispatcher, answers.message(kb, "goodbye"))
+    elif says_thank_you(text) and not asks_anything(text):
+        send(dispatcher, answers.message(kb, "thank"))  # "我不测了，谢谢啊"
     elif asks_anything(text):
         plan = aside(tracker)
         if plan.understood:

@@ -239,8 +239,10 @@ def other_city_reply(kb: KnowledgeBase) -> Reply:
 # Where the resident comes from is not what they ask about: "我是梅州人，有中级焊工证" asks about
 # settling here. Such phrases are set aside before looking for another place's name.
 _ORIGIN = re.compile(
-    r"(?:我|我们|我哋|俺|老公|老婆|佢)(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)"
+    r"(?:我|我们|我哋|俺|老公|老婆|佢|他|她|媳妇|丈夫|妻子|爱人|对象|爸|妈|父母|儿子|女儿|孩子)"
+    r"(?:是|系|来自|从)\s*\S{2,6}?(?:人|的|嚟|来|过来)"
     r"|户口在\S{2,6}?(?=[，,。.\s]|$)"
+    r"|(?:在|喺)\S{2,4}?(?:老家|乡下|农村)"  # where the family is now ("老婆孩子还在河南老家")
     # where someone works or lives now ("他在广州打工，没跟我住"): a fact of the case, not the question
     r"|(?:在|喺)\S{2,6}?(?:打工|上班|工作|返工|做嘢|做事|务工)"
 )

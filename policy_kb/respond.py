@@ -44,7 +44,7 @@ LODGING = "搭户"
 RELATIVES_TOPICS = frozenset(("投靠", "直系亲属", "婚龄", "年龄限制"))
 # Moving a registration somewhere ("迁去英德", "能迁入现住地吗", "转户"): household registration
 # whatever else the question names.
-_MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走|上|过)|转户|入户")
+_MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走|上|过)|转户|入户|户口(?:弄|搬|转|放)(?:到|去|过|进|入)")
 # Moving together with the resident ("我男朋友能跟我一起迁吗"), not registering in a settled kinsman's
 # household (搭户, "我表姐在浈江落了户").
 _MOVES_TOGETHER = re.compile(r"一起|一齐|跟我|同我|随我|带(?:过去|过来|上|埋)")
@@ -339,7 +339,8 @@ class Responder:
             return None
         told = answers.names_shaoguan(self.kb, text) or stated_facts(self.kb, without_a_not_a(text))
         overview = next(iter(self.kb.faqs_for_intent(OVERVIEW_INTENT)), None)
-        if not told or overview is None or self.concepts.asked(text):
+        # settling's own terms (户口迁移 …) name no entry's topic beside it; a pathway named was :meth:`_by_the_facts`'s
+        if not told or overview is None or self.concepts.asked(text) - self.concepts.settling_terms:
             return None
         return Plan([answers.faq_reply(self.kb, overview, text)], overview)
 
@@ -415,6 +416,15 @@ class Responder:
                     plan.replies.append(answers.not_covered_reply(kb, text, question.district))
                     plan.not_covered = True
                 return plan
+        other_topic = concepts.asked(text) - concepts.settling_terms  # "落户使唔使交返啲田" asks of the land
+        if self._asks_to_move_here(text) and not other_topic and not answers.not_covered_topics(kb, text):
+            # "在翁源矿上下井十五年，能上户口吗": the pathway the facts meet; "要迁过来需要满足哪些条件": what
+            # settling takes is the document's to say (how a child is registered is not)
+            stated = self._by_the_facts(text)
+            if stated is None and (self._says_kind(text, "requirements") or self._asks_yes_or_no(text)):
+                stated = self._settling_in_general(text)
+            if stated is not None:
+                return stated
         services = self._services_answer(text)
         if services is not None:
             return services
@@ -539,8 +549,8 @@ class Responder:
         """A practical detail (time, fee, procedure …) of something that is not household
         registration ("医保异地备案程序", "二手房过户要多少钱"): no hukou window to point to."""
         kb = self.kb
-        if answers.topics_marked(kb, text, "of_hukou"):
-            return False
+        if answers.topics_marked(kb, text, "of_hukou") and not self._says_kind(text, "other_office_matter"):
+            return False  # "在哪个派出所办" is the hukou window's; "工伤向哪个部门申请" is not
         if self.concepts.names_hukou(answers.without_topic_words(kb, text, "other_office")):
             return False  # "补办身份证要带户口本吗" names 户口本 beside the ID card
         if answers.not_covered_topics(kb, text):

@@ -210,6 +210,14 @@ def says_farewell(text: str) -> bool:
     return _says(text, FAREWELLS)
 
 
+THANKS = ("谢谢", "多谢", "唔该晒", "感谢", "thank")
+
+
+def says_thank_you(text: str) -> bool:
+    """ "我不测了，谢谢啊": thanks said with the message, whatever else it says."""
+    return _says(text, THANKS)
+
+
 def is_stop(text: str) -> bool:
     """ "算了", "退出", "停", "不测了": the resident stops what is under way (a goodbye leaves as well)."""
     folded = normalise(text)

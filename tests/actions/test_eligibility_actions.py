@@ -256,6 +256,12 @@ def test_a_stop_with_a_farewell_ends_with_the_goodbye(domain):
     assert texts[0].startswith("好的，已停止判断") and texts[-1] == knowledge()[0].messages["goodbye"]
 
 
+def test_a_stop_with_thanks_ends_with_the_thanks_reply(domain):
+    said = "我不测了，谢谢啊"
+    texts, _ = run(ActionEligibilityVerdict(), tracker(said, intent="stop", elig_stopped=True), domain)
+    assert texts[0].startswith("好的，已停止判断") and texts[-1] == knowledge()[0].messages["thank"]
+
+
 def test_another_places_settling_heard_as_the_check_gets_the_other_city_reply(domain):
     said = "西宁怎么落户，没有房子行不行"
     _, events = run(ValidateEligibilityForm(), tracker(said, intent="check_eligibility"), domain)

@@ -1049,3 +1049,41 @@ def test_settling_asked_of_a_group_the_document_does_not_name_gets_no_pathway(kb
 def test_a_spouse_moving_along_with_the_resident_is_asked_of_joining(kb, responder):
     plan = responder.low_confidence(Question("我老公可不可以同我一齐迁"), ["nlu_fallback"], None)
     assert "五" in cited(kb, plan)
+
+
+# ── session 8: settling's conditions, other offices' matters, where the family is now ──────────────
+
+
+@pytest.mark.parametrize("said", ["我刚到仁化做工，老家户口想迁过来，要够哪些条件", "想把户口弄到南雄县城来，有啥要求"])
+def test_what_settling_takes_heard_as_a_detail_is_answered_with_the_pathways(kb, responder, said):
+    plan = responder.route(Question(said, "ask_not_covered"), ["ask_not_covered"])
+    assert {"三", "四", "五", "六"} <= cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["成都公积金租房怎么提取", "佛山二手房过户要几天"])
+def test_another_places_housing_fund_or_property_transfer_is_out_of_scope(kb, responder, said):
+    plan = responder.route(Question(said, "ask_other_city"), ["ask_other_city"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope_elsewhere")
+
+
+@pytest.mark.parametrize("said", ["被拖欠工资找哪个部门", "工伤认定去哪个部门办"])
+def test_another_offices_matter_asked_where_is_no_hukou_window(kb, responder, said):
+    plan = responder.route(Question(said, "ask_not_covered"), ["ask_not_covered"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope_detail")
+
+
+@pytest.mark.parametrize("said", ["外地二手车落户韶关怎么办", "广西车辆落户要什么手续"])
+def test_a_cars_registration_is_no_hukou(kb, responder, said):
+    plan = responder.route(Question(said, "faq_overview"), ["faq_overview"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope")
+
+
+@pytest.mark.parametrize("said", ["我爱人是江西的，她能投靠我落户吗", "我媳妇还在贵州老家，她能投靠我落户吗"])
+def test_where_a_relative_comes_from_or_lives_now_is_no_other_citys_question(kb, responder, said):
+    plan = responder.route(Question(said, "faq_relatives"), ["faq_relatives"])
+    assert "五" in cited(kb, plan) and not _says_message(kb, plan, "other_city")
+
+
+def test_the_points_answer_says_the_documents_silence_plainly(kb, responder):
+    plan = responder.route(Question("居住证积分怎么计算", "faq_residence_permit"), ["faq_residence_permit"])
+    assert "八" in cited(kb, plan) and any("《实施意见》没有规定" in reply.text for reply in plan.replies)
