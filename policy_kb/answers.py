@@ -257,6 +257,11 @@ _DESTINATION = r"(?:迁去|迁到|迁往|迁入|落户到|落到|入户到)\s*{p
 _HITHER = re.compile(r"(?:迁|搬|转|调)(?:过来|过嚟|来|嚟|回来|回嚟)|(?:来|嚟)韶关")
 
 
+# The resident's hukou on the mainland beside another jurisdiction ("移民香港后国内户口怎么办"): a hukou
+# business here, not that place's rules.
+_HOME_HUKOU = re.compile(r"(?:国内|内地|大陆|原籍)(?:的)?户(?:口|籍)")
+
+
 def names_other_place(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The first other province or city (places.yml) the text asks about, if any, else another
     county or district jieba's dictionary knows ("北仑区居住房屋租赁登记"), never one of Shaoguan's."""
@@ -286,7 +291,7 @@ def asks_about_other_city(kb: KnowledgeBase, text: str, city: Optional[str], dis
     city = city if city and normalise(city) in asked else names_other_place(kb, text)
     if city and re.search(_DESTINATION.format(place=re.escape(normalise(city))), asked):
         return True  # "从韶关迁去惠州，惠州那边要什么条件": the other place is what is asked about
-    if _HITHER.search(asked):
+    if _HITHER.search(asked) or _HOME_HUKOU.search(asked):
         return False
     return bool(city) and not district and not names_shaoguan(kb, text)
 

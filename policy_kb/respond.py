@@ -314,9 +314,12 @@ class Responder:
         return self._with_more_questions(text, plan) if faq is not None else plan
 
     def _asks_to_move_here(self, text: str) -> bool:
-        """Settling, or moving one's hukou ("想把户口从村里迁上去"), not leaving."""
+        """Settling, or moving one's hukou ("想把户口从村里迁上去"), not leaving, nor another office's matter
+        asked of the move ("户口迁进城政府给补偿吗")."""
         moving = self.concepts.names_hukou(text) and _MOVING.search(normalise(text))
-        return (self.concepts.names_settling(text) or bool(moving)) and not self._speaks_of_leaving(text)
+        if self._speaks_of_leaving(text) or self._says_kind(text, "other_office_matter"):
+            return False
+        return self.concepts.names_settling(text) or bool(moving)
 
     def _by_the_facts(self, text: str) -> Optional[Plan]:
         """The pathways the resident's facts meet; or, when they rule some out and meet none ("我高中毕业，

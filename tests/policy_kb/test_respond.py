@@ -1087,3 +1087,20 @@ def test_where_a_relative_comes_from_or_lives_now_is_no_other_citys_question(kb,
 def test_the_points_answer_says_the_documents_silence_plainly(kb, responder):
     plan = responder.route(Question("居住证积分怎么计算", "faq_residence_permit"), ["faq_residence_permit"])
     assert "八" in cited(kb, plan) and any("《实施意见》没有规定" in reply.text for reply in plan.replies)
+
+
+@pytest.mark.parametrize("said", ["定居澳门以后内地户口要注销吗", "拿了香港身份证，国内的户口还能留着吗"])
+def test_ones_mainland_hukou_beside_another_jurisdiction_is_no_other_citys_question(kb, responder, said):
+    plan = responder.route(Question(said, "ask_other_city"), ["ask_other_city"])
+    assert not _says_message(kb, plan, "other_city") and not cited(kb, plan)
+
+
+@pytest.mark.parametrize("said", ["户口迁进城里以后政府给补偿吗", "超生了会怎么处罚"])
+def test_a_compensation_or_a_penalty_the_document_never_speaks_of_gets_no_article(kb, responder, said):
+    assert not cited(kb, responder.route(Question(said, "nlu_fallback"), ["nlu_fallback", "faq_principles"]))
+
+
+def test_which_unit_to_ask_after_an_answer_is_the_window_detail(kb, responder):
+    context = Context("unified_no_agri", ("七",), 1, None)
+    plan = responder.route(Question("那具体找哪个单位问", "nlu_fallback"), ["nlu_fallback"], context)
+    assert not cited(kb, plan) and plan.not_covered
