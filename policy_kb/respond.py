@@ -537,7 +537,7 @@ class Responder:
         if self.concepts.names_household_status(text) or self._asks_what(text):
             return False
         if self._says_kind(text, "reform_level"):
-            return False  # "城乡医疗救助制度统一了吗", "对农村教师有什么鼓励政策"
+            return False  # "城乡医疗救助制度统一了吗", "对农村教师有什么鼓励政策", "户改文件对住房保障怎么说"
         return len(normalise(text)) > FRAGMENT_CHARS  # a bare "公租房" asks what the document says of it
 
     def _asks_what(self, text: str) -> bool:

@@ -1104,3 +1104,16 @@ def test_which_unit_to_ask_after_an_answer_is_the_window_detail(kb, responder):
     context = Context("unified_no_agri", ("七",), 1, None)
     plan = responder.route(Question("那具体找哪个单位问", "nlu_fallback"), ["nlu_fallback"], context)
     assert not cited(kb, plan) and plan.not_covered
+
+
+@pytest.mark.parametrize(
+    "said, intent, article",
+    [
+        ("保障房这块有什么政策", "faq_housing_security", "十五"),
+        ("农村来的看病能和城里人一样不", "faq_health", "十四"),
+        ("户改文件对保障性住房是怎么写的", "faq_housing_security", "十五"),
+    ],
+)
+def test_what_the_reform_says_of_a_service_is_answered_not_sent_elsewhere(kb, responder, said, intent, article):
+    plan = responder.route(Question(said, intent), [intent, "faq_housing_security"])
+    assert article in cited(kb, plan) and not _says_message(kb, plan, "out_of_scope_detail")
