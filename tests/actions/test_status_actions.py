@@ -537,6 +537,15 @@ def test_no_receipt_said_in_the_opening_message_gets_the_way_forward_at_once(dom
     assert chat.tracker.active_loop_name is None
 
 
+@pytest.mark.parametrize(
+    "said", ["我女儿帮我交的申请，想问办得怎样了，回执在她手上", "材料递上去了办得如何，单子在我老公那里"]
+)
+def test_a_receipt_in_someone_elses_hands_gets_the_way_forward_at_once(domain, store, said):
+    chat = Conversation(domain)
+    assert chat.say(said) == [text("status_no_number")]
+    assert chat.tracker.active_loop_name is None
+
+
 def test_leaving_the_lookup_for_the_check_starts_the_check(domain, store):
     chat = Conversation(domain)
     chat.say("查进度")

@@ -1117,3 +1117,8 @@ def test_which_unit_to_ask_after_an_answer_is_the_window_detail(kb, responder):
 def test_what_the_reform_says_of_a_service_is_answered_not_sent_elsewhere(kb, responder, said, intent, article):
     plan = responder.route(Question(said, intent), [intent, "faq_housing_security"])
     assert article in cited(kb, plan) and not _says_message(kb, plan, "out_of_scope_detail")
+
+
+@pytest.mark.parametrize("said", ["我那个迁户申请办得怎样了", "上个月交的材料批得怎么样"])
+def test_asking_how_ones_application_fares_starts_the_lookup(kb, responder, said):
+    assert responder.route(Question(said, "nlu_fallback"), ["nlu_fallback"]).start_status
