@@ -12,8 +12,11 @@ from policy_kb.eligibility.parsing import parse_answer
 from policy_kb.loader import KnowledgeBase
 from policy_kb.text import normalise, without_a_not_a
 
-# Several questions in one message: split at question marks, semicolons and the words that join them.
-_QUESTION_BREAK = re.compile(r"[？?；;！!，,\n]+|还有就是|还有|另外|以及|顺便问|再问|还想问|其次")
+# Several questions in one message: split at question marks, semicolons and the words that join them;
+# "还有" joins questions, but "还有没有用", "还有效吗", "还有多久" ask one.
+_QUESTION_BREAK = re.compile(
+    r"[？?；;！!，,\n]+|还有就是|还有(?!没|冇|无|效|用|吗|多|几|什么|啥|咩)|另外|以及|顺便问|再问|还想问|其次"
+)
 MIN_PART_CHARS = 4
 # Punctuation and particles between the words that withdraw a request for a person and the rest.
 _LEADING = " ，,。.！!～~、啦吧啊呀喇嘞了咗"

@@ -48,6 +48,8 @@ _MOVING = re.compile(r"迁(?:去|到|往|入|进|出|回|移|户|走|上|过)|�
 # Moving together with the resident ("我男朋友能跟我一起迁吗"), not registering in a settled kinsman's
 # household (搭户, "我表姐在浈江落了户").
 _MOVES_TOGETHER = re.compile(r"一起|一齐|跟我|同我|随我|带(?:过去|过来|上|埋)")
+# Moving one's hukou along with the resident ("我爸妈能一起迁吗", "老公能跟我一起落吗").
+_MOVING_ALONG = re.compile(r"(?:一起|一齐|跟我|同我|随我|跟着)\S{0,3}?(?:迁|落|搬|入户|上户)")
 MAX_ANSWERS = 3
 SEARCH_DEPTH = 5
 # A message this long says something even without a question word ("我想咨询一下事业编制转公务员").
@@ -110,7 +112,9 @@ class Responder:
             return self._other_city_plan(question)
         if self._another_offices_detail(question.text):
             return Plan([answers.message(self.kb, "out_of_scope_detail")])
-        plan = self._main_answer(question, in_conversation=context is not None)
+        plan = self._moving_along(question.text, context) or self._main_answer(
+            question, in_conversation=context is not None
+        )
         self._more_questions(question.text, plan)
         if (
             not plan.not_covered
@@ -125,6 +129,16 @@ class Responder:
             plan.replies.append(answers.message(self.kb, "not_covered_specifics"))
             plan.not_covered = True
         return plan
+
+    def _moving_along(self, text: str, context: Optional[Context]) -> Optional[Plan]:
+        """After the housing answer, a spouse, parent or child moving along with the resident ("我爸妈能一起迁吗，
+        迁了以后养老保险咋弄"): they settle with the resident's home (三) or join them (五), whatever else is asked."""
+        if context is None or person.HOUSING_ARTICLE not in context.articles:
+            return None
+        who = person.subject(self.kb, text)
+        if who not in person.DIRECT or not _MOVING_ALONG.search(normalise(text)):
+            return None
+        return Plan([person.direct_with_home_reply(self.kb, who)], self.kb.faqs.get(context.faq_id or ""))
 
     def route(self, question: Question, candidates: Sequence[str] = (), context: Optional[Context] = None) -> Plan:
         """The reply a message gets by the classifier's intent, as data/stories routes it outside a
@@ -441,7 +455,7 @@ class Responder:
         parts = split_questions(question.text)
         if len(parts) < 2:
             return None
-        away = {p: self._away_reply(Question(p, other_city=question.other_city)) for p in parts}
+        away = {p: self._away_reply(Question(p, other_city=question.other_city), question.text) for p in parts}
         here = [p for p in parts if away[p] is None]
         if len(here) == len(parts) or not any(self._asks_policy_here(p) for p in here):
             return None
@@ -456,15 +470,21 @@ class Responder:
                 plan.replies.append(reply)
         return plan
 
-    def _away_reply(self, question: Question) -> Optional[Reply]:
+    def _away_reply(self, question: Question, whole: str) -> Optional[Reply]:
         """The reply to a part that asks of something not Shaoguan's hukou policy: another place's rules,
-        or another matter (a part that only tells, "我老家湖南的", is no question of its own)."""
+        or another matter (a part that only tells, "我老家湖南的", is no question of its own). A part that
+        asks of another place by the rest of the message ("…能落户吗，深圳那边是不是也一样") asks its rules."""
         if not asks_anything(question.text):
             return None
         if self._plainly_off_topic(question.text):
             return answers.message(self.kb, "out_of_scope")
         if self._other_city(question):
-            return next(iter(self._other_city_plan(question).replies), None)
+            plan = self._other_city_plan(question)
+            out_of_scope = answers.message(self.kb, "out_of_scope").text
+            if whole != question.text and any(reply.text == out_of_scope for reply in plan.replies):
+                # no field of its own: asked of the rest of the message (its place is named first, so stays)
+                plan = self._other_city_plan(Question(f"{question.text}，{whole}", other_city=question.other_city))
+            return next(iter(plan.replies), None)
         return None
 
     def _asks_policy_here(self, part: str) -> bool:

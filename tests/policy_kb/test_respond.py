@@ -1122,3 +1122,26 @@ def test_what_the_reform_says_of_a_service_is_answered_not_sent_elsewhere(kb, re
 @pytest.mark.parametrize("said", ["我那个迁户申请办得怎样了", "上个月交的材料批得怎么样"])
 def test_asking_how_ones_application_fares_starts_the_lookup(kb, responder, said):
     assert responder.route(Question(said, "nlu_fallback"), ["nlu_fallback"]).start_status
+
+
+def test_still_of_use_is_one_question_not_two():
+    assert split_questions("他在东莞办的居住证还有没有用") == ["他在东莞办的居住证还有没有用"]
+
+
+@pytest.mark.parametrize(
+    "said", ["我在乳源县城租了房能落户吗，顺带问一下佛山那边是不是也一样", "大专能在韶关落户吗？换成清远又怎么样"]
+)
+def test_another_place_asked_of_by_the_rest_of_the_message_gets_its_rules_reply(kb, responder, said):
+    plan = responder.answer(Question(said))
+    assert cited(kb, plan) and _says_message(kb, plan, "other_city") and not _says_message(kb, plan, "out_of_scope")
+
+
+@pytest.mark.parametrize("said", ["我爸妈可以跟着一起迁吗，他们的医保以后怎么弄", "我媳妇能跟我一起落户吗？要带啥证件"])
+def test_family_moving_along_after_the_housing_answer_settle_with_the_home(kb, responder, said):
+    plan = responder.answer(Question(said), Context("settle_rent", ("三",), 1, None))
+    assert {"三", "五"} <= cited(kb, plan)
+
+
+def test_where_to_get_a_marriage_certificate_is_out_of_scope(kb, responder):
+    plan = responder.route(Question("我女儿要结婚了，结婚证去哪领", "faq_relatives"), ["faq_relatives"])
+    assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope")
