@@ -1145,3 +1145,14 @@ def test_family_moving_along_after_the_housing_answer_settle_with_the_home(kb, r
 def test_where_to_get_a_marriage_certificate_is_out_of_scope(kb, responder):
     plan = responder.route(Question("我女儿要结婚了，结婚证去哪领", "faq_relatives"), ["faq_relatives"])
     assert not cited(kb, plan) and _says_message(kb, plan, "out_of_scope")
+
+
+@pytest.mark.parametrize("said", ["其实没去登记，办咗酒而已", "讲真我哋未去登记，淨系摆咗酒"])
+def test_a_wedding_feast_without_registering_is_no_marriage(kb, said):
+    assert person.subject_in_context(kb, said, "spouse") == "other"
+
+
+@pytest.mark.parametrize("said", ["我另外还有一本高级厨师证", "我还有个高级电焊证"])
+def test_a_senior_skill_certificate_told_after_an_answer_opens_the_talent_pathway(kb, responder, said):
+    plan = responder.route(Question(said, "out_of_scope"), ["out_of_scope"], Context("settle_rent", ("三",), 1, None))
+    assert "六" in cited(kb, plan)
