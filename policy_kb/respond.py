@@ -799,8 +799,8 @@ class Responder:
         return plan
 
     def _for_the_first_person(self, question: Question) -> Optional[Plan]:
-        if question.intent not in FAMILY_INTENTS:
-            return None
+        if question.intent not in FAMILY_INTENTS or self._says_kind(question.text, "other_office_matter"):
+            return None  # "迁户口对孩子学籍有影响吗": the school's matter, not the child's joining
         who = person.subject(self.kb, question.text)
         topics = self.concepts.topics(question.text)
         asks_to_join = "投靠" in topics or question.intent == RELATIVES_INTENT
@@ -881,8 +881,8 @@ class Responder:
         """Settling named (迁过来, 落户 …), or hukou with no other topic beside it: "外地户口孩子入学"
         is a schooling question about a child, not the child joining anyone."""
         concepts = self.concepts
-        if concepts.topics(text) - concepts.settling_terms:
-            return False  # "迁户口多久孩子能上学": a question on schooling
+        if concepts.topics(text) - concepts.settling_terms or self._says_kind(text, "other_office_matter"):
+            return False  # "迁户口多久孩子能上学", "迁户口对孩子学籍有影响吗": a question on schooling
         moves_along = "迁" in normalise(text) and _MOVES_TOGETHER.search(normalise(text))  # "老婆能不能跟我一起迁"
         return concepts.names_settling(text) or concepts.names_hukou(text) or bool(moves_along)
 

@@ -1156,3 +1156,10 @@ def test_a_wedding_feast_without_registering_is_no_marriage(kb, said):
 def test_a_senior_skill_certificate_told_after_an_answer_opens_the_talent_pathway(kb, responder, said):
     plan = responder.route(Question(said, "out_of_scope"), ["out_of_scope"], Context("settle_rent", ("三",), 1, None))
     assert "六" in cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, intent", [("户口迁走了孩子学籍受影响吗", "nlu_fallback"), ("迁了户口社保卡要不要换", "faq_social_security")]
+)
+def test_a_card_or_a_school_record_beside_a_move_is_another_offices_matter(kb, responder, said, intent):
+    assert not cited(kb, responder.route(Question(said, intent), [intent, "faq_relatives"]))
