@@ -234,8 +234,8 @@ class Responder:
             return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
         if self.concepts.topics(text):
             return self._same_pathway_on(text, context)  # "搭户呢" after 第（六）条: its own 搭户
-        if previous is None:
-            return None
+        if previous is None or not self._bears_on_an_answer(text):
+            return None  # "给我讲个段子解解闷": neither asks nor tells anything of it
         if person.gives_an_age(text) and who is None:
             return Plan([answers.faq_reply(self.kb, previous, text)], previous)  # the same answer holds at any age
         hits = self.index.search(f"{previous.question} {text}", k=1)
@@ -244,6 +244,13 @@ class Responder:
             # "请问我具体能不能落户呢" after the answer: not the same answer again, but their own case
             return Plan(start_eligibility=True)
         return Plan([answers.faq_reply(self.kb, faq, text)], faq)
+
+    def _bears_on_an_answer(self, text: str) -> bool:
+        """A message that can continue an answer: it asks something, leans on the answer ("那我呢"), tells
+        a fact or names a term of the reforms (who, where, which diploma)."""
+        if asks_anything(text) or is_elliptical(self.kb, text) or person.refers_back(text):
+            return True
+        return self._states_own_facts(text) or self.concepts.says_anything_of_hukou(text)
 
     def _same_pathway_on(self, text: str, context: Context) -> Optional[Plan]:
         """A bare topic after a settling answer, when an entry of the same articles asks about it

@@ -1163,3 +1163,9 @@ def test_a_senior_skill_certificate_told_after_an_answer_opens_the_talent_pathwa
 )
 def test_a_card_or_a_school_record_beside_a_move_is_another_offices_matter(kb, responder, said, intent):
     assert not cited(kb, responder.route(Question(said, intent), [intent, "faq_relatives"]))
+
+
+def test_a_message_that_neither_asks_nor_tells_anything_is_no_follow_up(kb, responder):
+    context = Context("collective_hard_industry", ("四",), 1, None)
+    plan = responder.route(Question("陪我聊会儿天打发时间", "nlu_fallback"), ["nlu_fallback"], context)
+    assert not cited(kb, plan)
