@@ -123,6 +123,12 @@ def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.match(normalise(text)))
 
 
+def speaks_of_marriage(text: str) -> bool:
+    """Married, not yet, or no longer ("刚领证两个月", "还没扯证", "已经离了")."""
+    said = normalise(text)
+    return any(pattern.search(said) for pattern in (_MARRIED_NOW, _NOT_MARRIED, _DIVORCED))
+
+
 def subject_in_context(kb: KnowledgeBase, text: str, earlier: Optional[str]) -> Optional[str]:
     """Whom the message is about, reading what it adds about the relative the conversation is about
     (``earlier``): a child said to be twenty is an adult child, a partner not yet married no spouse."""

@@ -234,7 +234,7 @@ class Responder:
             return Plan([answers.not_covered_reply(self.kb, text, question.district)], not_covered=True)
         if self.concepts.topics(text):
             return self._same_pathway_on(text, context)  # "搭户呢" after 第（六）条: its own 搭户
-        if previous is None or not self._bears_on_an_answer(text):
+        if previous is None or (who is None and not self._bears_on_an_answer(text)):
             return None  # "给我讲个段子解解闷": neither asks nor tells anything of it
         if person.gives_an_age(text) and who is None:
             return Plan([answers.faq_reply(self.kb, previous, text)], previous)  # the same answer holds at any age
@@ -250,7 +250,10 @@ class Responder:
         a fact or names a term of the reforms (who, where, which diploma)."""
         if asks_anything(text) or is_elliptical(self.kb, text) or person.refers_back(text):
             return True
-        return self._states_own_facts(text) or self.concepts.says_anything_of_hukou(text)
+        if self._says_kind(text, "detail") or self._says_kind(text, "yes_no") or "谁" in normalise(text):
+            return True  # "由谁来认定", "谁能办"
+        told = self._states_own_facts(text) or person.gives_an_age(text) or person.speaks_of_marriage(text)
+        return told or self.concepts.says_anything_of_hukou(text)
 
     def _same_pathway_on(self, text: str, context: Context) -> Optional[Plan]:
         """A bare topic after a settling answer, when an entry of the same articles asks about it

@@ -88,6 +88,9 @@ _NEGATION_TAIL = re.compile(r"(?<![还都也并从又])(?:不|没|冇|未|没有
 ASIDE_INTENTS = (NOT_COVERED_INTENT, *OFF_TOPIC_INTENTS)
 # A question this long, or naming a policy topic, is asked for its own sake, not to hear the check's again.
 ASIDE_MIN_CHARS = 6
+# Words that set a question aside from the check ("插句嘴，如果我系大专毕业使唔使有楼先"): what it names
+# is supposed, or asked by the way, not the resident's answer.
+ASIDE_MARKERS = ("插句", "插一句", "插个嘴", "插嘴", "顺便问", "顺带问", "如果", "假如", "要是", "假设")
 # A goodbye that answers nothing and asks nothing ends the check: one the classifier is sure of, or
 # a word or two it leans to ("再见" alone scores about 0.5; a misheard answer can score as much).
 SURE_GOODBYE = 0.8
@@ -252,6 +255,8 @@ def _interrupts(
     if is_policy_question(text, intent, confidence, names_topic):
         return True
     asks = asks_anything(text) and (names_topic or len(normalise(text)) >= ASIDE_MIN_CHARS)
+    if asks and _says(text, ASIDE_MARKERS):
+        return True  # supposed or asked by the way, whatever it names
     if read_answer(rules, asked, text) is not None:
         # an answer, unless read only from the question's own A-not-A ("退伍军人落户有没有优待": no "没有")
         return (

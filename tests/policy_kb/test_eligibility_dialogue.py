@@ -135,3 +135,9 @@ def test_an_a_not_a_question_mid_check_is_an_aside_not_a_no(kb):
     turn = take_turn(kb.eligibility, {}, "退伍军人落户有没有优待", "housing", "nlu_fallback", 0.45, 0, {}, False)
     assert turn.interruption and not turn.answers
     assert take_turn(kb.eligibility, {}, "冇啊", "housing", "nlu_fallback", 0.45, 0, {}, False).answers
+
+
+@pytest.mark.parametrize("said", ["插一句，假如我是本科毕业，还要不要有房子", "顺便问下，要是租的房子可以不"])
+def test_a_supposed_case_asked_by_the_way_is_an_aside_not_an_answer(kb, said):
+    turn = take_turn(kb.eligibility, {}, said, "housing", "nlu_fallback", 0.45, 0, {}, True)
+    assert turn.interruption and not turn.answers and turn.next_field == "housing"

@@ -1169,3 +1169,12 @@ def test_a_message_that_neither_asks_nor_tells_anything_is_no_follow_up(kb, resp
     context = Context("collective_hard_industry", ("四",), 1, None)
     plan = responder.route(Question("陪我聊会儿天打发时间", "nlu_fallback"), ["nlu_fallback"], context)
     assert not cited(kb, plan)
+
+
+@pytest.mark.parametrize(
+    "said, faq_id, articles, article",
+    [("刚领证一个月", "relatives_spouse", ("五",), "五"), ("由谁来认定", "talent_skilled", ("六",), "六")],
+)
+def test_a_short_fact_or_question_after_an_answer_still_continues_it(kb, responder, said, faq_id, articles, article):
+    plan = responder.route(Question(said, "nlu_fallback"), ["nlu_fallback"], Context(faq_id, articles, 1, None))
+    assert article in cited(kb, plan)
