@@ -287,6 +287,8 @@ class Responder:
             plan = self.follow_up(question, context)
             if plan is not None:
                 return plan
+        if self._moving_along(question.text, context) is not None:
+            return self.answer(question, context)  # "我老公能跟我一起落吗？要带啥证件" after the housing answer
         mixed = self._split_off(question, context)
         if mixed is not None:
             return mixed
@@ -418,6 +420,8 @@ class Responder:
         text, kb, concepts = question.text, self.kb, self.concepts
         if asks_progress(kb, text):
             return Plan(start_status=True)  # "递了落户材料，现在什么进度了"
+        if self._moving_along(text, context) is not None:
+            return self.answer(question, context)  # the relative's settling first, then the detail
         mixed = self._split_off(question, context)
         if mixed is not None:
             return mixed

@@ -238,7 +238,13 @@ def asks_anything(text: str) -> bool:
     if is_question(text) or _says(text, OTHER_QUESTION_WORDS) or _HOW_MANY.search(normalise(text)):
         return True
     folded = normalise(text).rstrip("?!.,。，！？ ")
+    if _CONFIRMING.search(folded):
+        return True  # "韶关租房能落户吧"
     return asks_a_not_a(folded) or (len(folded) > 3 and bool(_NEGATION_TAIL.search(folded)))
+
+
+# Asking to have it confirmed ("租房能落户吧", "可以一起迁吧"), not assent ("好吧", "行吧", "算了吧").
+_CONFIRMING = re.compile(r"(?:能|可以)\S{1,8}?吧$")
 
 
 def is_policy_question(text: str, intent: str, confidence: float, names_topic: bool = False) -> bool:

@@ -1178,3 +1178,15 @@ def test_a_message_that_neither_asks_nor_tells_anything_is_no_follow_up(kb, resp
 def test_a_short_fact_or_question_after_an_answer_still_continues_it(kb, responder, said, faq_id, articles, article):
     plan = responder.route(Question(said, "nlu_fallback"), ["nlu_fallback"], Context(faq_id, articles, 1, None))
     assert article in cited(kb, plan)
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "ask_not_covered"])
+def test_a_spouse_moving_along_heard_unsure_or_as_a_detail_still_settles_with_the_home(kb, responder, intent):
+    context = Context("settle_rent", ("三",), 1, None)
+    plan = responder.route(Question("我老婆能跟我一起落吗？要带啥证件", intent), [intent], context)
+    assert {"三", "五"} <= cited(kb, plan) and plan.not_covered
+
+
+def test_asking_to_have_it_confirmed_is_a_question_beside_another_places(kb, responder):
+    plan = responder.answer(Question("韶关买房能落户吧？那佛山买房能吗"))
+    assert "三" in cited(kb, plan) and _says_message(kb, plan, "other_city")
