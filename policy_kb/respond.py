@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from policy_kb import answers, person
 from policy_kb.answers import Reply
@@ -493,12 +493,11 @@ class Responder:
         if self._plainly_off_topic(question.text):
             return answers.message(self.kb, "out_of_scope")
         if self._other_city(question):
-            plan = self._other_city_plan(question)
-            out_of_scope = answers.message(self.kb, "out_of_scope").text
-            if whole != question.text and any(reply.text == out_of_scope for reply in plan.replies):
+            elsewhere = self._without_other_places(question)[1]
+            if whole != question.text and not self._asks_a_field_elsewhere(question, elsewhere):
                 # no field of its own: asked of the rest of the message (its place is named first, so stays)
-                plan = self._other_city_plan(Question(f"{question.text}，{whole}", other_city=question.other_city))
-            return next(iter(plan.replies), None)
+                question = Question(f"{question.text}，{whole}", other_city=question.other_city)
+            return next(iter(self._other_city_plan(question).replies), None)
         return None
 
     def _asks_policy_here(self, part: str) -> bool:
@@ -606,15 +605,25 @@ class Responder:
         """申请, 办理, 缴纳 …: getting something done, not what the policy is."""
         return self._says_kind(text, "procedure")
 
-    def _other_city_plan(self, question: Question) -> Plan:
-        """Another place's rules: said plainly, Shaoguan's offered as buttons; Shaoguan's entry for
-        the same question is the topic a follow-up ("那韶关呢") continues."""
+    def _without_other_places(self, question: Question) -> Tuple[str, str]:
+        """The question without the place it asks of, and (normalised) without any other place named."""
         place = question.other_city or answers.names_other_place(self.kb, question.text)
         here = question.text.replace(place, "") if place else question.text
         elsewhere = normalise(here)
         for other in self.kb.other_places:  # every other place named, not only the first
             elsewhere = elsewhere.replace(other, " ")
-        if not self._names_a_field_of_the_document(elsewhere) and not is_elliptical(self.kb, question.text):
+        return here, elsewhere
+
+    def _asks_a_field_elsewhere(self, question: Question, elsewhere: str) -> bool:
+        """Another place's question (``elsewhere``: without its places) on a field of the document (its hukou,
+        a newcomer's standing …), or an elliptical one ("那广州呢"); not "广州地铁怎么收费"."""
+        return self._names_a_field_of_the_document(elsewhere) or is_elliptical(self.kb, question.text)
+
+    def _other_city_plan(self, question: Question) -> Plan:
+        """Another place's rules: said plainly, Shaoguan's offered as buttons; Shaoguan's entry for
+        the same question is the topic a follow-up ("那韶关呢") continues."""
+        here, elsewhere = self._without_other_places(question)
+        if not self._asks_a_field_elsewhere(question, elsewhere):
             return Plan([answers.message(self.kb, "out_of_scope")])  # "广州地铁怎么收费": not hukou anywhere
         if self._of_another_office(elsewhere) and not _MOVING.search(elsewhere):
             # "南昌市个人灵活就业社保怎么交", "株洲人才购房补贴什么时候到账": another place's insurance, land,
